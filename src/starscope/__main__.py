@@ -1,0 +1,3 @@
+from starscope.cli import main
+
+main()

@@ -1,0 +1,188 @@
+"""The `starscope` command: thin commands over the library API (one library call each)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from starscope.errors import StarscopeError
+
+STORE_HELP = "Store folder (default: $STARSCOPE_STORE, else ./starscope-store)."
+
+
+def _store(path: str | None):
+    from starscope.store import Store
+
+    return Store(path)
+
+
+def _fail(exc: Exception, code: int = 2) -> None:
+    click.echo(f"starscope: error: {exc}", err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """Turns library errors meant for users into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StarscopeError as exc:
+            _fail(exc)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="starscope")
+def main() -> None:
+    """starscope: find fake (bought or coordinated) GitHub stars in GH Archive data."""
+
+
+store_option = click.option("--store", "store_path", envvar="STARSCOPE_STORE", default=None,
+                            help=STORE_HELP)
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3660))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.01, 1000))
+@click.option("--bad", is_flag=True, help="Inject malformed lines and broken files.")
+@click.option("--start", default="2024-03-01", show_default=True, help="First day (UTC).")
+def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start: str) -> None:
+    """Write a simulated, labelled world in GH Archive format to OUT_DIR."""
+    from datetime import date
+
+    from starscope.simulate import simulate_world
+
+    try:
+        start_day = date.fromisoformat(start)
+    except ValueError:
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--start")
+    summary = simulate_world(Path(out_dir), days=days, seed=seed, scale=scale, bad=bad,
+                             start=start_day)
+    click.echo(json.dumps(summary, indent=1, default=str))
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@store_option
+@click.option("--from", "from_", default=None, help="Download GH Archive from this date/hour.")
+@click.option("--to", "to", default=None, help="...up to this date/hour (with --from).")
+@click.option("--download-dir", default=None, type=click.Path(file_okay=False),
+              help="Where --from/--to keeps hour files (default: STORE/downloads).")
+@click.option("--workers", default=None, type=click.IntRange(1, 256),
+              help="Parallel parse processes (default: one per core).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def ingest(paths, store_path, from_, to, download_dir, workers, as_json, quiet) -> None:
+    """Ingest GH Archive hour files (files, folders or globs) into the store.
+
+    Exit code 0 when all input was clean, 1 when some lines or files were bad (they are counted
+    and quarantined; the rest is ingested), 2 on a usage error."""
+    from starscope.ingest import ingest as run_ingest
+    from starscope.interfaces.console import IngestProgress
+
+    store = _store(store_path)
+    paths = list(paths)
+    if from_ or to:
+        if not from_:
+            raise click.UsageError("--to needs --from")
+        from starscope.source.gharchive import download
+
+        dl_dir = Path(download_dir) if download_dir else store.root / "downloads"
+        rep = download(from_, to, dl_dir)
+        if not as_json:
+            click.echo(
+                f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
+                f"missing on server {len(rep.missing)}, failed {len(rep.failed)}",
+                err=True,
+            )
+        paths.append(str(dl_dir))
+    if not paths:
+        raise click.UsageError("give hour files, folders or globs to ingest (or --from/--to)")
+    with IngestProgress(enabled=not quiet and not as_json) as bar:
+        report = run_ingest(store, paths, workers=workers, progress=bar)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=1))
+    else:
+        click.echo(
+            f"{report.files_ingested} files ingested ({report.files_skipped} already in the store): "
+            f"{report.events_new:,} new events, {report.stars_new:,} new stars, "
+            f"{report.duplicate_events:,} duplicate events dropped, "
+            f"{report.bad_lines:,} bad lines, {len(report.corrupt_files)} unreadable/truncated files "
+            f"in {report.seconds:.1f}s"
+        )
+        if not report.clean:
+            click.echo(f"bad input is quarantined under {store.root / 'quarantine'}", err=True)
+    sys.exit(0 if report.clean else 1)
+
+
+@main.command()
+@click.argument("start")
+@click.argument("end", required=False)
+@click.option("--to", "to_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the hour files.")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--json", "as_json", is_flag=True)
+def download(start, end, to_dir, workers, as_json) -> None:
+    """Download GH Archive hour files from START to END (dates YYYY-MM-DD, hours
+    YYYY-MM-DD-H or months YYYY-MM; base URL from $STARSCOPE_GHARCHIVE_URL)."""
+    from starscope.source.gharchive import download as run_download
+
+    rep = run_download(start, end, Path(to_dir), workers=workers)
+    if as_json:
+        click.echo(rep.to_json())
+    else:
+        click.echo(
+            f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
+            f"missing on server {len(rep.missing)}, failed {len(rep.failed)} "
+            f"({rep.bytes / 1e6:,.1f} MB)"
+        )
+        for name in rep.missing:
+            click.echo(f"missing: {name}", err=True)
+        for name in rep.failed:
+            click.echo(f"failed: {name}", err=True)
+    sys.exit(1 if rep.failed else 0)
+
+
+@main.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(store_path, as_json) -> None:
+    """What the store holds."""
+    from starscope.store.store import status as store_status
+
+    store = _store(store_path)
+    if not store.exists():
+        raise click.UsageError(f"no store at {store.root} (run `starscope ingest` first)")
+    info = store_status(store)
+    if as_json:
+        click.echo(json.dumps(info, indent=1))
+        return
+    from rich.table import Table
+
+    from starscope.interfaces.console import out
+
+    t = Table(title=f"store {info['store']}", show_header=False)
+    for key in ("files", "events", "stars", "accounts", "repos", "bad_lines", "corrupt_files",
+                "duplicate_events", "first_event", "last_event", "bytes_on_disk"):
+        val = info[key]
+        t.add_row(key.replace("_", " "), f"{val:,}" if isinstance(val, int) else str(val))
+    out.print(t)
+
+
+@main.command()
+@click.option("--dir", "work_dir", default="starscope-demo", show_default=True,
+              type=click.Path(file_okay=False), help="Where the demo writes its world and store.")
+@click.option("--seed", default=0, show_default=True, type=int)
+def demo(work_dir, seed) -> None:
+    """Simulate a small world, ingest it, and show what was found."""
+    from starscope.interfaces.demo import run_demo
+
+    run_demo(Path(work_dir), seed=seed)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,115 @@
+"""Local hour files: find them, and read one as decompressed buffers of whole lines."""
+from __future__ import annotations
+
+import glob
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from isal import igzip, isal_zlib
+
+from starscope.errors import UsageError
+
+READ_BYTES = 8 << 20  # decompressed bytes per read: large reads are what makes igzip fast
+
+
+def find_hour_files(paths: list[str]) -> list[Path]:
+    """Expand files, folders (recursively, *.json.gz) and globs; sorted, duplicates removed.
+
+    A path that does not exist and matches nothing is a usage error.
+    """
+    found: dict[str, Path] = {}
+    for spec in paths:
+        p = Path(spec)
+        if p.is_dir():
+            matches = sorted(p.rglob("*.json.gz"))
+        elif p.exists():
+            matches = [p]
+        else:
+            matches = sorted(Path(m) for m in glob.glob(spec, recursive=True) if Path(m).is_file())
+            if not matches:
+                raise UsageError(f"no such file, folder or glob match: {spec}")
+        for m in matches:
+            found.setdefault(str(m.resolve()), m)
+    return sorted(found.values(), key=lambda q: (q.name, str(q)))
+
+
+@dataclass
+class ReadOutcome:
+    """What went wrong reading a file, if anything (set once the reader is exhausted)."""
+
+    corrupt: str | None = None  # None: the whole file decoded
+
+
+def _salvage(path: Path, skip: int) -> Iterator[bytes]:
+    """Decompress a broken gzip file as far as it goes, yielding output after `skip` bytes.
+
+    The buffered reader loses the partly decoded block when it meets the break; a bare
+    decompressor hands out everything up to it."""
+    with open(path, "rb") as fh:
+        d = isal_zlib.decompressobj(wbits=31)
+        while True:
+            raw = fh.read(1 << 20)
+            if not raw:
+                return
+            try:
+                out = d.decompress(raw)
+            except isal_zlib.error:
+                return
+            if skip:
+                drop = min(skip, len(out))
+                out, skip = out[drop:], skip - drop
+            if out:
+                yield out
+            if d.eof:
+                raw = d.unused_data
+                d = isal_zlib.decompressobj(wbits=31)  # next gzip member
+                if raw:
+                    try:
+                        out = d.decompress(raw)
+                    except isal_zlib.error:
+                        return
+                    if out:
+                        yield out
+
+
+def _blocks(path: Path, outcome: ReadOutcome) -> Iterator[bytes]:
+    """Decompressed blocks of a file; on a break, what can be salvaged, then the reason."""
+    done = 0
+    try:
+        with igzip.open(path, "rb") as fh:
+            while True:
+                block = fh.read(READ_BYTES)
+                if not block:
+                    return
+                done += len(block)
+                yield block
+    except EOFError:
+        outcome.corrupt = "truncated gzip stream"
+    except (OSError, zlib.error, isal_zlib.error) as exc:  # not gzip, or corrupt deflate data
+        outcome.corrupt = f"not a readable gzip file: {exc}"
+    yield from _salvage(path, done)
+
+
+def read_lines(path: Path, outcome: ReadOutcome) -> Iterator[bytes]:
+    """Yield decompressed buffers that each end on a line boundary.
+
+    An empty, non-gzip or truncated file yields what could be decoded, then sets
+    outcome.corrupt to the reason; a trailing partial line is yielded as-is (the parser
+    counts it as a bad line).
+    """
+    if os.path.getsize(path) == 0:
+        outcome.corrupt = "empty file"
+        return
+    tail = b""
+    for block in _blocks(path, outcome):
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            tail += block
+            continue
+        yield tail + block[:cut] if tail else block[:cut]
+        tail = block[cut:]
+    if tail:
+        yield tail

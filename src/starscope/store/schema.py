@@ -1,0 +1,101 @@
+"""The store's tables: their columns, Arrow types and the event-type codes.
+
+Every stage after ingest reads these names; they are a contract (see docs/store.md).
+Times are UTC, stored as naive microsecond timestamps so DuckDB and Spark read them alike.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+# GH Archive event types, coded as a small integer in the `events` table. The order is fixed
+# forever: codes are on disk. 0 is any type not listed here (older or future types).
+EVENT_TYPES: tuple[str, ...] = (
+    "Other",
+    "CommitCommentEvent",
+    "CreateEvent",
+    "DeleteEvent",
+    "ForkEvent",
+    "GollumEvent",
+    "IssueCommentEvent",
+    "IssuesEvent",
+    "MemberEvent",
+    "PublicEvent",
+    "PullRequestEvent",
+    "PullRequestReviewCommentEvent",
+    "PullRequestReviewEvent",
+    "PushEvent",
+    "ReleaseEvent",
+    "WatchEvent",
+    "SponsorshipEvent",
+    "DiscussionEvent",
+)
+TYPE_CODE: dict[str, int] = {name: code for code, name in enumerate(EVENT_TYPES)}
+WATCH = TYPE_CODE["WatchEvent"]
+FORK = TYPE_CODE["ForkEvent"]
+
+TS = pa.timestamp("us")
+
+# One row per event of any type: the activity facts every detector may need.
+EVENTS = pa.schema(
+    [
+        ("event_id", pa.int64()),
+        ("created_at", TS),
+        ("type", pa.int8()),
+        ("actor_id", pa.int64()),
+        ("repo_id", pa.int64()),
+        ("org_id", pa.int64()),  # null when the repo is not an organisation's
+    ]
+)
+
+# One row per star (WatchEvent), with the names a person reads.
+STARS = pa.schema(
+    [
+        ("event_id", pa.int64()),
+        ("starred_at", TS),
+        ("repo_id", pa.int64()),
+        ("repo_name", pa.string()),
+        ("actor_id", pa.int64()),
+        ("actor_login", pa.string()),
+        ("org_id", pa.int64()),
+    ]
+)
+
+# Names as seen in the archive: one row per (id, name) with the first and last time seen, so a
+# renamed repo or account is found under every name it had.
+REPO_NAMES = pa.schema(
+    [("repo_id", pa.int64()), ("repo_name", pa.string()), ("first_seen", TS), ("last_seen", TS)]
+)
+ACTOR_LOGINS = pa.schema(
+    [("actor_id", pa.int64()), ("actor_login", pa.string()), ("first_seen", TS), ("last_seen", TS)]
+)
+
+# Per account and calendar month: mergeable activity facts. Lists hold at most CAP distinct
+# values (smallest first): the signatures only ask "at most k" with k < CAP, and the union of
+# capped monthly lists, capped again, gives the same answer as the uncapped whole.
+CAP = 3
+TYPE_COUNT_COLUMNS: tuple[str, ...] = tuple(
+    "n_" + name.removesuffix("Event").lower() for name in EVENT_TYPES
+)
+ACCOUNT_MONTHS = pa.schema(
+    [
+        ("month", pa.string()),
+        ("actor_id", pa.int64()),
+        ("first_at", TS),
+        ("last_at", TS),
+        ("n_events", pa.int64()),
+        ("n_days", pa.int32()),
+        ("times", pa.list_(TS)),
+        ("repos", pa.list_(pa.int64())),
+        ("orgs", pa.list_(pa.int64())),
+    ]
+    + [(c, pa.int32()) for c in TYPE_COUNT_COLUMNS]
+)
+
+# Base tables written by ingest, by name. Each is stored as Parquet under
+# tables/<name>/month=YYYY-MM/<segment>.parquet and listed in the manifest.
+TABLES: dict[str, pa.Schema] = {
+    "events": EVENTS,
+    "stars": STARS,
+    "repo_names": REPO_NAMES,
+    "actor_logins": ACTOR_LOGINS,
+}
