@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -16,12 +17,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from starscope.ingest.parse import LineParser
 from starscope.source.local import ReadOutcome, find_hour_files, read_lines
 from starscope.store import Store
+from starscope.store.segments import derive_segments
 from starscope.store.schema import WATCH
 
 # A file with more bad lines than this keeps the count of all but the records of only these.
@@ -38,7 +39,8 @@ class FileReport:
     stars: int = 0
     bad_lines: int = 0
     corrupt: str | None = None
-    staged: str | None = None
+    staged: str | None = None  # folder of this file's derived segments
+    segments: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -86,8 +88,7 @@ def parse_file(path: str, staged: str) -> FileReport:
              "error": outcome.corrupt, "head": ""}
         )
     if res.good:
-        with pa.OSFile(staged, "wb") as sink, pa.ipc.new_file(sink, res.table.schema) as w:
-            w.write_table(res.table)
+        rep.segments = derive_segments(res.table, Path(staged))
         rep.staged = staged
     rep.seconds = time.perf_counter() - t0
     return rep
@@ -158,14 +159,18 @@ def ingest(
         writer.staging.mkdir(parents=True, exist_ok=True)
         pending: list[FileReport] = []
 
+        touched: set[str] = set()
+
         def commit(batch: list[FileReport]) -> None:
-            staged = [Path(r.staged) for r in batch if r.staged]
+            staged = [r for r in batch if r.staged]
             quarantine = [q for r in batch for q in r.quarantine]
-            counts = writer.commit_events(
-                staged, {r.name: r.manifest_record() for r in batch}, quarantine
+            counts = writer.commit_staged(
+                [r.segments for r in staged], [Path(r.staged) for r in staged],
+                {r.name: r.manifest_record() for r in batch}, quarantine,
             )
-            for p in staged:
-                p.unlink(missing_ok=True)
+            for r in staged:
+                shutil.rmtree(r.staged, ignore_errors=True)
+                touched.update(s["month"] for s in r.segments)
             report.events_new += counts["events"]
             report.stars_new += counts["stars"]
             report.duplicate_events += counts["duplicate_events"]
@@ -177,7 +182,7 @@ def ingest(
             while queue or running:
                 while queue and len(running) < workers * 2:
                     i, f = queue.pop(0)
-                    staged = writer.staging / f"{i:06d}.arrow"
+                    staged = writer.staging / f"{i:06d}"
                     running[pool.submit(parse_file, str(f), str(staged))] = f
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in sorted(finished, key=lambda x: str(running[x])):
@@ -198,6 +203,9 @@ def ingest(
                     pending = []
             if pending:
                 commit(pending)
+        if touched:
+            emit("compact", {"months": sorted(touched)})
+            writer.compact(touched)
     report.corrupt_files.sort()
     report.seconds = time.perf_counter() - t0
     return report

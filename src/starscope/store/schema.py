@@ -69,9 +69,11 @@ ACTOR_LOGINS = pa.schema(
     [("actor_id", pa.int64()), ("actor_login", pa.string()), ("first_seen", TS), ("last_seen", TS)]
 )
 
-# Per account and calendar month: mergeable activity facts. Lists hold at most CAP distinct
-# values (smallest first): the signatures only ask "at most k" with k < CAP, and the union of
-# capped monthly lists, capped again, gives the same answer as the uncapped whole.
+# Per account and calendar month (one row per ingested file until a month is compacted):
+# mergeable activity facts. The signatures ask "at most k distinct" (timestamps, repos, orgs)
+# with k <= 2; for each we keep the smallest and largest value and whether any value lies
+# strictly between them. That answers "how many distinct, 1, 2 or 3+" exactly, and merges
+# exactly: see docs/store.md.
 CAP = 3
 TYPE_COUNT_COLUMNS: tuple[str, ...] = tuple(
     "n_" + name.removesuffix("Event").lower() for name in EVENT_TYPES
@@ -82,11 +84,15 @@ ACCOUNT_MONTHS = pa.schema(
         ("actor_id", pa.int64()),
         ("first_at", TS),
         ("last_at", TS),
+        ("more_times", pa.bool_()),
+        ("repo_min", pa.int64()),
+        ("repo_max", pa.int64()),
+        ("more_repos", pa.bool_()),
+        ("org_min", pa.int64()),
+        ("org_max", pa.int64()),
+        ("more_orgs", pa.bool_()),
         ("n_events", pa.int64()),
-        ("n_days", pa.int32()),
-        ("times", pa.list_(TS)),
-        ("repos", pa.list_(pa.int64())),
-        ("orgs", pa.list_(pa.int64())),
+        ("days", pa.int32()),  # bit d-1 set when active on day d of the month
     ]
     + [(c, pa.int32()) for c in TYPE_COUNT_COLUMNS]
 )

@@ -44,69 +44,93 @@ def _type_counts() -> str:
     )
 
 
-def _capped_list(col: str, alias: str) -> str:
-    """The CAP smallest distinct values of col per (month, actor)."""
-    return f"""
-  {alias} AS (
-    SELECT month, actor_id, list({col} ORDER BY {col}) AS {alias}
-    FROM (
-      SELECT month, actor_id, {col},
-             row_number() OVER (PARTITION BY month, actor_id ORDER BY {col}) AS _r
-      FROM (SELECT DISTINCT month, actor_id, {col} FROM ev WHERE {col} IS NOT NULL)
-    ) WHERE _r <= {CAP}
-    GROUP BY month, actor_id
-  )"""
-
-
-# Per (month, actor) activity facts of a batch of new events; see schema.ACCOUNT_MONTHS.
+# Per (month, actor) activity facts of a set of new events; see schema.ACCOUNT_MONTHS.
+# Second pass only for accounts with >= 3 events: fewer cannot have a value strictly inside.
 ACCOUNT_MONTHS_SELECT = f"""
-WITH ev AS (
-  SELECT {MONTH.format(col="created_at")} AS month, * FROM {{src}}
+WITH ev AS (SELECT {MONTH.format(col="created_at")} AS month, * FROM {{src}}),
+g AS (
+  SELECT month, actor_id, min(created_at) AS first_at, max(created_at) AS last_at,
+    min(repo_id) AS repo_min, max(repo_id) AS repo_max,
+    min(org_id) AS org_min, max(org_id) AS org_max,
+    count(*) AS n_events,
+    bit_or((1::INTEGER << (day(created_at) - 1)::INTEGER)) AS days,
+    {_type_counts()}
+  FROM ev GROUP BY month, actor_id
 ),
-  base AS (
-    SELECT month, actor_id, min(created_at) AS first_at, max(created_at) AS last_at,
-      count(*) AS n_events,
-      bit_or((1::INTEGER << (day(created_at) - 1)::INTEGER)) AS days,
-      {_type_counts()}
-    FROM ev GROUP BY month, actor_id
-  ),{_capped_list("created_at", "times")},{_capped_list("repo_id", "repos")},{_capped_list("org_id", "orgs")}
-SELECT base.month, base.actor_id, first_at, last_at, n_events, days,
-  coalesce(times.times, []) AS times, coalesce(repos.repos, []) AS repos,
-  coalesce(orgs.orgs, []) AS orgs,
+inside AS (
+  SELECT ev.month, ev.actor_id,
+    bool_or(ev.created_at > g.first_at AND ev.created_at < g.last_at) AS more_times,
+    bool_or(ev.repo_id > g.repo_min AND ev.repo_id < g.repo_max) AS more_repos,
+    coalesce(bool_or(ev.org_id > g.org_min AND ev.org_id < g.org_max), false) AS more_orgs
+  FROM ev JOIN g ON ev.month = g.month AND ev.actor_id = g.actor_id
+  WHERE g.n_events >= 3
+  GROUP BY ev.month, ev.actor_id
+)
+SELECT g.month, g.actor_id, first_at, last_at, coalesce(more_times, false) AS more_times,
+  repo_min, repo_max, coalesce(more_repos, false) AS more_repos,
+  org_min, org_max, coalesce(more_orgs, false) AS more_orgs, n_events, days,
   {", ".join(TYPE_COUNT_COLUMNS)}
-FROM base
-LEFT JOIN times USING (month, actor_id)
-LEFT JOIN repos USING (month, actor_id)
-LEFT JOIN orgs USING (month, actor_id)
+FROM g LEFT JOIN inside ON g.month = inside.month AND g.actor_id = inside.actor_id
 """
 
-_SUMS = ",\n  ".join(f"sum({c})::INTEGER AS {c}" for c in TYPE_COUNT_COLUMNS)
 
-# One row per account over everything the store holds: merges the per-commit monthly partials.
-# The union of capped lists, capped again, answers "how many distinct, up to CAP" exactly.
+def merge_partials(keys: str, src: str, days: str = "bit_or(p.days) AS days") -> str:
+    """Merge account_months-shaped partials that share `keys` into one row each, exactly.
+
+    A value lies strictly inside the merged range iff some partial has one inside its own range
+    or has its smallest or largest value inside the merged range. NULL orgs (no org) are
+    ignored by min/max and by bool_or."""
+    on = " AND ".join(f"p.{k.strip()} = t.{k.strip()}" for k in keys.split(","))
+    pk = ", ".join(f"p.{k.strip()}" for k in keys.split(","))
+
+    def more(flag: str, lo: str, hi: str, g_lo: str, g_hi: str) -> str:
+        return (f"coalesce(bool_or(p.{flag} OR p.{lo} NOT IN (t.{g_lo}, t.{g_hi}) "
+                f"OR p.{hi} NOT IN (t.{g_lo}, t.{g_hi})), false) AS {flag}")
+
+    return f"""
+WITH t AS (
+  SELECT {keys}, min(first_at) AS g_first, max(last_at) AS g_last,
+    min(repo_min) AS g_rlo, max(repo_max) AS g_rhi, min(org_min) AS g_olo, max(org_max) AS g_ohi
+  FROM {src} GROUP BY {keys}
+)
+SELECT {pk},
+  min(t.g_first) AS first_at, min(t.g_last) AS last_at,
+  {more("more_times", "first_at", "last_at", "g_first", "g_last")},
+  min(t.g_rlo) AS repo_min, min(t.g_rhi) AS repo_max,
+  {more("more_repos", "repo_min", "repo_max", "g_rlo", "g_rhi")},
+  min(t.g_olo) AS org_min, min(t.g_ohi) AS org_max,
+  {more("more_orgs", "org_min", "org_max", "g_olo", "g_ohi")},
+  sum(p.n_events)::BIGINT AS n_events, {days},
+  {", ".join(f"sum(p.{c})::INTEGER AS {c}" for c in TYPE_COUNT_COLUMNS)}
+FROM {src} p JOIN t ON {on}
+GROUP BY {pk}
+"""
+
+
+def _distinct_count(flag: str, lo: str, hi: str) -> str:
+    """1, 2 or 3 (= 3 or more) distinct values; 0 when there are none."""
+    return (f"(CASE WHEN {lo} IS NULL THEN 0 WHEN {flag} THEN {CAP} "
+            f"WHEN {lo} = {hi} THEN 1 ELSE 2 END)::INTEGER")
+
+
+# account_months as stored (one row per file until compacted), merged per month.
+ACCOUNT_MONTHS_MERGED = merge_partials("month, actor_id", "account_months")
+
+# One row per account over everything the store holds.
 ACCOUNT_ACTIVITY_VIEW = f"""
-WITH per_month AS (
-  SELECT month, actor_id, min(first_at) AS first_at, max(last_at) AS last_at,
-    sum(n_events) AS n_events, bit_or(days) AS days,
-    flatten(list(times)) AS times, flatten(list(repos)) AS repos, flatten(list(orgs)) AS orgs,
-    {", ".join(f"sum({c}) AS {c}" for c in TYPE_COUNT_COLUMNS)}
-  FROM account_months GROUP BY month, actor_id
-),
+WITH per_month AS ({ACCOUNT_MONTHS_MERGED}),
+whole AS ({merge_partials("actor_id", "per_month",
+                          "sum(bit_count(p.days))::INTEGER AS n_days")}),
 logins AS (
   SELECT actor_id, arg_max(actor_login, last_seen) AS actor_login
   FROM actor_logins GROUP BY actor_id
 )
-SELECT a.actor_id, l.actor_login, a.first_at, a.last_at, a.n_events, a.n_days,
-  a.n_times, a.n_repos, a.n_orgs, {", ".join("a." + c for c in TYPE_COUNT_COLUMNS)}
-FROM (
-  SELECT actor_id, min(first_at) AS first_at, max(last_at) AS last_at,
-    sum(n_events)::BIGINT AS n_events, sum(bit_count(days))::INTEGER AS n_days,
-    least(len(list_distinct(flatten(list(times)))), {CAP})::INTEGER AS n_times,
-    least(len(list_distinct(flatten(list(repos)))), {CAP})::INTEGER AS n_repos,
-    least(len(list_distinct(flatten(list(orgs)))), {CAP})::INTEGER AS n_orgs,
-  {_SUMS}
-  FROM per_month GROUP BY actor_id
-) a LEFT JOIN logins l USING (actor_id)
+SELECT w.actor_id, l.actor_login, w.first_at, w.last_at, w.n_events, w.n_days,
+  {_distinct_count("w.more_times", "w.first_at", "w.last_at")} AS n_times,
+  {_distinct_count("w.more_repos", "w.repo_min", "w.repo_max")} AS n_repos,
+  {_distinct_count("w.more_orgs", "w.org_min", "w.org_max")} AS n_orgs,
+  {", ".join("w." + c for c in TYPE_COUNT_COLUMNS)}
+FROM whole w LEFT JOIN logins l ON w.actor_id = l.actor_id
 """
 
 # The latest name of every repo, and every name it had (GitHub repos get renamed).

@@ -35,6 +35,7 @@ DEFAULT_STORE = "./starscope-store"
 GC_GRACE_SECONDS = 600
 
 _DUCK_TYPES = {
+    pa.bool_(): "BOOLEAN",
     pa.int8(): "TINYINT",
     pa.int32(): "INTEGER",
     pa.int64(): "BIGINT",
@@ -169,93 +170,115 @@ class StoreWriter:
                 elif p.is_dir() and not any(p.iterdir()):
                     p.rmdir()
 
-    def _copy(self, con: duckdb.DuckDBPyConnection, query: str, rel: str) -> int:
-        """Write a query's rows as one Parquet file at rel; returns the row count."""
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        con.execute(
-            f"COPY ({query}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
-        )
-        mf.fsync_file(tmp)
-        os.replace(tmp, path)
-        return con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+    def _read_list(self, paths: list[str]) -> str:
+        return f"read_parquet({_sql_list([str(self.root / p) for p in paths])})"
 
-    def commit_events(
+    def _duplicates(
+        self, con: duckdb.DuckDBPyConnection, batch: list[list[dict[str, Any]]],
+        staging_dirs: list[Path],
+    ) -> dict[int, set[int]]:
+        """Event ids each staged file must drop: ids the store holds already, and ids an
+        earlier file of the batch holds. Usually empty, and cheap to find out."""
+        new = [(i, staging_dirs[i] / s["path"]) for i, segs in enumerate(batch) for s in segs
+               if s["table"] == "events"]
+        if not new:
+            return {}
+        union = " UNION ALL ".join(
+            f"SELECT {i} AS f, event_id, created_at FROM read_parquet('{p}')" for i, p in new
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE new_ids AS {union}")
+        drop: dict[int, set[int]] = {}
+        rows = con.execute(
+            "SELECT f, event_id FROM new_ids WHERE event_id IN ("
+            "  SELECT event_id FROM new_ids GROUP BY event_id HAVING count(*) > 1) "
+            "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY f) > 1"
+        ).fetchall()
+        months = {s["month"] for segs in batch for s in segs}
+        old = [s["path"] for s in self.manifest["segments"].get("events", [])
+               if s["month"] in months]
+        if old:
+            lo, hi = con.execute("SELECT min(created_at), max(created_at) FROM new_ids").fetchone()
+            # Copies of an event share its time: Parquet min/max statistics skip the segments
+            # (and row groups) outside the batch's span.
+            rows += con.execute(
+                f"SELECT DISTINCT n.f, n.event_id FROM new_ids n JOIN ("
+                f"  SELECT event_id FROM {self._read_list(old)} WHERE created_at BETWEEN ? AND ?"
+                f") o ON n.event_id = o.event_id",
+                [lo, hi],
+            ).fetchall()
+        for f, eid in rows:
+            drop.setdefault(f, set()).add(eid)
+        return drop
+
+    def _drop_events(
+        self, con: duckdb.DuckDBPyConnection, segs: list[dict[str, Any]], staging: Path,
+        ids: set[int],
+    ) -> None:
+        """Rewrite one staged file's segments without the given event ids."""
+        from starscope.store.segments import copy_to
+
+        con.execute("CREATE OR REPLACE TEMP TABLE drop_ids (event_id BIGINT)")
+        con.executemany("INSERT INTO drop_ids VALUES (?)", [[i] for i in sorted(ids)])
+        by_key = {(s["table"], s["month"]): s for s in segs}
+        # Names and first/last seen are the same with or without a copy; account_months is
+        # derived again from the events left, so it goes last.
+        order = {"events": 0, "stars": 1, "account_months": 2}
+        for (table, month), seg in sorted(by_key.items(), key=lambda kv: (order.get(kv[0][0], 9), kv[0][1])):
+            if table not in order:
+                continue
+            path = staging / seg["path"]
+            tmp = path.with_name("rewritten.parquet")
+            if table == "account_months":
+                ev = staging / by_key[("events", month)]["path"]
+                query = sql.ACCOUNT_MONTHS_SELECT.format(src=f"read_parquet('{ev}')")
+            else:
+                query = (f"SELECT * FROM read_parquet('{path}') "
+                         f"WHERE event_id NOT IN (SELECT event_id FROM drop_ids)")
+            seg["rows"] = copy_to(con, query, tmp)
+            os.replace(tmp, path)
+
+    def commit_staged(
         self,
-        staged: list[Path],
+        batch: list[list[dict[str, Any]]],
+        staging_dirs: list[Path],
         files: dict[str, dict[str, Any]],
         quarantine: list[dict[str, Any]],
     ) -> dict[str, int]:
-        """Add a batch of parsed files (Arrow IPC files of parse.COLUMNS) in one commit.
+        """Commit files' staged segments (from segments.derive_segments) in one atomic step.
 
-        Events whose id the store (or the batch) already holds are dropped, so re-ingesting
-        overlapping input changes nothing. Returns counts of new events and stars."""
+        Events the store (or an earlier file of the batch) already holds are dropped first, so
+        re-ingesting overlapping input changes nothing. Returns counts of new rows."""
         m = self.manifest
         token = self.new_token()
+        counts = {"events": 0, "stars": 0, "duplicate_events": 0}
         con = duckdb.connect()
-        new_segments: dict[str, list[dict[str, Any]]] = {}
-        counts = {"events": 0, "stars": 0, "duplicate_events": 0, "parsed": 0}
-        if staged:
-            tables = [pa.ipc.open_file(str(p)).read_all() for p in staged]
-            con.register("parsed", pa.concat_tables(tables))
-            counts["parsed"] = con.execute("SELECT count(*) FROM parsed").fetchone()[0]
-            con.execute(f"CREATE TEMP TABLE batch AS {sql.DEDUP_BATCH.format(src='parsed')}")
-            con.unregister("parsed")
-            del tables
-            lo, hi = con.execute("SELECT min(created_at), max(created_at) FROM batch").fetchone()
-            months = [r[0] for r in con.execute(
-                f"SELECT DISTINCT {sql.MONTH.format(col='created_at')} FROM batch ORDER BY 1"
-            ).fetchall()]
-            old = [
-                str(self.root / s["path"])
-                for s in m["segments"].get("events", [])
-                if s["month"] in months
-            ]
-            if old:
-                # Copies of an event share its time, so only segments overlapping the batch's
-                # span can hold one; Parquet min/max statistics skip the rest.
-                con.execute(
-                    f"""DELETE FROM batch WHERE event_id IN (
-                        SELECT event_id FROM read_parquet({_sql_list(old)})
-                        WHERE created_at BETWEEN ? AND ?)""",
-                    [lo, hi],
-                )
-            writes = {
-                "events": f"SELECT {sql.EVENTS_COLS} FROM batch_m ORDER BY created_at, event_id",
-                "stars": sql.STARS_SELECT.format(src="batch_m", watch=WATCH)
-                + " ORDER BY repo_id, starred_at, event_id",
-                "repo_names": sql.REPO_NAMES_SELECT.format(src="batch_m") + " ORDER BY 1, 2",
-                "actor_logins": sql.ACTOR_LOGINS_SELECT.format(src="batch_m") + " ORDER BY 1, 2",
-                "account_months": sql.ACCOUNT_MONTHS_SELECT.format(src="batch_m")
-                + " ORDER BY actor_id",
-            }
-            for month in months:
-                con.execute(
-                    f"CREATE OR REPLACE TEMP VIEW batch_m AS SELECT * FROM batch "
-                    f"WHERE {sql.MONTH.format(col='created_at')} = '{month}'"
-                )
-                for table, query in writes.items():
-                    rel = f"tables/{table}/month={month}/{token}.parquet"
-                    rows = self._copy(con, query, rel)
-                    if rows:
-                        new_segments.setdefault(table, []).append(
-                            {"path": rel, "rows": rows, "month": month}
-                        )
-                    else:
-                        (self.root / rel).unlink()
-            counts["events"] = sum(s["rows"] for s in new_segments.get("events", []))
-            counts["stars"] = sum(s["rows"] for s in new_segments.get("stars", []))
-            counts["duplicate_events"] = counts["parsed"] - counts["events"]
-            if counts["events"]:
-                lo, hi = con.execute(
-                    "SELECT min(created_at), max(created_at) FROM batch"
-                ).fetchone()
-                span = m["span"]
-                lo_s, hi_s = lo.isoformat(), hi.isoformat()
-                span["first_event"] = min(filter(None, [span["first_event"], lo_s]))
-                span["last_event"] = max(filter(None, [span["last_event"], hi_s]))
+        drop = self._duplicates(con, batch, staging_dirs) if batch else {}
+        for f, ids in sorted(drop.items()):
+            self._drop_events(con, batch[f], staging_dirs[f], ids)
+            counts["duplicate_events"] += len(ids)
+        span_lo, span_hi = None, None
+        new_segments: list[tuple[str, dict[str, Any]]] = []
+        for f, segs in enumerate(batch):
+            for seg in segs:
+                if not seg["rows"]:
+                    continue
+                rel = f"tables/{seg['table']}/month={seg['month']}/{token}-{f:04d}.parquet"
+                src = staging_dirs[f] / seg["path"]
+                dst = self.root / rel
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                mf.fsync_file(src)
+                os.replace(src, dst)
+                new_segments.append((seg["table"], {"path": rel, "rows": seg["rows"],
+                                                    "month": seg["month"]}))
+                if seg["table"] == "events":
+                    lo, hi = con.execute(
+                        f"SELECT min(created_at), max(created_at) FROM read_parquet('{dst}')"
+                    ).fetchone()
+                    span_lo = min(filter(None, [span_lo, lo]))
+                    span_hi = max(filter(None, [span_hi, hi]))
         con.close()
+        for table, seg in new_segments:
+            counts[table] = counts.get(table, 0) + seg["rows"]
 
         q_rel = None
         if quarantine:
@@ -269,11 +292,15 @@ class StoreWriter:
                 os.fsync(fh.fileno())
 
         m["commit"] += 1
-        for table, segs in new_segments.items():
-            m["segments"].setdefault(table, []).extend(segs)
+        for table, seg in new_segments:
+            m["segments"].setdefault(table, []).append(seg)
         if q_rel:
             m["quarantine"].append(q_rel)
         m["files"].update(files)
+        if span_lo is not None:
+            span = m["span"]
+            span["first_event"] = min(filter(None, [span["first_event"], span_lo.isoformat()]))
+            span["last_event"] = max(filter(None, [span["last_event"], span_hi.isoformat()]))
         t = m["totals"]
         t["events"] += counts["events"]
         t["stars"] += counts["stars"]
@@ -282,6 +309,57 @@ class StoreWriter:
         mf.save(self.root, m)
         return counts
 
+    # Segments smaller than this are merged per month at the end of an ingest run, so a month
+    # ends as a few large files instead of one per hour file.
+    COMPACT_BELOW_BYTES = 64 << 20
+
+    def compact(self, months: set[str]) -> int:
+        """Merge each table's small segments of the given months; one atomic commit.
+        Returns the number of segments merged away."""
+        from starscope.store.segments import copy_to
+
+        m = self.manifest
+        token = self.new_token()
+        con = duckdb.connect()
+        merged_away = 0
+        replace: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
+        for table, segs in sorted(m["segments"].items()):
+            drop, add = [], []
+            for month in sorted(months):
+                small = [s for s in segs if s["month"] == month
+                         and (self.root / s["path"]).stat().st_size < self.COMPACT_BELOW_BYTES]
+                if len(small) < 2:
+                    continue
+                src = self._read_list([s["path"] for s in small])
+                query = {
+                    "events": f"SELECT * FROM {src} ORDER BY created_at, event_id",
+                    "stars": f"SELECT * FROM {src} ORDER BY repo_id, starred_at, event_id",
+                    "repo_names": f"SELECT repo_id, repo_name, min(first_seen) AS first_seen, "
+                    f"max(last_seen) AS last_seen FROM {src} GROUP BY ALL ORDER BY 1, 2",
+                    "actor_logins": f"SELECT actor_id, actor_login, min(first_seen) AS first_seen, "
+                    f"max(last_seen) AS last_seen FROM {src} GROUP BY ALL ORDER BY 1, 2",
+                    "account_months": f"SELECT * FROM ({sql.merge_partials('month, actor_id', src)}) "
+                    f"ORDER BY actor_id",
+                }[table]
+                rel = f"tables/{table}/month={month}/{token}.parquet"
+                tmp = self.root / (rel + ".tmp")
+                rows = copy_to(con, query, tmp)
+                mf.fsync_file(tmp)
+                os.replace(tmp, self.root / rel)
+                drop += [s["path"] for s in small]
+                add.append({"path": rel, "rows": rows, "month": month})
+                merged_away += len(small) - 1
+            if add:
+                replace[table] = (drop, add)
+        con.close()
+        if not replace:
+            return 0
+        m["commit"] += 1
+        for table, (drop, add) in replace.items():
+            gone = set(drop)
+            m["segments"][table] = [s for s in m["segments"][table] if s["path"] not in gone] + add
+        mf.save(self.root, m)
+        return merged_away
 
 def status(store: Store) -> dict[str, Any]:
     """What the store holds: the `status` command's answer (JSON keys are a contract)."""
