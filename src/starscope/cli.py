@@ -173,6 +173,152 @@ def status(store_path, as_json) -> None:
     out.print(t)
 
 
+def _require_store(store_path):
+    store = _store(store_path)
+    if not store.exists():
+        raise click.UsageError(f"no store at {store.root} (run `starscope ingest` first)")
+    return store
+
+
+@main.command()
+@store_option
+@click.option("--profile", type=click.Choice(["default", "starscout"]), default="default",
+              show_default=True, help="starscout: the study's signatures exactly.")
+@click.option("--since", default=None, help="Only stars from this date/time (UTC, inclusive).")
+@click.option("--until", default=None, help="Only stars before this date/time (UTC).")
+@click.option("--config", "config", default=None, type=click.Path(dir_okay=False, exists=True),
+              help="TOML or JSON file of detection parameters.")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override one parameter, e.g. --set lockstep_n=20 (repeatable).")
+@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8GB.")
+@click.option("--json", "as_json", is_flag=True)
+def detect(store_path, profile, since, until, config, overrides, memory_limit, as_json) -> None:
+    """Run detection over the store and replace its results atomically."""
+    from starscope.detect.params import Params
+    from starscope.interfaces.console import err
+    from starscope.results.detection import detect_store
+
+    store = _require_store(store_path)
+    kv = {}
+    for item in overrides:
+        if "=" not in item:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        k, v = item.split("=", 1)
+        kv[k.strip()] = json.loads(v) if v.strip()[:1] in "0123456789-.[{tf" else v
+    try:
+        params = Params.load(config, **kv)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise click.UsageError(f"bad detection parameters: {exc}")
+    if not as_json:
+        with err.status("detect: starting") as status:
+            meta = detect_store(store, profile=profile, params=params, since=since, until=until,
+                                memory_limit=memory_limit,
+                                progress=lambda stage: status.update(f"detect: {stage}"))
+    else:
+        meta = detect_store(store, profile=profile, params=params, since=since, until=until,
+                            memory_limit=memory_limit)
+    if as_json:
+        click.echo(json.dumps(meta, indent=1, default=str))
+        return
+    rows = meta["rows"]
+    if not meta["stars_considered"]:
+        click.echo("the store holds no stars: nothing to detect (results are empty)")
+    click.echo(
+        f"profile {profile}: {rows.get('suspected_stars', 0):,} suspected stars, "
+        f"{rows.get('campaigns', 0):,} campaign repos, {rows.get('farms', 0):,} farms, "
+        f"{rows.get('accounts', 0):,} suspected accounts from "
+        f"{meta['stars_considered']:,} stars in {meta['seconds']:.1f}s"
+    )
+
+
+@main.command()
+@store_option
+@click.option("--table", "-t", required=True,
+              help="suspected_stars, campaigns, repo_months, farms, accounts "
+                   "(or stars, account_activity, repos).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,
+              help="Default: from the file's extension.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+def export(store_path, table, fmt, output) -> None:
+    """Export a table of the latest detection run (or of the store) to a file."""
+    from starscope.results.export import export_table
+
+    store = _require_store(store_path)
+    if fmt is None:
+        fmt = Path(output).suffix.lstrip(".").lower()
+        if fmt not in ("csv", "parquet", "json"):
+            raise click.UsageError("give --format csv|parquet|json (or an -o with that extension)")
+    n = export_table(store, table, fmt, Path(output))
+    click.echo(f"wrote {n:,} rows of {table} to {output}", err=True)
+
+
+@main.command()
+@click.argument("world_dir", type=click.Path(file_okay=False, exists=True))
+@store_option
+@click.option("--json", "as_json", is_flag=True)
+def evaluate(world_dir, store_path, as_json) -> None:
+    """Score the store's detection against a simulated world's truth."""
+    from starscope.results.evaluate import evaluate as run_eval
+
+    store = _require_store(store_path)
+    res = run_eval(Path(world_dir), store)
+    if as_json:
+        click.echo(json.dumps(res, indent=1))
+        return
+    from rich.table import Table
+
+    from starscope.interfaces.console import out
+
+    s = res["stars"]
+    t = Table(title=f"profile {res['profile']}: stars precision {s['precision']} recall {s['recall']}")
+    for col in ("campaign kind", "fake stars", "detected", "recall"):
+        t.add_column(col)
+    for kind, k in res["by_kind"].items():
+        t.add_row(kind, f"{k['fake_stars']:,}", f"{k['detected']:,}", str(k["recall"]))
+    out.print(t)
+    fp = ", ".join(f"{r} {n:,}" for r, n in res["false_positives_by_role"].items()) or "none"
+    out.print(f"false positives by the accounts' true role: {fp}")
+    c = res["campaigns"]
+    out.print(f"campaign repos: precision {c['precision']} recall {c['recall']} "
+              f"({c['true_positives']} of {c['true']} true, {c['found']} found)")
+
+
+@main.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True)
+def overview(store_path, as_json) -> None:
+    """The study's headline table for the archive ingested."""
+    from starscope.results.overview import overview as run_overview
+
+    store = _require_store(store_path)
+    res = run_overview(store)
+    if as_json:
+        click.echo(json.dumps(res, indent=1))
+        return
+    from rich.table import Table
+
+    from starscope.interfaces.console import out
+
+    head = Table(title=f"starscope overview (profile {res['profile']})", show_header=False)
+    for key in ("stars", "suspected_stars", "low_activity_stars", "clustered_stars",
+                "both_signatures_stars", "repos_with_suspected_stars", "suspected_accounts",
+                "campaign_repos", "campaign_suspected_stars", "campaign_accounts"):
+        head.add_row(key.replace("_", " "), f"{res[key]:,}")
+    out.print(head)
+    t = Table(title="by month")
+    for col in ("month", "stars", "suspected", "repos ≥50 stars w/ campaign", "active accounts suspected"):
+        t.add_column(col, justify="right")
+
+    def pct(x):
+        return "–" if x is None else f"{100 * x:.2f}%"
+
+    for r in res["by_month"]:
+        t.add_row(r["month"], f"{r['stars']:,}", f"{r['suspected_stars']:,}",
+                  f"{pct(r['share_repos_with_campaign'])} of {r['repos_50_stars']:,}",
+                  f"{pct(r['share_active_accounts_suspected'])} of {r['active_accounts']:,}")
+    out.print(t)
+
+
 @main.command()
 @click.option("--dir", "work_dir", default="starscope-demo", show_default=True,
               type=click.Path(file_okay=False), help="Where the demo writes its world and store.")

@@ -41,11 +41,16 @@ class _Org(msgspec.Struct, gc=False):
     id: PositiveInt
 
 
+class _Payload(msgspec.Struct, gc=False):
+    """No fields kept: decoding checks it is an object and skips its content."""
+
+
 class _Event(msgspec.Struct, gc=False):
     id: str
     type: Annotated[str, msgspec.Meta(min_length=1)]
     actor: _Actor
     repo: _Repo
+    payload: _Payload
     created_at: str
     org: Optional[_Org] = None
 

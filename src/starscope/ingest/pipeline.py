@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from starscope.ingest.parse import LineParser
@@ -39,8 +40,6 @@ class FileReport:
     stars: int = 0
     bad_lines: int = 0
     corrupt: str | None = None
-    staged: str | None = None  # folder of this file's derived segments
-    segments: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -56,10 +55,9 @@ class FileReport:
         }
 
 
-def parse_file(path: str, staged: str) -> FileReport:
-    """Worker: read, parse and stage one hour file."""
+def parse_file(p: Path) -> tuple[FileReport, pa.Table]:
+    """Read and parse one hour file: its report and its good events."""
     t0 = time.perf_counter()
-    p = Path(path)
     rep = FileReport(name=p.name, path=str(p), size=p.stat().st_size)
     outcome = ReadOutcome()
     parser = LineParser()
@@ -87,11 +85,49 @@ def parse_file(path: str, staged: str) -> FileReport:
             {"file": p.name, "path": str(p), "line": None, "offset": None,
              "error": outcome.corrupt, "head": ""}
         )
-    if res.good:
-        rep.segments = derive_segments(res.table, Path(staged))
-        rep.staged = staged
     rep.seconds = time.perf_counter() - t0
-    return rep
+    return rep, res.table
+
+
+@dataclass
+class TaskResult:
+    """One worker task: a few files parsed together, their segments staged in one folder."""
+
+    files: list[FileReport]
+    staged: str
+    segments: list[dict[str, Any]]
+
+
+def parse_task(paths: list[str], staged: str) -> TaskResult:
+    """Worker: parse files and stage their derived segments. Small files are grouped into one
+    task, so fixed per-task costs (DuckDB, one Parquet file per table) are paid once."""
+    reports, tables = [], []
+    for path in paths:
+        rep, table = parse_file(Path(path))
+        reports.append(rep)
+        if table.num_rows:
+            tables.append(table)
+    segments = derive_segments(pa.concat_tables(tables), Path(staged)) if tables else []
+    return TaskResult(reports, staged, segments)
+
+
+def plan_tasks(
+    files: list[Path], workers: int, max_files: int, target_bytes: int = 64 << 20
+) -> list[list[Path]]:
+    """Group files in order into tasks of about target_bytes (compressed) and at most
+    max_files, but into at least 2 tasks per worker when there are enough files, so every
+    core has work."""
+    total = sum(f.stat().st_size for f in files)
+    target = max(1, min(target_bytes, total // (2 * workers) or 1))
+    tasks: list[list[Path]] = []
+    size = 0
+    for f in files:
+        if not tasks or size >= target or len(tasks[-1]) >= max_files:
+            tasks.append([])
+            size = 0
+        tasks[-1].append(f)
+        size += f.stat().st_size
+    return tasks
 
 
 @dataclass
@@ -157,50 +193,54 @@ def ingest(
             report.seconds = time.perf_counter() - t0
             return report
         writer.staging.mkdir(parents=True, exist_ok=True)
-        pending: list[FileReport] = []
-
+        pending: list[TaskResult] = []
         touched: set[str] = set()
 
-        def commit(batch: list[FileReport]) -> None:
-            staged = [r for r in batch if r.staged]
-            quarantine = [q for r in batch for q in r.quarantine]
+        def commit(batch: list[TaskResult]) -> None:
+            staged = [t for t in batch if t.segments]
+            reports = [r for t in batch for r in t.files]
+            quarantine = [q for r in reports for q in r.quarantine]
             counts = writer.commit_staged(
-                [r.segments for r in staged], [Path(r.staged) for r in staged],
-                {r.name: r.manifest_record() for r in batch}, quarantine,
+                [t.segments for t in staged], [Path(t.staged) for t in staged],
+                {r.name: r.manifest_record() for r in reports}, quarantine,
             )
-            for r in staged:
-                shutil.rmtree(r.staged, ignore_errors=True)
-                touched.update(s["month"] for s in r.segments)
+            for t in batch:
+                shutil.rmtree(t.staged, ignore_errors=True)
+                touched.update(s["month"] for s in t.segments)
             report.events_new += counts["events"]
             report.stars_new += counts["stars"]
             report.duplicate_events += counts["duplicate_events"]
-            emit("commit", {"files": len(batch), **counts})
+            emit("commit", {"files": len(reports), **counts})
 
-        with _pool(min(workers, len(todo))) as pool:
-            queue = list(enumerate(todo))
-            running: dict[Future, Path] = {}
+        tasks = plan_tasks(todo, workers, batch_files)
+        with _pool(min(workers, len(tasks))) as pool:
+            queue = list(enumerate(tasks))
+            running: dict[Future, int] = {}
+            pending_files = 0
             while queue or running:
                 while queue and len(running) < workers * 2:
-                    i, f = queue.pop(0)
-                    staged = writer.staging / f"{i:06d}"
-                    running[pool.submit(parse_file, str(f), str(staged))] = f
+                    i, task = queue.pop(0)
+                    staged = str(writer.staging / f"{i:06d}")
+                    running[pool.submit(parse_task, [str(f) for f in task], staged)] = i
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in sorted(finished, key=lambda x: str(running[x])):
+                for fut in sorted(finished, key=lambda x: running[x]):
                     running.pop(fut)
-                    rep = fut.result()
-                    report.files_ingested += 1
-                    report.lines += rep.lines
-                    report.events_parsed += rep.events
-                    report.bad_lines += rep.bad_lines
-                    report.bytes_in += rep.size
-                    if rep.corrupt:
-                        report.corrupt_files.append(rep.name)
-                    pending.append(rep)
-                    emit("file", {"name": rep.name, "events": rep.events, "bytes": rep.size,
-                                  "bad_lines": rep.bad_lines, "corrupt": rep.corrupt})
-                if len(pending) >= batch_files:
+                    res = fut.result()
+                    for rep in res.files:
+                        report.files_ingested += 1
+                        report.lines += rep.lines
+                        report.events_parsed += rep.events
+                        report.bad_lines += rep.bad_lines
+                        report.bytes_in += rep.size
+                        if rep.corrupt:
+                            report.corrupt_files.append(rep.name)
+                        emit("file", {"name": rep.name, "events": rep.events, "bytes": rep.size,
+                                      "bad_lines": rep.bad_lines, "corrupt": rep.corrupt})
+                    pending.append(res)
+                    pending_files += len(res.files)
+                if pending_files >= batch_files:
                     commit(pending)
-                    pending = []
+                    pending, pending_files = [], 0
             if pending:
                 commit(pending)
         if touched:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
 import time
@@ -308,6 +309,31 @@ class StoreWriter:
         t["bad_lines"] = sum(f["bad_lines"] for f in m["files"].values())
         mf.save(self.root, m)
         return counts
+
+    def write_results(
+        self, con: duckdb.DuckDBPyConnection, tables: dict[str, str], meta: dict[str, Any]
+    ) -> str:
+        """Replace the detection results with the given tables of `con` (name -> relation),
+        in one atomic manifest update. Returns the results folder (relative)."""
+        from starscope.store.segments import copy_to
+
+        m = self.manifest
+        run = f"results/{self.new_token()}"
+        written = {}
+        for name, relation in sorted(tables.items()):
+            if not re.fullmatch(r"[a-z_]+", name):
+                raise ValueError(f"bad result table name {name!r}")
+            rel = f"{run}/{name}.parquet"
+            tmp = self.root / (rel + ".tmp")
+            # ORDER BY ALL: the same store gives byte-identical result files.
+            copy_to(con, f"SELECT * FROM {relation} ORDER BY ALL", tmp)
+            mf.fsync_file(tmp)
+            os.replace(tmp, self.root / rel)
+            written[name] = rel
+        m["commit"] += 1
+        m["results"] = {"path": run, "tables": written, "meta": meta}
+        mf.save(self.root, m)
+        return run
 
     # Segments smaller than this are merged per month at the end of an ingest run, so a month
     # ends as a few large files instead of one per hour file.

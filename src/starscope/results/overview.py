@@ -1,0 +1,90 @@
+"""The study's headline table for the archive ingested (the `overview` command)."""
+from __future__ import annotations
+
+from typing import Any
+
+from starscope.errors import UsageError
+from starscope.store import Store
+
+
+def overview(store: Store) -> dict[str, Any]:
+    """Suspected stars (low-activity, clustered, both), repos, accounts and campaign repos;
+    and by month: suspected stars, the share of repos with >= 50 stars that month that had a
+    campaign month, and the share of active accounts that starred as suspected accounts."""
+    m = store.manifest()
+    if not m.get("results"):
+        raise UsageError(f"no detection results in {store.root}: run `starscope detect` first")
+    con = store.connect(m)
+    total = con.execute(
+        """SELECT count(*), count(*) FILTER (WHERE low_activity),
+                  count(*) FILTER (WHERE clustered),
+                  count(*) FILTER (WHERE low_activity AND clustered),
+                  count(DISTINCT repo_id), count(DISTINCT actor_id)
+           FROM results.suspected_stars"""
+    ).fetchone()
+    camp = con.execute(
+        """SELECT count(*), coalesce(sum(suspected), 0) FROM results.campaigns"""
+    ).fetchone()
+    camp_accounts = con.execute(
+        """SELECT count(DISTINCT s.actor_id) FROM results.suspected_stars s
+           JOIN results.campaigns c USING (repo_id)"""
+    ).fetchone()[0]
+    all_stars = con.execute("SELECT count(*) FROM stars").fetchone()[0]
+    months = con.execute(
+        """WITH rm AS (
+             SELECT month, sum(stars) AS stars, sum(suspected) AS suspected,
+                    sum(low_activity) AS low_activity, sum(clustered) AS clustered,
+                    count(*) FILTER (WHERE stars >= 50) AS repos_50,
+                    count(*) FILTER (WHERE stars >= 50 AND anomalous AND in_campaign)
+                      AS campaign_repos_50
+             FROM results.repo_months GROUP BY month),
+           act AS (
+             SELECT month, count(DISTINCT actor_id) AS active FROM account_months GROUP BY month),
+           sus AS (
+             SELECT strftime(starred_at, '%Y-%m') AS month, count(DISTINCT actor_id) AS accounts
+             FROM results.suspected_stars GROUP BY 1),
+           st AS (
+             SELECT strftime(starred_at, '%Y-%m') AS month, count(*) AS stars
+             FROM stars GROUP BY 1)
+           SELECT act.month, coalesce(st.stars, 0), coalesce(rm.suspected, 0),
+                  coalesce(rm.low_activity, 0), coalesce(rm.clustered, 0),
+                  coalesce(rm.repos_50, 0), coalesce(rm.campaign_repos_50, 0),
+                  act.active, coalesce(sus.accounts, 0)
+           FROM act LEFT JOIN rm USING (month) LEFT JOIN sus USING (month)
+           LEFT JOIN st USING (month)
+           ORDER BY act.month"""
+    ).fetchall()
+    con.close()
+
+    def share(a: int, b: int) -> float | None:
+        return round(a / b, 6) if b else None
+
+    return {
+        "profile": (m["results"].get("meta") or {}).get("profile"),
+        "stars": all_stars,
+        "suspected_stars": total[0],
+        "low_activity_stars": total[1],
+        "clustered_stars": total[2],
+        "both_signatures_stars": total[3],
+        "repos_with_suspected_stars": total[4],
+        "suspected_accounts": total[5],
+        "campaign_repos": camp[0],
+        "campaign_suspected_stars": int(camp[1]),
+        "campaign_accounts": camp_accounts,
+        "by_month": [
+            {
+                "month": mo,
+                "stars": stars,
+                "suspected_stars": int(sus),
+                "low_activity_stars": int(la),
+                "clustered_stars": int(cl),
+                "repos_50_stars": r50,
+                "repos_50_stars_with_campaign": c50,
+                "share_repos_with_campaign": share(c50, r50),
+                "active_accounts": active,
+                "suspected_active_accounts": sacc,
+                "share_active_accounts_suspected": share(sacc, active),
+            }
+            for mo, stars, sus, la, cl, r50, c50, active, sacc in months
+        ],
+    }
