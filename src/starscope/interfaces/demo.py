@@ -12,6 +12,7 @@ from starscope.interfaces.console import IngestProgress, err, out
 def run_demo(work_dir: Path, *, seed: int = 0, days: int = 7) -> dict:
     from starscope.ingest import ingest
     from starscope.simulate import simulate_world
+    from starscope.results.detection import detect_store
     from starscope.store import Store
     from starscope.store.store import status
 
@@ -20,24 +21,57 @@ def run_demo(work_dir: Path, *, seed: int = 0, days: int = 7) -> dict:
     # A demo always starts from scratch, so its figures are the same every time.
     shutil.rmtree(world, ignore_errors=True)
     shutil.rmtree(store.root, ignore_errors=True)
-    err.print(f"[bold]1/2[/] simulating {days} days of GitHub activity (seed {seed}) in {world}")
+    err.print(f"[bold]1/3[/] simulating {days} days of GitHub activity (seed {seed}) in {world}")
     summary = simulate_world(world, days=days, seed=seed)
     err.print(
         f"    {summary['events']:,} events, {summary['stars']:,} stars, of which "
         f"{summary['fake_stars']:,} fake, in {summary['files']} hour files"
     )
-    err.print(f"[bold]2/2[/] ingesting into {store.root}")
+    err.print(f"[bold]2/3[/] ingesting into {store.root}")
     with IngestProgress() as bar:
         report = ingest(store, [str(world / "archive")], progress=bar)
     info = status(store)
+    err.print("[bold]3/3[/] detecting fake stars (profile default)")
+    with err.status("detect") as spinner:
+        meta = detect_store(store, progress=lambda stage: spinner.update(f"detect: {stage}"))
     t = Table(title="What the store holds", show_header=False)
     for key in ("files", "events", "stars", "accounts", "repos", "bad_lines", "first_event",
                 "last_event"):
         val = info[key]
         t.add_row(key.replace("_", " "), f"{val:,}" if isinstance(val, int) else str(val))
     out.print(t)
+    out.print(top_suspicious_table(store))
     out.print(
-        f"ingested {report.events_new:,} events in {report.seconds:.1f}s. "
-        f"Look around: [bold]starscope status --store {store.root}[/]"
+        f"ingested {report.events_new:,} events in {report.seconds:.1f}s, detected in "
+        f"{meta['seconds']:.1f}s. Look around:\n"
+        f"  starscope overview --store {store.root}\n"
+        f"  starscope export --store {store.root} --table suspected_stars -o suspected.csv\n"
+        f"  starscope evaluate {world} --store {store.root}"
     )
-    return {"world": summary, "status": info}
+    return {"world": summary, "status": info, "detection": meta}
+
+
+def top_suspicious_table(store, limit: int = 8) -> Table:
+    """The most suspicious repos of the latest detection run, with their evidence."""
+    con = store.connect()
+    rows = con.execute(
+        """SELECT rm.repo_name, sum(rm.stars) AS stars, sum(rm.suspected) AS suspected,
+                  sum(rm.low_activity) AS la, sum(rm.clustered) AS cl,
+                  bool_or(rm.in_campaign) AS campaign,
+                  (SELECT any_value(s.reasons) FROM results.suspected_stars s
+                   WHERE s.repo_id = rm.repo_id AND s.reasons IS NOT NULL) AS why
+           FROM results.repo_months rm GROUP BY rm.repo_id, rm.repo_name
+           HAVING sum(rm.suspected) > 0
+           ORDER BY suspected DESC, rm.repo_name LIMIT ?""",
+        [limit],
+    ).fetchall()
+    con.close()
+    t = Table(title="Most suspicious repos")
+    t.add_column("repo", no_wrap=True)
+    for col in ("stars", "suspected", "campaign"):
+        t.add_column(col, justify="right")
+    t.add_column("evidence (one star's)", overflow="fold")
+    for name, stars, sus, la, cl, camp, why in rows:
+        t.add_row(name, f"{stars:,}", f"{sus:,} ({100 * sus / stars:.0f}%)",
+                  "yes" if camp else "no", why or "")
+    return t
