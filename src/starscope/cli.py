@@ -86,6 +86,7 @@ def ingest(paths, store_path, from_, to, download_dir, workers, as_json, quiet) 
 
     store = _store(store_path)
     paths = list(paths)
+    download_failed = False
     if from_ or to:
         if not from_:
             raise click.UsageError("--to needs --from")
@@ -93,13 +94,19 @@ def ingest(paths, store_path, from_, to, download_dir, workers, as_json, quiet) 
 
         dl_dir = Path(download_dir) if download_dir else store.root / "downloads"
         rep = download(from_, to, dl_dir)
-        if not as_json:
-            click.echo(
-                f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
-                f"missing on server {len(rep.missing)}, failed {len(rep.failed)}",
-                err=True,
-            )
-        paths.append(str(dl_dir))
+        click.echo(
+            f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
+            f"missing on server {len(rep.missing)}, failed {len(rep.failed)}",
+            err=True,
+        )
+        for name in rep.failed:
+            click.echo(f"failed: {name}: {rep.errors.get(name, '')}", err=True)
+        download_failed = bool(rep.failed)
+        # Only the hours asked for, not whatever else the download folder holds.
+        paths += [str(dl_dir / name) for name in sorted(rep.downloaded + rep.skipped)]
+        if not paths:
+            click.echo("no hour files to ingest", err=True)
+            sys.exit(1 if download_failed else 0)
     if not paths:
         raise click.UsageError("give hour files, folders or globs to ingest (or --from/--to)")
     with IngestProgress(enabled=not quiet and not as_json) as bar:
@@ -116,7 +123,7 @@ def ingest(paths, store_path, from_, to, download_dir, workers, as_json, quiet) 
         )
         if not report.clean:
             click.echo(f"bad input is quarantined under {store.root / 'quarantine'}", err=True)
-    sys.exit(0 if report.clean else 1)
+    sys.exit(0 if report.clean and not download_failed else 1)
 
 
 @main.command()

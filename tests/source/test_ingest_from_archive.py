@@ -1,0 +1,48 @@
+"""`starscope ingest --from --to`: download from a local fake GH Archive, then ingest."""
+import json
+import sys
+
+from click.testing import CliRunner
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1]))
+from events import event, line  # noqa: E402
+
+import gzip  # noqa: E402
+
+
+def _hour(hour: int, n: int = 30) -> bytes:
+    lines = [line(event(hour * 1000 + i + 1, "WatchEvent", actor_id=i + 1,
+                        created_at=f"2024-03-01T{hour:02d}:00:{i % 60:02d}Z")) for i in range(n)]
+    return gzip.compress(b"\n".join(lines) + b"\n", mtime=0)
+
+
+def test_ingest_from_to_downloads_and_ingests_the_span(archive, tmp_path, monkeypatch):
+    from starscope.cli import main
+
+    archive.add("2024-03-01-0.json.gz", _hour(0))
+    archive.add("2024-03-01-1.json.gz", _hour(1), ["500", "ok"])  # retried
+    archive.add("2024-03-01-2.json.gz", _hour(2), ["404"])  # GH Archive gaps happen
+    monkeypatch.setenv("STARSCOPE_GHARCHIVE_URL", archive.url)
+    dl = tmp_path / "dl"
+    dl.mkdir()
+    (dl / "2024-02-01-0.json.gz").write_bytes(_hour(5))  # outside the span: not ingested
+    store = tmp_path / "store"
+    res = CliRunner().invoke(main, ["ingest", "--from", "2024-03-01-0", "--to", "2024-03-01-2",
+                                    "--store", str(store), "--download-dir", str(dl), "--json"])
+    assert res.exit_code == 0, res.output
+    st = CliRunner().invoke(main, ["status", "--store", str(store), "--json"])
+    info = json.loads(st.output)
+    assert info["files"] == 2 and info["stars"] == 60
+
+
+def test_ingest_from_to_with_a_failed_hour_exits_1(archive, tmp_path, monkeypatch):
+    from starscope.cli import main
+
+    archive.add("2024-03-01-0.json.gz", _hour(0))
+    archive.add("2024-03-01-1.json.gz", _hour(1), ["403"])  # fails, not retried
+    monkeypatch.setenv("STARSCOPE_GHARCHIVE_URL", archive.url)
+    res = CliRunner().invoke(main, ["ingest", "--from", "2024-03-01-0", "--to", "2024-03-01-1",
+                                    "--store", str(tmp_path / "s"),
+                                    "--download-dir", str(tmp_path / "dl"), "--quiet"])
+    assert res.exit_code == 1
+    assert "failed: 2024-03-01-1.json.gz" in res.output
