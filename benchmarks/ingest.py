@@ -79,7 +79,9 @@ def phase_starscope(files: list[str], out: Path) -> dict:
     t = time.perf_counter()
     rep = ingest(Store(root), files)
     secs = time.perf_counter() - t
-    size = sum(p.stat().st_size for p in (root / "tables").rglob("*.parquet"))
+    from starscope.store.store import status
+
+    size = status(Store(root))["bytes_on_disk"]  # committed segments only
     return {"seconds": secs, "output_bytes": size, "events": rep.events_new,
             "bad_lines": rep.bad_lines}
 

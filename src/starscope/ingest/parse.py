@@ -150,27 +150,31 @@ class LineParser:
         self.next_line = 1  # counts non-blank lines: counting newlines would cost a full pass
         self.offset = 0
 
-    def feed(self, data: bytes) -> None:
-        """Parse complete NDJSON lines (the last may lack its newline)."""
+    def feed(self, data: bytes, start: int = 0, end: int | None = None) -> None:
+        """Parse the complete NDJSON lines in data[start:end] (the last may lack its newline)
+        without copying them."""
+        n = len(data) if end is None else end
+        view = memoryview(data)
         was_enabled = gc.isenabled()
         gc.disable()  # millions of short-lived objects: generational GC only slows this down
         try:
-            pos, n = 0, len(data)
+            pos = start
             while pos < n:
-                end = data.find(b"\n", min(pos + CHUNK_BYTES, n))
-                end = n if end < 0 else end + 1
-                chunk = data[pos:end] if (pos or end < n) else data
+                stop = data.find(b"\n", min(pos + CHUNK_BYTES, n), n)
+                stop = n if stop < 0 else stop + 1
+                chunk = view[pos:stop]
                 try:
                     decoded = _DECODER.decode_lines(chunk)
                     table = _columns(decoded) if decoded else None
                     lines = len(decoded)
                 except _CHUNK_ERRORS:
-                    table, lines = _careful(chunk, self.next_line, self.offset + pos, self.bad)
+                    table, lines = _careful(bytes(chunk), self.next_line,
+                                            self.offset + pos - start, self.bad)
                 if table is not None:
                     self.tables.append(table)
                 self.next_line += lines
-                pos = end
-            self.offset += n
+                pos = stop
+            self.offset += n - start
         finally:
             if was_enabled:
                 gc.enable()

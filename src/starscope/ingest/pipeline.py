@@ -61,8 +61,8 @@ def parse_file(p: Path) -> tuple[FileReport, pa.Table]:
     rep = FileReport(name=p.name, path=str(p), size=p.stat().st_size)
     outcome = ReadOutcome()
     parser = LineParser()
-    for buf in read_lines(p, outcome):
-        parser.feed(buf)
+    for buf, start, end in read_lines(p, outcome):
+        parser.feed(buf, start, end)
     res = parser.result()
     rep.events = res.good
     rep.bad_lines = len(res.bad)

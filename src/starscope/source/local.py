@@ -93,8 +93,12 @@ def _blocks(path: Path, outcome: ReadOutcome) -> Iterator[bytes]:
     yield from _salvage(path, done)
 
 
-def read_lines(path: Path, outcome: ReadOutcome) -> Iterator[bytes]:
-    """Yield decompressed buffers that each end on a line boundary.
+Window = tuple[bytes, int, int]  # a buffer and the [start, end) range of it to use
+
+
+def read_lines(path: Path, outcome: ReadOutcome) -> Iterator[Window]:
+    """Yield decompressed buffers as (buffer, start, end) windows that each end on a line
+    boundary. Windows, not slices: copying 8 MB blocks costs as much as decompressing them.
 
     An empty, non-gzip or truncated file yields what could be decoded, then sets
     outcome.corrupt to the reason; a trailing partial line is yielded as-is (the parser
@@ -109,7 +113,14 @@ def read_lines(path: Path, outcome: ReadOutcome) -> Iterator[bytes]:
         if cut == 0:
             tail += block
             continue
-        yield tail + block[:cut] if tail else block[:cut]
+        start = 0
+        if tail:
+            # The line that spans two blocks is joined on its own: a small copy.
+            start = block.find(b"\n") + 1
+            joined = tail + block[:start]
+            yield joined, 0, len(joined)
+        if start < cut:
+            yield block, start, cut
         tail = block[cut:]
     if tail:
-        yield tail
+        yield tail, 0, len(tail)

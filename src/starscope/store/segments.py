@@ -15,11 +15,11 @@ import pyarrow as pa
 from starscope.store import sql
 from starscope.store.schema import WATCH
 
-# Table -> query over a relation `src` of parsed events (one month of them) to write.
+# Table -> query over a relation `src` of parsed events (one month of them) to write. Events and
+# stars stay in file order (about time order); compaction sorts them when it merges a month.
 DERIVE: dict[str, str] = {
-    "events": f"SELECT {sql.EVENTS_COLS} FROM src ORDER BY created_at, event_id",
-    "stars": sql.STARS_SELECT.format(src="src", watch=WATCH)
-    + " ORDER BY repo_id, starred_at, event_id",
+    "events": f"SELECT {sql.EVENTS_COLS} FROM src",
+    "stars": sql.STARS_SELECT.format(src="src", watch=WATCH),
     "repo_names": sql.REPO_NAMES_SELECT.format(src="src") + " ORDER BY repo_id, repo_name",
     "actor_logins": sql.ACTOR_LOGINS_SELECT.format(src="src") + " ORDER BY actor_id, actor_login",
     "account_months": sql.ACCOUNT_MONTHS_SELECT.format(src="src") + " ORDER BY actor_id",
