@@ -89,11 +89,43 @@ def phase_starscope(files: list[str], out: Path) -> dict:
 PHASES = {"floor": phase_floor, "duckdb": phase_duckdb, "starscope": phase_starscope}
 
 
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants (from /proc), in MB."""
+    parent, rss = {}, {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            parent[int(d)] = int(fields[1])
+            rss[int(d)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, pp in parent.items() if pp == p and c not in tree]
+        tree.update(kids)
+        frontier.extend(kids)
+    return sum(rss.get(p, 0) for p in tree) / 1e6
+
+
 def run_phase(name: str, files: list[str], out: Path) -> dict:
-    """Run one phase in a fresh interpreter; returns its figures and peak RSS."""
+    """Run one phase in a fresh interpreter; returns its figures and the peak resident memory
+    of the whole process tree (workers included), sampled every 50 ms."""
     cmd = [sys.executable, __file__, "--phase", name, "--dir", str(out), *files]
-    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_mb(proc.pid))
+        time.sleep(0.05)
+    stdout = proc.stdout.read()
+    if proc.returncode:
+        raise SystemExit(f"phase {name} failed")
+    res = json.loads(stdout.strip().splitlines()[-1])
+    res["peak_rss_mb"] = max(peak, res["peak_rss_mb"])
+    return res
 
 
 def main() -> None:

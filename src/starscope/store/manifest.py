@@ -53,7 +53,7 @@ def save(root: Path, data: dict[str, Any]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".json", dir=root)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
+            json.dump(data, fh, separators=(",", ":"), sort_keys=True)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, root / NAME)
