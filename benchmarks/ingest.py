@@ -89,9 +89,10 @@ def phase_starscope(files: list[str], out: Path) -> dict:
 PHASES = {"floor": phase_floor, "duckdb": phase_duckdb, "starscope": phase_starscope}
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants (from /proc), in MB."""
-    parent, rss = {}, {}
+def _tree_sample(root: int, cpu: dict[int, float]) -> float:
+    """Resident memory (MB) of a process and all its descendants, from /proc; records each
+    one's CPU seconds so far into `cpu` (a process that ends between samples keeps its last)."""
+    parent, rss, ticks = {}, {}, {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -100,6 +101,7 @@ def _tree_rss_mb(root: int) -> float:
                 fields = fh.read().rsplit(")", 1)[1].split()
             parent[int(d)] = int(fields[1])
             rss[int(d)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            ticks[int(d)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError, ValueError):
             continue
     tree, frontier = {root}, [root]
@@ -108,6 +110,9 @@ def _tree_rss_mb(root: int) -> float:
         kids = [c for c, pp in parent.items() if pp == p and c not in tree]
         tree.update(kids)
         frontier.extend(kids)
+    for p in tree:
+        if p in ticks:
+            cpu[p] = ticks[p]
     return sum(rss.get(p, 0) for p in tree) / 1e6
 
 
@@ -117,14 +122,16 @@ def run_phase(name: str, files: list[str], out: Path) -> dict:
     cmd = [sys.executable, __file__, "--phase", name, "--dir", str(out), *files]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = 0.0
+    cpu: dict[int, float] = {}
     while proc.poll() is None:
-        peak = max(peak, _tree_rss_mb(proc.pid))
+        peak = max(peak, _tree_sample(proc.pid, cpu))
         time.sleep(0.05)
     stdout = proc.stdout.read()
     if proc.returncode:
         raise SystemExit(f"phase {name} failed")
     res = json.loads(stdout.strip().splitlines()[-1])
     res["peak_rss_mb"] = max(peak, res["peak_rss_mb"])
+    res["cpu_seconds"] = sum(cpu.values())
     return res
 
 
@@ -171,13 +178,15 @@ def main() -> None:
           f"{raw / 1e6:,.0f} MB json ({raw / events:,.0f} B/event), {os.cpu_count()} cores, "
           f"best of {args.repeat}")
     print(f"{'phase':<10} {'seconds':>8} {'events/s':>11} {'MB/s gz':>8} {'x floor':>8} "
-          f"{'x duckdb':>8} {'peak RSS MB':>11} {'out B/event':>11}")
+          f"{'x duckdb':>8} {'CPU s':>7} {'CPU x floor':>11} {'peak RSS MB':>11} "
+          f"{'out B/event':>11}")
     for name in PHASES:
         r = best[name]
         s = r["seconds"]
         outb = r.get("output_bytes")
         print(f"{name:<10} {s:8.2f} {events / s:11,.0f} {comp / s / 1e6:8.1f} {s / floor:8.2f} "
-              f"{s / best['duckdb']['seconds']:8.2f} {r['peak_rss_mb']:11,.0f} "
+              f"{s / best['duckdb']['seconds']:8.2f} {r['cpu_seconds']:7.1f} "
+              f"{r['cpu_seconds'] / best['floor']['cpu_seconds']:11.2f} {r['peak_rss_mb']:11,.0f} "
               f"{(outb / events if outb else float('nan')):11.1f}")
     # GH Archive 2019-07..2024-12: ~6e9 events in 66 months (reference README).
     rate = events / best["starscope"]["seconds"]
