@@ -1,0 +1,167 @@
+"""Detection benchmark: a month-sized store generated straight into the store's tables, detected
+with both profiles at 1x, 2x, 4x the size; and the brute-force reference against the fast
+implementation on a small world, as a ratio measured in the same run.
+
+    python benchmarks/detect.py [--stars 5000000] [--scales 1,2,4] [--memory-limit 8GB]
+
+The generated month: organic stars on Zipf-popular repos from accounts with spread-out ids and
+some other activity; lockstep farms (200 accounts x 20 repos within days); throwaway bursts
+(100 one-shot accounts on one repo within a day). Only the shape matters for cost.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+GEN = """
+WITH params AS (SELECT {n_org}::BIGINT AS n_org, {n_repos}::BIGINT AS n_repos,
+                       {n_actors}::BIGINT AS n_actors),
+organic AS (
+  SELECT i AS k,
+         -- Zipf-like popularity: repo rank from a power of a uniform draw
+         1 + floor(pow(hash(i * 3) % 1000000 / 1000000.0, 3.0) * (SELECT n_repos FROM params))::BIGINT AS repo,
+         1 + hash(i * 7) % (SELECT n_actors FROM params) AS actor,
+         TIMESTAMP '2024-03-01' + to_seconds((hash(i * 11) % 2678400)::BIGINT) AS t
+  FROM range((SELECT n_org FROM params)) r(i)
+),
+farm AS (
+  SELECT f, a, r,
+         TIMESTAMP '2024-03-05' + to_seconds((f * 86400 + hash(f, a, r) % 259200)::BIGINT) AS t
+  FROM range({n_farms}) x(f), range(200) y(a), range(20) z(r)
+),
+throw AS (
+  SELECT c, a, TIMESTAMP '2024-03-10' + to_seconds((c * 3600 + hash(c, a) % 86400)::BIGINT) AS t
+  FROM range({n_throw}) x(c), range(100) y(a)
+)
+SELECT * FROM (
+  SELECT actor AS actor_id, 'u' || actor AS actor_login, repo AS repo_id,
+         'owner' || repo % 997 || '/repo' || repo AS repo_name, t AS created_at, 15 AS type
+  FROM organic
+  UNION ALL  -- some other activity: organic accounts are not low-activity
+  SELECT actor, 'u' || actor, repo + 7, 'owner' || (repo + 7) % 997 || '/repo' || (repo + 7),
+         t + INTERVAL 3 DAY, 13 FROM organic WHERE k % 3 = 0
+  UNION ALL
+  SELECT 500000000 + f * 1000 + a, 'farm' || f || '_' || a, 900000000 + f * 100 + r,
+         'promo' || f || '/tool' || r, t, 15 FROM farm
+  UNION ALL
+  SELECT 600000000 + c * 1000 + a, 'throw' || c || '_' || a, 950000000 + c,
+         'lure' || c || '/crack', t, 15 FROM throw
+)
+"""
+
+
+def build_store(root: Path, stars: int) -> dict:
+    """Write a store with about `stars` stars through the normal commit path."""
+    import duckdb
+
+    from starscope.store import Store
+    from starscope.store.segments import derive_segments
+
+    shutil.rmtree(root, ignore_errors=True)
+    n_farms, n_throw = max(1, stars // 400_000), max(1, stars // 100_000)
+    n_org = stars - n_farms * 4000 - n_throw * 100
+    con = duckdb.connect()
+    q = GEN.format(n_org=n_org, n_repos=max(1000, stars // 20), n_actors=max(1000, stars // 4),
+                   n_farms=n_farms, n_throw=n_throw)
+    table = con.sql(f"""
+        SELECT (row_number() OVER (ORDER BY created_at, actor_id, repo_id, type))::BIGINT
+                 AS event_id,
+               created_at::TIMESTAMP AS created_at, type::TINYINT AS type, actor_id::BIGINT AS actor_id,
+               actor_login, repo_id::BIGINT AS repo_id, repo_name, NULL::BIGINT AS org_id
+        FROM ({q})""").to_arrow_table()
+    store = Store(root)
+    with store.writing() as w:
+        stage = w.staging / "gen"
+        segs = derive_segments(table, stage)
+        w.commit_staged([segs], [stage], {"generated": {"size": 0, "bad_lines": 0,
+                                                        "corrupt": None}}, [])
+    return {"events": table.num_rows}
+
+
+def run_detect(root: Path, profile: str, memory_limit: str | None) -> dict:
+    """One detection in a fresh interpreter; wall seconds and peak RSS of the process."""
+    code = (
+        "import json, resource, sys, time\n"
+        "from starscope.store import Store\n"
+        "from starscope.results.detection import detect_store\n"
+        "t = time.perf_counter()\n"
+        f"meta = detect_store(Store({str(root)!r}), profile={profile!r}, "
+        f"memory_limit={memory_limit!r})\n"
+        "print(json.dumps({'seconds': time.perf_counter() - t, 'rows': meta['rows'],"
+        " 'stars': meta['stars_considered'],"
+        " 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if res.returncode:
+        raise SystemExit(res.stderr[-2000:])
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def reference_ratio() -> str:
+    """Brute-force reference vs the SQL implementation on the same small simulated world."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "detect"))
+    try:
+        import reference  # the oracle of the property tests
+    except ImportError:
+        return "reference implementation not found (tests/detect/reference.py)"
+    from starscope.detect.params import Params
+    from starscope.ingest import ingest
+    from starscope.results.detection import detect_store
+    from starscope.simulate import simulate_world
+    from starscope.store import Store
+
+    tmp = Path("bench-out/detect-small")
+    shutil.rmtree(tmp, ignore_errors=True)
+    simulate_world(tmp / "world", days=2, seed=5)
+    store = Store(tmp / "store")
+    ingest(store, [str(tmp / "world" / "archive")])
+    t = time.perf_counter()
+    detect_store(store, profile="starscout")
+    fast = time.perf_counter() - t
+    con = store.connect()
+    stars = [dict(zip(("event_id", "starred_at", "repo_id", "actor_id"), r)) for r in
+             con.execute("SELECT event_id, starred_at, repo_id, actor_id FROM stars").fetchall()]
+    events = [dict(zip(("actor_id", "created_at", "repo_id", "org_id"), r)) for r in
+              con.execute("SELECT actor_id, created_at, repo_id, org_id FROM events").fetchall()]
+    t = time.perf_counter()
+    reference.detect(stars, events, Params())
+    slow = time.perf_counter() - t
+    return (f"reference (brute force) {slow:.1f}s vs fast {fast:.1f}s on a {len(stars):,}-star "
+            f"world: the fast one is {slow / fast:.1f}x faster")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stars", type=int, default=5_000_000)
+    ap.add_argument("--scales", default="1,2,4")
+    ap.add_argument("--profiles", default="starscout,default")
+    ap.add_argument("--memory-limit", default="8GB")
+    ap.add_argument("--dir", default="bench-out")
+    args = ap.parse_args()
+    out = Path(args.dir)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"{'stars':>11} {'profile':<10} {'seconds':>8} {'s per M stars':>13} "
+          f"{'peak RSS MB':>11} {'suspected':>10} {'campaigns':>9}")
+    for scale in (float(s) for s in args.scales.split(",")):
+        root = out / f"detect-store-{scale:g}x"
+        t = time.perf_counter()
+        gen = build_store(root, int(args.stars * scale))
+        print(f"# built {gen['events']:,} events in {time.perf_counter() - t:.0f}s", file=sys.stderr)
+        for profile in args.profiles.split(","):
+            r = run_detect(root, profile, args.memory_limit)
+            print(f"{r['stars']:11,} {profile:<10} {r['seconds']:8.1f} "
+                  f"{r['seconds'] / (r['stars'] / 1e6):13.1f} {r['peak_rss_mb']:11,.0f} "
+                  f"{r['rows'].get('suspected_stars', 0):10,} {r['rows'].get('campaigns', 0):9,}",
+                  flush=True)
+    print(reference_ratio())
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
