@@ -28,6 +28,7 @@ import re
 import threading
 import time
 import zlib
+from typing import Any
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -448,18 +449,11 @@ def download(
     start: str | datetime | date,
     end: str | datetime | date | None = None,
     to_dir: str | os.PathLike = ".",
-    *,
-    base_url: str | None = None,
-    workers: int = 4,
-    retries: int = 5,
-    timeout: float = 60.0,
-    backoff: float = 0.5,
-    max_backoff: float = 30.0,
-    verify_existing: bool = False,
-    progress: Progress | None = None,
-    client: httpx.Client | None = None,
+    **options: Any,
 ) -> DownloadReport:
-    """Download every GH Archive hour file from START to END (inclusive) into ``to_dir``.
+    """Download every GH Archive hour file from START to END (inclusive) into ``to_dir``;
+    ``options`` are :func:`download_hours`'s (base_url, workers, retries, timeout, backoff,
+    max_backoff, verify_existing, progress, client).
 
     ``start``/``end`` are specs as in :func:`starscope.source.hours.hours_between`
     (``2024-03``, ``2024-03-01``, ``2024-03-01-5``, ``2024-03-01T05``); ``end`` defaults to
@@ -479,16 +473,4 @@ def download(
     their next chunk; at most 5 s, the worker threads are daemons); only ``.part`` files are
     left for what was in flight, queued hours are not started, and the next run resumes them.
     """
-    return download_hours(
-        hours_between(start, end),
-        to_dir,
-        base_url=base_url,
-        workers=workers,
-        retries=retries,
-        timeout=timeout,
-        backoff=backoff,
-        max_backoff=max_backoff,
-        verify_existing=verify_existing,
-        progress=progress,
-        client=client,
-    )
+    return download_hours(hours_between(start, end), to_dir, **options)
