@@ -1,0 +1,429 @@
+"""The ``default`` detection profile: StarScout's two signatures, corroborated and widened.
+
+``run(con, params=None)`` runs in the connection of a detection run AFTER the starscout stages
+have made their tables (``_det_stars``, ``_det_la_accounts``, ``_det_ls_farm_edges``,
+``_det_ls_farms``; it also reads the store relations ``account_activity`` and ``events``) and
+creates
+
+    _det_default_susp(actor_id BIGINT, repo_id BIGINT, score DOUBLE, reasons VARCHAR)
+
+one row per suspected (account, repo) star. Five signals (docs/detection-default.md):
+
+1. **bulk** - bulk-created accounts: the stargazers of a repo sorted by account id, split where
+   two neighbouring ids are more than ``bulk_max_gap`` apart (tighter on repos with very many
+   stargazers); a run of >= ``bulk_min_block`` accounts is a *bulk block*. Its stars are
+   suspected when the repo's bulk-block stars are >= ``bulk_min_repo_share`` of its stars, or
+   the block alone has >= ``bulk_big_block`` accounts.
+2. **star+fork** - the account forked the repo within ``starfork_max_minutes`` of starring it,
+   on a repo where >= ``starfork_min_accounts`` stargazers and >= ``starfork_min_repo_share``
+   of them did so (Stargazers Ghost Network lures).
+3. **low-activity** - StarScout's low-activity accounts, on repos where they are
+   >= ``la_min_accounts`` and >= ``la_min_repo_share`` of the stars (a share, not StarScout's
+   count of 50: drops organic one-off stargazers of popular repos, keeps trickles below 50).
+4. **lockstep** - StarScout's lockstep farms, kept per (farm, repo) when >=
+   ``lockstep_min_corroborated`` of the farm's accounts there are bulk-created or thin, or
+   their stars there are tight in time (std dev <= ``lockstep_max_sd_days``): drops active
+   communities co-starring at their own pace. **farm-reach**: the accounts of a kept farm also
+   flag their stars on other repos where they are >= ``farm_reach_min_accounts`` and
+   >= ``farm_reach_min_share`` of the stars (CopyCatch keeps only m repos per cluster).
+5. **co-star group** - thin accounts (almost only stars) that pairwise share >=
+   ``costar_min_shared`` starred repos (and >= ``costar_min_overlap`` of the smaller one's
+   stars) on repos whose stargazers are mostly thin, joined into connected groups of >=
+   ``costar_min_group``; a group's stars on a repo are suspected when >=
+   ``costar_min_repo_accounts`` members starred it and they are >= ``costar_min_repo_share``
+   of its stars. Catches groups below CopyCatch's n = 50, spread over weeks.
+
+score = 1 - prod(1 - w_signal) over the signals a star has (one signal >= 0.6).
+Everything is set-wise SQL; Python only loops over the label-propagation rounds of step 5.
+Deterministic: every ranking has a total order, group ids follow the smallest account id.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, fields
+from typing import Any
+
+from starscope.errors import UsageError
+from starscope.store.schema import FORK
+
+from . import _sql
+from ._sql import create, num, scalar
+
+OUTPUTS = ("_det_default_susp",)
+INTERMEDIATE = (
+    "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
+    "_dp_thin", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
+    "_dp_groups", "_dp_group_repos",
+)
+
+
+@dataclass(frozen=True)
+class DefaultParams:
+    """Thresholds of the default profile (see docs/detection-default.md)."""
+    # 1. bulk-created accounts (near-consecutive ids among a repo's stargazers)
+    bulk_max_gap: int = 100            # neighbouring ids at most this far apart ...
+    bulk_density_factor: float = 0.05  # ... and at most this x (max id / repo's stargazers)
+    bulk_min_block: int = 10           # a block: at least this many accounts
+    bulk_min_repo_share: float = 0.25  # suspected when blocks hold >= this share of the repo's stars
+    bulk_big_block: int = 50           # ... or when the block alone is at least this big
+    # 2. star + fork of the same repo minutes apart
+    starfork_max_minutes: float = 30.0
+    starfork_min_accounts: int = 10
+    starfork_min_repo_share: float = 0.25
+    # 3. low-activity accounts (StarScout's definition), where they dominate a repo's stars
+    la_min_accounts: int = 10
+    la_min_repo_share: float = 0.5
+    # 4. lockstep farms (StarScout's), kept on a repo when the farm's accounts there are mostly
+    #    bulk-created or thin, or their stars on it are tight in time (std dev <= this)
+    lockstep_min_corroborated: float = 0.5
+    lockstep_max_sd_days: float = 1.5
+    # ... and the accounts of a kept farm flag their stars on other repos they dominate
+    farm_reach_min_accounts: int = 10
+    farm_reach_min_share: float = 0.5
+    # thin account: at most this many events that are not stars (whole store)
+    thin_max_other_events: int = 1
+    # 5. co-star groups of thin accounts
+    costar_min_shared: int = 2          # a pair shares at least this many starred repos ...
+    costar_min_overlap: float = 0.5     # ... and this share of the smaller account's stars
+    costar_max_repo_thin: int = 2000    # repos with more thin stargazers make no pairs (cost)
+    costar_min_repo_thin_share: float = 0.5  # only repos whose stargazers are mostly thin make pairs
+    costar_min_group: int = 10
+    costar_min_repo_accounts: int = 10
+    costar_min_repo_share: float = 0.5
+    costar_window_days: int = 15        # for the "over N windows" in reasons
+    costar_max_rounds: int = 50         # label propagation rounds
+    # score: 1 - prod(1 - weight) over the signals a star has
+    w_bulk: float = 0.7
+    w_starfork: float = 0.6
+    w_low_activity: float = 0.6
+    w_lockstep: float = 0.6
+    w_costar: float = 0.6
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise UsageError(f"default-profile parameter {f.name} must be a number, got {v!r}")
+            if f.type in ("int", int):
+                if not isinstance(v, int):
+                    raise UsageError(f"default-profile parameter {f.name} must be an integer")
+                if v < 1:
+                    raise UsageError(f"default-profile parameter {f.name} must be >= 1")
+            else:
+                object.__setattr__(self, f.name, float(v))
+                fraction = f.name.startswith("w_") or f.name.endswith(
+                    ("_share", "_overlap", "_corroborated", "_factor"))
+                if not (math.isfinite(v) and v >= 0 and (v <= 1 or not fraction)):
+                    raise UsageError(f"default-profile parameter {f.name} out of range: {v!r}")
+        for f in fields(self):
+            if f.name.startswith("w_") and getattr(self, f.name) >= 1:
+                raise UsageError(f"default-profile weight {f.name} must be < 1")
+
+    def replace(self, **overrides: Any) -> "DefaultParams":
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise UsageError(f"unknown default-profile parameter(s): {', '.join(unknown)}")
+        return dataclasses.replace(self, **overrides)
+
+
+def run(con: Any, params: Any = None) -> None:
+    """Create ``_det_default_susp``; ``params`` is a DefaultParams (anything else: defaults)."""
+    P = params if isinstance(params, DefaultParams) else DefaultParams()
+    try:
+        _signals(con, P)
+        _combine(con, P)
+    finally:
+        _sql.drop(con, INTERMEDIATE)
+
+
+# ---------------------------------------------------------------------------- signals
+
+def _signals(con: Any, P: DefaultParams) -> None:
+    create(con, "_dp_nstars", """
+        SELECT repo_id, COUNT(*) AS n_stars FROM _det_stars GROUP BY repo_id""")
+    # Signal rows: (actor_id, repo_id, signal, weight, reason, ord); ord orders the reasons.
+    con.execute("""CREATE OR REPLACE TEMP TABLE _dp_sig (actor_id BIGINT, repo_id BIGINT,
+        signal VARCHAR, weight DOUBLE, reason VARCHAR, ord INTEGER)""")
+    _thin(con, P)
+    _bulk(con, P)
+    _starfork(con, P)
+    _low_activity(con, P)
+    _lockstep(con, P)
+    _farm_reach(con, P)
+    _costar(con, P)
+
+
+def _thin(con: Any, P: DefaultParams) -> None:
+    create(con, "_dp_thin", f"""
+        SELECT a.actor_id FROM account_activity a
+        WHERE a.n_events - COALESCE(a.n_watch, 0) <= {int(P.thin_max_other_events)}
+          AND a.actor_id IN (SELECT actor_id FROM _det_stars)""")
+
+
+def _bulk(con: Any, P: DefaultParams) -> None:
+    max_id = scalar(con, "SELECT MAX(actor_id) FROM _det_stars") or 0
+    # Effective gap: bulk_max_gap, tightened on repos with so many stargazers that random ids
+    # would often be that close (expected organic gap = max id / number of stargazers).
+    create(con, "_dp_block_stars", f"""
+        WITH o AS (
+            SELECT s.repo_id, s.actor_id, n.n_stars,
+                   s.actor_id - LAG(s.actor_id) OVER (
+                       PARTITION BY s.repo_id ORDER BY s.actor_id) AS gap
+            FROM _det_stars s JOIN _dp_nstars n ON n.repo_id = s.repo_id
+            WHERE n.n_stars >= {int(P.bulk_min_block)}),
+        b AS (
+            SELECT repo_id, actor_id,
+                   SUM(CASE WHEN gap IS NULL
+                              OR gap > LEAST({int(P.bulk_max_gap)},
+                                             {num(P.bulk_density_factor)} * {int(max_id)} / n_stars)
+                            THEN 1 ELSE 0 END)
+                       OVER (PARTITION BY repo_id ORDER BY actor_id
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS blk
+            FROM o),
+        sz AS (
+            SELECT repo_id, blk, COUNT(*) AS n, MIN(actor_id) AS lo, MAX(actor_id) AS hi
+            FROM b GROUP BY repo_id, blk HAVING COUNT(*) >= {int(P.bulk_min_block)})
+        SELECT b.actor_id, b.repo_id, sz.blk, sz.n, sz.lo, sz.hi
+        FROM b JOIN sz ON sz.repo_id = b.repo_id AND sz.blk = b.blk""")
+    create(con, "_dp_bulk_repo", """
+        SELECT bs.repo_id, COUNT(*) AS n_bulk, n.n_stars,
+               CAST(COUNT(*) AS DOUBLE) / n.n_stars AS share
+        FROM _dp_block_stars bs JOIN _dp_nstars n ON n.repo_id = bs.repo_id
+        GROUP BY bs.repo_id, n.n_stars""")
+    create(con, "_dp_bulk_accounts", """
+        SELECT DISTINCT actor_id FROM _dp_block_stars""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT bs.actor_id, bs.repo_id, 'bulk', {num(P.w_bulk)},
+               'bulk-created accounts ' || CAST(bs.lo AS VARCHAR) || '–' || CAST(bs.hi AS VARCHAR)
+               || ' (' || CAST(bs.n AS VARCHAR) || ' accounts; bulk blocks hold '
+               || CAST(CAST(ROUND(100 * r.share) AS BIGINT) AS VARCHAR) || '% of the repo''s stars)',
+               1
+        FROM _dp_block_stars bs JOIN _dp_bulk_repo r ON r.repo_id = bs.repo_id
+        WHERE r.share >= {num(P.bulk_min_repo_share)} OR bs.n >= {int(P.bulk_big_block)}""")
+
+
+def _starfork(con: Any, P: DefaultParams) -> None:
+    w = int(round(P.starfork_max_minutes * 60))
+    create(con, "_dp_sf", f"""
+        WITH f AS (
+            SELECT e.actor_id, e.repo_id, e.created_at
+            FROM events e
+            WHERE e.type = {FORK} AND e.actor_id IS NOT NULL AND e.repo_id IS NOT NULL),
+        m AS (
+            SELECT s.actor_id, s.repo_id,
+                   MIN(ABS(date_diff('second', s.starred_at, f.created_at))) AS dt
+            FROM _det_stars s
+            JOIN f ON f.actor_id = s.actor_id AND f.repo_id = s.repo_id
+            GROUP BY s.actor_id, s.repo_id
+            HAVING MIN(ABS(date_diff('second', s.starred_at, f.created_at))) <= {w}),
+        r AS (
+            SELECT m.repo_id, COUNT(*) AS n_sf, n.n_stars
+            FROM m JOIN _dp_nstars n ON n.repo_id = m.repo_id
+            GROUP BY m.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(P.starfork_min_accounts)}
+               AND COUNT(*) >= {num(P.starfork_min_repo_share)} * n.n_stars)
+        SELECT m.actor_id, m.repo_id, m.dt, r.n_sf, r.n_stars
+        FROM m JOIN r ON r.repo_id = m.repo_id""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT actor_id, repo_id, 'starfork', {num(P.w_starfork)},
+               'star+fork within ' || CAST(CAST(CEIL(dt / 60.0) AS BIGINT) AS VARCHAR)
+               || ' min (' || CAST(n_sf AS VARCHAR) || ' of the repo''s '
+               || CAST(n_stars AS VARCHAR) || ' stargazers did so)', 2
+        FROM _dp_sf""")
+
+
+def _low_activity(con: Any, P: DefaultParams) -> None:
+    # StarScout's low-activity accounts (one day, <= 2 timestamps, <= 1 repo, <= 1 org), but
+    # judged by their share of the repo's stars rather than by a count of 50: that drops the
+    # one-off stargazers of popular repos and keeps bursts and trickles below 50.
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        WITH la AS (
+            SELECT s.actor_id, s.repo_id
+            FROM _det_stars s JOIN _det_la_accounts a ON a.actor_id = s.actor_id),
+        r AS (
+            SELECT la.repo_id, COUNT(*) AS n_la, n.n_stars
+            FROM la JOIN _dp_nstars n ON n.repo_id = la.repo_id
+            GROUP BY la.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(P.la_min_accounts)}
+               AND COUNT(*) >= {num(P.la_min_repo_share)} * n.n_stars)
+        SELECT la.actor_id, la.repo_id, 'low-activity', {num(P.w_low_activity)},
+               'low-activity account (' || CAST(r.n_la AS VARCHAR) || ' of the repo''s '
+               || CAST(r.n_stars AS VARCHAR) || ' stars)', 3
+        FROM la JOIN r ON r.repo_id = la.repo_id""")
+
+
+def _lockstep(con: Any, P: DefaultParams) -> None:
+    # Per (farm, repo): kept when enough of the farm's accounts on that repo are bulk-created or
+    # thin, or when their stars on it are tight in time; so a farm that lockstep merged with a
+    # community (spread over weeks, active people) keeps only its own repos.
+    sd = int(round(P.lockstep_max_sd_days * 86400))
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        WITH e AS (SELECT DISTINCT farm_id, actor_id, repo_id FROM _det_ls_farm_edges),
+        ec AS (
+            SELECT e.farm_id, e.actor_id, e.repo_id,
+                   CASE WHEN b.actor_id IS NOT NULL OR t.actor_id IS NOT NULL
+                        THEN 1 ELSE 0 END AS corr
+            FROM e
+            LEFT JOIN _dp_bulk_accounts b ON b.actor_id = e.actor_id
+            LEFT JOIN _dp_thin t ON t.actor_id = e.actor_id),
+        et AS (
+            SELECT ec.*, CAST(date_diff('second', f.win_start, s.starred_at)
+                              AS DECIMAL(38, 0)) AS t
+            FROM ec
+            JOIN _det_ls_farms f ON f.farm_id = ec.farm_id
+            JOIN _det_stars s ON s.actor_id = ec.actor_id AND s.repo_id = ec.repo_id),
+        fr0 AS (
+            SELECT farm_id, repo_id, COUNT(*) AS n_acc, SUM(corr) AS n_corr,
+                   -- exact: variance <= sd^2  <=>  n*sum(t^2) - sum(t)^2 <= (sd*n)^2
+                   (COUNT(*) * SUM(t * t) - SUM(t) * SUM(t)
+                    <= CAST({sd} AS DECIMAL(38, 0)) * {sd} * COUNT(*) * COUNT(*)) AS tight
+            FROM et GROUP BY farm_id, repo_id),
+        fr AS (
+            SELECT * FROM fr0
+            WHERE n_corr >= {num(P.lockstep_min_corroborated)} * n_acc OR tight),
+        k AS (
+            SELECT ec.actor_id, ec.repo_id, ec.farm_id, f.window_label, fr.n_acc, fr.n_corr,
+                   fr.tight
+            FROM ec
+            JOIN fr ON fr.farm_id = ec.farm_id AND fr.repo_id = ec.repo_id
+            JOIN _det_ls_farms f ON f.farm_id = ec.farm_id)
+        SELECT actor_id, repo_id, 'lockstep', {num(P.w_lockstep)},
+               STRING_AGG('lockstep farm F' || CAST(farm_id AS VARCHAR) || ' (window '
+                          || window_label || '; ' || CAST(n_corr AS VARCHAR) || ' of its '
+                          || CAST(n_acc AS VARCHAR)
+                          || ' accounts on this repo bulk-created or thin'
+                          || CASE WHEN tight THEN '; stars within ~{num(P.lockstep_max_sd_days)} days'
+                                  ELSE '' END || ')',
+                          '; ' ORDER BY farm_id), 4
+        FROM k GROUP BY actor_id, repo_id""")
+
+
+def _farm_reach(con: Any, P: DefaultParams) -> None:
+    # CopyCatch keeps the top m repos of a cluster; a farm promotes more. The accounts of a
+    # corroborated farm (those with a kept lockstep star) also flag their stars on any other
+    # repo where they are >= farm_reach_min_accounts and >= farm_reach_min_share of its stars.
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        WITH fa AS (
+            SELECT DISTINCT e.farm_id, e.actor_id
+            FROM _det_ls_farm_edges e
+            JOIN (SELECT DISTINCT actor_id FROM _dp_sig WHERE signal = 'lockstep') k
+              ON k.actor_id = e.actor_id),
+        fs AS (
+            SELECT fa.farm_id, s.actor_id, s.repo_id
+            FROM fa JOIN _det_stars s ON s.actor_id = fa.actor_id),
+        fr AS (
+            SELECT fs.farm_id, fs.repo_id, COUNT(*) AS n_acc, n.n_stars
+            FROM fs JOIN _dp_nstars n ON n.repo_id = fs.repo_id
+            GROUP BY fs.farm_id, fs.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(P.farm_reach_min_accounts)}
+               AND COUNT(*) >= {num(P.farm_reach_min_share)} * n.n_stars)
+        SELECT fs.actor_id, fs.repo_id, 'farm-reach', {num(P.w_lockstep)},
+               STRING_AGG('accounts of lockstep farm F' || CAST(fs.farm_id AS VARCHAR) || ' ('
+                          || CAST(fr.n_acc AS VARCHAR) || ' of the repo''s '
+                          || CAST(fr.n_stars AS VARCHAR) || ' stars)', '; ' ORDER BY fs.farm_id),
+               5
+        FROM fs JOIN fr ON fr.farm_id = fs.farm_id AND fr.repo_id = fs.repo_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM _dp_sig k
+            WHERE k.signal = 'lockstep' AND k.actor_id = fs.actor_id AND k.repo_id = fs.repo_id)
+        GROUP BY fs.actor_id, fs.repo_id""")
+
+
+def _costar(con: Any, P: DefaultParams) -> None:
+    k = int(P.costar_min_shared)
+    # Thin accounts' stars, for accounts with enough stars to share k repos.
+    create(con, "_dp_ts", f"""
+        WITH ts AS (
+            SELECT s.actor_id, s.repo_id, s.starred_at
+            FROM _det_stars s JOIN _dp_thin t ON t.actor_id = s.actor_id),
+        a AS (SELECT actor_id, COUNT(*) AS n FROM ts GROUP BY actor_id HAVING COUNT(*) >= {k})
+        SELECT ts.actor_id, ts.repo_id, ts.starred_at, a.n
+        FROM ts JOIN a ON a.actor_id = ts.actor_id""")
+    create(con, "_dp_edges", f"""
+        WITH rp AS (
+            SELECT t.repo_id FROM _dp_ts t JOIN _dp_nstars n ON n.repo_id = t.repo_id
+            GROUP BY t.repo_id, n.n_stars
+            HAVING COUNT(*) >= 2 AND COUNT(*) <= {int(P.costar_max_repo_thin)}
+               AND COUNT(*) >= {num(P.costar_min_repo_thin_share)} * n.n_stars),
+        x AS (SELECT t.* FROM _dp_ts t JOIN rp ON rp.repo_id = t.repo_id)
+        SELECT x.actor_id AS a, y.actor_id AS b
+        FROM x JOIN x AS y ON y.repo_id = x.repo_id AND x.actor_id < y.actor_id
+        GROUP BY x.actor_id, y.actor_id, x.n, y.n
+        HAVING COUNT(*) >= {k} AND COUNT(*) >= {num(P.costar_min_overlap)} * LEAST(x.n, y.n)""")
+    # Connected components by label propagation (label = smallest account id reachable).
+    create(con, "_dp_lab", """
+        SELECT v AS actor_id, v AS lab FROM (
+            SELECT a AS v FROM _dp_edges UNION SELECT b AS v FROM _dp_edges) u""")
+    for _ in range(int(P.costar_max_rounds)):
+        create(con, "_dp_newlab", """
+            WITH nb AS (
+                SELECT e.a AS actor_id, l.lab FROM _dp_edges e JOIN _dp_lab l ON l.actor_id = e.b
+                UNION ALL
+                SELECT e.b AS actor_id, l.lab FROM _dp_edges e JOIN _dp_lab l ON l.actor_id = e.a
+                UNION ALL
+                SELECT actor_id, lab FROM _dp_lab)
+            SELECT actor_id, MIN(lab) AS lab FROM nb GROUP BY actor_id""")
+        changed = scalar(con, """
+            SELECT COUNT(*) FROM _dp_newlab n JOIN _dp_lab l ON l.actor_id = n.actor_id
+            WHERE n.lab <> l.lab""")
+        create(con, "_dp_lab", "SELECT actor_id, lab FROM _dp_newlab")
+        if not changed:
+            break
+    create(con, "_dp_groups", f"""
+        WITH g AS (
+            SELECT lab, COUNT(*) AS n_acc FROM _dp_lab GROUP BY lab
+            HAVING COUNT(*) >= {int(P.costar_min_group)})
+        SELECT g.lab, g.n_acc, DENSE_RANK() OVER (ORDER BY g.lab) AS group_no FROM g""")
+    create(con, "_dp_group_repos", f"""
+        WITH gs AS (
+            SELECT g.group_no, g.n_acc, t.actor_id, t.repo_id, t.starred_at
+            FROM _dp_ts t
+            JOIN _dp_lab l ON l.actor_id = t.actor_id
+            JOIN _dp_groups g ON g.lab = l.lab),
+        gr AS (
+            SELECT gs.group_no, gs.repo_id, COUNT(*) AS n_on_repo, n.n_stars
+            FROM gs JOIN _dp_nstars n ON n.repo_id = gs.repo_id
+            GROUP BY gs.group_no, gs.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(P.costar_min_repo_accounts)}
+               AND COUNT(*) >= {num(P.costar_min_repo_share)} * n.n_stars),
+        gw AS (
+            SELECT gs.group_no, COUNT(DISTINCT gs.repo_id) AS n_repos,
+                   COUNT(DISTINCT CAST(FLOOR(epoch(gs.starred_at)
+                                             / {int(P.costar_window_days) * 86400}) AS BIGINT))
+                       AS n_windows
+            FROM gs JOIN gr ON gr.group_no = gs.group_no AND gr.repo_id = gs.repo_id
+            GROUP BY gs.group_no)
+        SELECT gs.actor_id, gs.repo_id, gs.group_no, gs.n_acc, gw.n_repos, gw.n_windows
+        FROM gs
+        JOIN gr ON gr.group_no = gs.group_no AND gr.repo_id = gs.repo_id
+        JOIN gw ON gw.group_no = gs.group_no""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT actor_id, repo_id, 'costar', {num(P.w_costar)},
+               'co-star group G' || CAST(group_no AS VARCHAR) || ' (' || CAST(n_acc AS VARCHAR)
+               || ' thin accounts on ' || CAST(n_repos AS VARCHAR) || ' repos over '
+               || CAST(n_windows AS VARCHAR) || ' {int(P.costar_window_days)}-day windows)', 6
+        FROM _dp_group_repos""")
+
+
+# ---------------------------------------------------------------------------- combine
+
+def _combine(con: Any, P: DefaultParams) -> None:
+    # Score: 1 - prod(1 - w) over distinct signals (each signal has one row per star).
+    create(con, "_det_default_susp", """
+        WITH s AS (
+            SELECT actor_id, repo_id, signal, MAX(weight) AS weight,
+                   MIN(reason) AS reason, MIN(ord) AS ord
+            FROM _dp_sig GROUP BY actor_id, repo_id, signal)
+        SELECT CAST(actor_id AS BIGINT) AS actor_id, CAST(repo_id AS BIGINT) AS repo_id,
+               CAST(ROUND(1 - EXP(SUM(LN(1 - weight))), 6) AS DOUBLE) AS score,
+               CAST(STRING_AGG(reason, '; ' ORDER BY ord) AS VARCHAR) AS reasons
+        FROM s GROUP BY actor_id, repo_id
+        ORDER BY repo_id, actor_id""")

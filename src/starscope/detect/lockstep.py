@@ -1,0 +1,276 @@
+"""Lockstep signature: CopyCatch (Beutel et al., WWW 2013) in StarScout's map/reduce form.
+
+Exact (every user, no sampling) and deterministic (every ranking has a total order). All seeds
+of a window are iterated together, set-wise: every table below is keyed by ``seed`` (the
+repo_id the cluster grew from). Python only loops over windows and iterations (<= max_iter).
+
+Input: ``_det_stars(event_id, starred_at, repo_id, actor_id)``, one row per (actor, repo)
+(the first star), already restricted to since/until.
+
+Output tables:
+- ``_det_ls_windows(win, win_start, win_end, label)``
+- ``_det_ls_clusters(win, seed, n_users, n_repos, n_qualifying, iterations)``: valid clusters
+- ``_det_ls_edges(win, seed, actor_id, repo_id)``: the clustered stars of each valid cluster
+- ``_det_ls_farms(farm_id, win, label, ...)``/``_det_ls_farm_edges(farm_id, win, actor_id,
+  repo_id)``: valid clusters of one window sharing an account, merged (connected components)
+
+Times: inside a window a star's time is ``t`` = whole seconds since the window's start (BIGINT).
+A center is kept as the exact pair (S = sum of t, p = count), never as a rounded mean, so
+``|t - S/p| <= Δt`` is tested as ``|t*p - S| <= Δt*p`` in integers, and "variance ascending"
+(among repos of equal p) as ``p*Q - S*S`` ascending (Q = sum of t², DECIMAL(38,0)). Both are
+exact, so the SQL and the pure-Python reference agree to the last second.
+
+Iteration i (for each still-active seed):
+  map:    U_i = users who starred >= ρ·|C| of the cluster repos C within Δt of their centers;
+  reduce: over U_i's stars in the window, every repo r with |t - center(r)| <= Δt, where
+          center(r) is r's current center if it has one, else the seed's initial center,
+          gets p, S, Q; rank p desc, p*Q - S² asc, repo_id asc;
+          the top top_keep (20·m) become the centers for the next iteration (center = the
+          mean of the times just counted), the top m the next cluster C.
+  stop after iteration i if U_i is empty, U_i equals U_{i-1} (same set), or i = max_iter.
+The final cluster of a seed is its last (U_i, reduce_i): valid when |U_i| >= n, the reduce
+has >= m repos, and >= ρ·m of its top m repos have p >= n ("qualifying"); its clustered stars
+are the stars of U_i on the qualifying repos that were counted in that last reduce.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import _sql
+from ._sql import create, num, scalar
+from .params import Params
+
+INTERMEDIATE = (
+    "_ls_s", "_ls_seed", "_ls_center", "_ls_users", "_ls_u", "_ls_r", "_ls_stop", "_ls_valid",
+    "_ls_lab", "_ls_acc", "_ls_newlab",
+)
+OUTPUTS = (
+    "_det_ls_windows", "_det_ls_clusters", "_det_ls_edges", "_det_ls_farms",
+    "_det_ls_farm_edges",
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    index: int
+    start: dt.datetime  # inclusive
+    end: dt.datetime  # exclusive
+
+    @property
+    def label(self) -> str:
+        last = self.end - dt.timedelta(microseconds=1)
+        # "2024-01..2024-07": first month .. month after the last (like StarScout's names).
+        return f"{self.start:%Y-%m}..{_add_months(_month_start(last), 1):%Y-%m}"
+
+
+def _month_start(t: dt.datetime) -> dt.datetime:
+    return dt.datetime(t.year, t.month, 1)
+
+
+def _add_months(t: dt.datetime, k: int) -> dt.datetime:
+    y, m = divmod(t.month - 1 + k, 12)
+    return t.replace(year=t.year + y, month=m + 1)
+
+
+def windows_for_span(first: dt.datetime | None, last: dt.datetime | None,
+                     params: Params) -> list[Window]:
+    """Windows of window_months calendar months stepping window_step_months, starting at the
+    month of the first star, until one reaches past the last star; each clipped to the data's
+    span (its end is at most the first instant after the last star's month). A span shorter
+    than one window gives one window."""
+    if first is None or last is None:
+        return []
+    span_end = _add_months(_month_start(last), 1)
+    out: list[Window] = []
+    start = _month_start(first)
+    while True:
+        end = _add_months(start, params.lockstep_window_months)
+        out.append(Window(len(out), start, min(end, span_end)))
+        if end >= span_end:
+            return out
+        start = _add_months(start, params.lockstep_window_step_months)
+
+
+def run(con: Any, params: Params, progress: Callable[[str], None] | None = None) -> None:
+    """Compute the lockstep outputs (see module doc) from ``_det_stars``."""
+    first, last = con.execute(
+        "SELECT MIN(starred_at), MAX(starred_at) FROM _det_stars").fetchall()[0]
+    wins = windows_for_span(first, last, params)
+
+    con.execute(
+        f"{_sql._CREATE} _det_ls_windows (win INTEGER, win_start TIMESTAMP, win_end TIMESTAMP, "
+        "label VARCHAR)"
+    )
+    for w in wins:
+        con.execute("INSERT INTO _det_ls_windows VALUES (?, ?, ?, ?)",
+                    [w.index, w.start, w.end, w.label])
+    con.execute(
+        f"{_sql._CREATE} _det_ls_clusters (win INTEGER, seed BIGINT, n_users BIGINT, "
+        "n_repos BIGINT, n_qualifying BIGINT, iterations INTEGER)"
+    )
+    con.execute(
+        f"{_sql._CREATE} _det_ls_edges (win INTEGER, seed BIGINT, actor_id BIGINT, repo_id BIGINT)"
+    )
+    try:
+        for w in wins:
+            _run_window(con, params, w, progress)
+        if progress:
+            progress("lockstep farms")
+        _farms(con)
+    finally:
+        _sql.drop(con, INTERMEDIATE)
+
+
+def _run_window(con: Any, P: Params, w: Window, progress: Callable[[str], None] | None) -> None:
+    n, m, dts = P.lockstep_n, P.lockstep_m, P.delta_t_seconds
+    rho, keep = num(P.lockstep_rho), P.top_keep
+    if progress:
+        progress(f"lockstep window {w.label}")
+    create(con, "_ls_s", f"""
+        SELECT actor_id, repo_id, {_sql.seconds_between(w.start, 'starred_at')} AS t
+        FROM _det_stars
+        WHERE starred_at >= {_sql.ts(w.start)} AND starred_at < {_sql.ts(w.end)}""")
+    # Seeds: repos with >= n (distinct) stargazers in the window; center = mean star time.
+    create(con, "_ls_seed", f"""
+        SELECT repo_id AS seed, COUNT(*) AS p0, CAST(SUM(t) AS BIGINT) AS s0
+        FROM _ls_s GROUP BY repo_id HAVING COUNT(*) >= {n}""")
+    # Current centers of each active seed (rk <= m: the cluster). Initially cluster = [seed].
+    create(con, "_ls_center", """
+        SELECT seed, seed AS repo_id, s0 AS cs, p0 AS cp, CAST(1 AS BIGINT) AS rk FROM _ls_seed""")
+    # U_0: no users yet (iteration 1 never counts as converged).
+    create(con, "_ls_users", "SELECT seed, seed AS actor_id FROM _ls_seed WHERE 1 = 0")
+
+    it = 0
+    while scalar(con, "SELECT COUNT(*) FROM _ls_center") > 0:
+        it += 1
+        if progress:
+            progress(f"lockstep window {w.label} iteration {it}")
+        # map ---------------------------------------------------------------------------
+        create(con, "_ls_u", f"""
+            WITH csize AS (
+                SELECT seed, COUNT(*) AS k FROM _ls_center WHERE rk <= {m} GROUP BY seed),
+            hits AS (
+                SELECT c.seed, s.actor_id, COUNT(*) AS h
+                FROM _ls_center c JOIN _ls_s s ON s.repo_id = c.repo_id
+                WHERE c.rk <= {m} AND ABS(s.t * c.cp - c.cs) <= {dts} * c.cp
+                GROUP BY c.seed, s.actor_id)
+            SELECT h.seed, h.actor_id
+            FROM hits h JOIN csize z ON z.seed = h.seed
+            WHERE h.h >= {rho} * z.k""")
+        # reduce ------------------------------------------------------------------------
+        create(con, "_ls_r", f"""
+            WITH e AS (
+                SELECT u.seed, s.repo_id, s.t
+                FROM _ls_u u
+                JOIN _ls_s s ON s.actor_id = u.actor_id
+                JOIN _ls_seed sd ON sd.seed = u.seed
+                LEFT JOIN _ls_center c ON c.seed = u.seed AND c.repo_id = s.repo_id
+                WHERE ABS(s.t * COALESCE(c.cp, sd.p0) - COALESCE(c.cs, sd.s0))
+                      <= {dts} * COALESCE(c.cp, sd.p0)),
+            agg AS (
+                SELECT seed, repo_id, COUNT(*) AS p, CAST(SUM(t) AS BIGINT) AS s,
+                       SUM(CAST(t AS DECIMAL(38, 0)) * t) AS q
+                FROM e GROUP BY seed, repo_id)
+            SELECT seed, repo_id, p, s, rk FROM (
+                SELECT seed, repo_id, p, s,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY seed
+                           ORDER BY p DESC, p * q - CAST(s AS DECIMAL(38, 0)) * s ASC,
+                                    repo_id ASC
+                       ) AS rk
+                FROM agg) ranked
+            WHERE rk <= {keep}""")
+        # stop? -------------------------------------------------------------------------
+        last_iter = "TRUE" if it >= P.lockstep_max_iter else "FALSE"
+        create(con, "_ls_stop", f"""
+            WITH act AS (SELECT DISTINCT seed FROM _ls_center),
+            cur AS (SELECT seed, COUNT(*) AS k FROM _ls_u GROUP BY seed),
+            prev AS (SELECT seed, COUNT(*) AS k FROM _ls_users GROUP BY seed),
+            same AS (
+                SELECT u.seed, COUNT(*) AS k
+                FROM _ls_u u JOIN _ls_users p ON p.seed = u.seed AND p.actor_id = u.actor_id
+                GROUP BY u.seed)
+            SELECT a.seed
+            FROM act a
+            LEFT JOIN cur ON cur.seed = a.seed
+            LEFT JOIN prev ON prev.seed = a.seed
+            LEFT JOIN same ON same.seed = a.seed
+            WHERE {last_iter} OR cur.k IS NULL OR (cur.k = prev.k AND cur.k = same.k)""")
+        # finalize stopping seeds: validity and clustered stars ------------------------------
+        create(con, "_ls_valid", f"""
+            WITH nu AS (
+                SELECT u.seed, COUNT(*) AS k
+                FROM _ls_u u JOIN _ls_stop st ON st.seed = u.seed GROUP BY u.seed),
+            nr AS (
+                SELECT r.seed, COUNT(*) AS k,
+                       SUM(CASE WHEN r.p >= {n} THEN 1 ELSE 0 END) AS kq
+                FROM _ls_r r JOIN _ls_stop st ON st.seed = r.seed
+                WHERE r.rk <= {m} GROUP BY r.seed)
+            SELECT nu.seed, nu.k AS n_users, nr.k AS n_repos, nr.kq AS n_qualifying
+            FROM nu JOIN nr ON nr.seed = nu.seed
+            WHERE nu.k >= {n} AND nr.k >= {m} AND nr.kq >= {rho} * {m}""")
+        con.execute(f"""
+            INSERT INTO _det_ls_clusters
+            SELECT {w.index}, seed, n_users, n_repos, n_qualifying, {it} FROM _ls_valid""")
+        con.execute(f"""
+            INSERT INTO _det_ls_edges
+            SELECT {w.index}, u.seed, s.actor_id, s.repo_id
+            FROM _ls_valid v
+            JOIN _ls_u u ON u.seed = v.seed
+            JOIN _ls_s s ON s.actor_id = u.actor_id
+            JOIN _ls_r r ON r.seed = u.seed AND r.repo_id = s.repo_id
+            JOIN _ls_seed sd ON sd.seed = u.seed
+            LEFT JOIN _ls_center c ON c.seed = u.seed AND c.repo_id = s.repo_id
+            WHERE r.rk <= {m} AND r.p >= {n}
+              AND ABS(s.t * COALESCE(c.cp, sd.p0) - COALESCE(c.cs, sd.s0))
+                  <= {dts} * COALESCE(c.cp, sd.p0)""")
+        # carry the others into the next iteration ---------------------------------------
+        create(con, "_ls_users", """
+            SELECT u.seed, u.actor_id FROM _ls_u u
+            WHERE NOT EXISTS (SELECT 1 FROM _ls_stop st WHERE st.seed = u.seed)""")
+        create(con, "_ls_center", f"""
+            SELECT r.seed, r.repo_id, r.s AS cs, r.p AS cp, r.rk FROM _ls_r r
+            WHERE NOT EXISTS (SELECT 1 FROM _ls_stop st WHERE st.seed = r.seed)""")
+
+
+def _farms(con: Any) -> None:
+    """Merge the valid clusters of each window that share a clustered account into farms
+    (connected components, by label propagation to the smallest seed id), then number farms
+    1, 2, ... by (window, smallest seed)."""
+    create(con, "_ls_lab", "SELECT win, seed, seed AS label FROM _det_ls_clusters")
+    while True:
+        create(con, "_ls_acc", """
+            SELECT e.win, e.actor_id, MIN(l.label) AS label
+            FROM _det_ls_edges e JOIN _ls_lab l ON l.win = e.win AND l.seed = e.seed
+            GROUP BY e.win, e.actor_id""")
+        create(con, "_ls_newlab", """
+            SELECT l.win, l.seed, MIN(a.label) AS label
+            FROM _ls_lab l
+            JOIN _det_ls_edges e ON e.win = l.win AND e.seed = l.seed
+            JOIN _ls_acc a ON a.win = e.win AND a.actor_id = e.actor_id
+            GROUP BY l.win, l.seed""")
+        changed = scalar(con, """
+            SELECT COUNT(*) FROM _ls_lab l JOIN _ls_newlab n ON n.win = l.win AND n.seed = l.seed
+            WHERE n.label <> l.label""")
+        create(con, "_ls_lab", "SELECT win, seed, label FROM _ls_newlab")
+        if not changed:
+            break
+    create(con, "_det_ls_farm_ids", """
+        SELECT win, label, ROW_NUMBER() OVER (ORDER BY win, label) AS farm_id
+        FROM (SELECT DISTINCT win, label FROM _ls_lab) x""")
+    create(con, "_det_ls_farm_edges", """
+        SELECT DISTINCT f.farm_id, e.win, e.actor_id, e.repo_id
+        FROM _det_ls_edges e
+        JOIN _ls_lab l ON l.win = e.win AND l.seed = e.seed
+        JOIN _det_ls_farm_ids f ON f.win = l.win AND f.label = l.label""")
+    create(con, "_det_ls_farms", """
+        SELECT f.farm_id, f.win, w.label AS window_label, w.win_start, w.win_end,
+               c.n_seeds, c.seeds
+        FROM _det_ls_farm_ids f
+        JOIN _det_ls_windows w ON w.win = f.win
+        JOIN (SELECT l.win, l.label, COUNT(*) AS n_seeds, LIST(l.seed ORDER BY l.seed) AS seeds
+              FROM _ls_lab l GROUP BY l.win, l.label) c
+          ON c.win = f.win AND c.label = f.label""")
+    _sql.drop(con, ["_det_ls_farm_ids"])

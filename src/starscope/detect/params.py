@@ -1,0 +1,122 @@
+"""Every threshold of the detection run, in one frozen dataclass.
+
+Defaults are the StarScout study's (see docs/detection.md). Load overrides from a TOML or JSON
+file (flat keys, or the same keys under a ``[detect]`` table) and/or keyword arguments::
+
+    Params()                                   # StarScout's numbers
+    Params.load("my.toml", lockstep_n=2)       # file, then keyword overrides
+    Params().replace(lockstep_n=2, lockstep_m=2)
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from starscope.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Params:
+    # Low-activity signature: an account's stars are kept only on repos with at least this
+    # many distinct low-activity stargazers.
+    low_activity_min_stargazers: int = 50
+    # Lockstep signature (CopyCatch, map/reduce form).
+    lockstep_delta_t_days: float = 15.0  # |t - center| <= delta_t (inclusive)
+    lockstep_n: int = 50  # min users of a cluster; min stars of a seed repo in the window
+    lockstep_m: int = 10  # cluster size (repos)
+    lockstep_rho: float = 0.5  # fraction of the cluster a user must have starred in time
+    lockstep_top_keep_factor: int = 20  # the top factor*m repos of a reduce keep a center
+    lockstep_max_iter: int = 10
+    lockstep_window_months: int = 6
+    lockstep_window_step_months: int = 3
+    # Campaigns.
+    campaign_month_min_suspected: int = 50
+    campaign_month_min_share: float = 0.5
+    campaign_repo_min_share: float = 0.10
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.type in ("int", int):
+                if isinstance(v, bool) or not isinstance(v, int):
+                    raise UsageError(f"detection parameter {f.name} must be an integer, got {v!r}")
+            else:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                    raise UsageError(f"detection parameter {f.name} must be a number, got {v!r}")
+                object.__setattr__(self, f.name, float(v))
+        positive = [
+            "lockstep_n", "lockstep_m", "lockstep_top_keep_factor", "lockstep_max_iter",
+            "lockstep_window_months", "lockstep_window_step_months", "lockstep_rho",
+        ]
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise UsageError(f"detection parameter {name} must be > 0")
+        for name in ("lockstep_delta_t_days", "low_activity_min_stargazers",
+                     "campaign_month_min_suspected", "campaign_month_min_share",
+                     "campaign_repo_min_share"):
+            if getattr(self, name) < 0:
+                raise UsageError(f"detection parameter {name} must be >= 0")
+
+    # ---- derived values used by the SQL -------------------------------------------------
+    @property
+    def delta_t_seconds(self) -> int:
+        """Δt in whole seconds (GH Archive times have second resolution)."""
+        return int(round(self.lockstep_delta_t_days * 86400))
+
+    @property
+    def top_keep(self) -> int:
+        return self.lockstep_top_keep_factor * self.lockstep_m
+
+    # ---- construction -------------------------------------------------------------------
+    def replace(self, **overrides: Any) -> "Params":
+        _check_names(overrides)
+        return dataclasses.replace(self, **overrides)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], **overrides: Any) -> "Params":
+        if "detect" in data and isinstance(data["detect"], Mapping):
+            data = data["detect"]
+        merged = {**dict(data), **overrides}
+        _check_names(merged)
+        return cls(**merged)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **overrides: Any) -> "Params":
+        """Read a .toml or .json file (None: defaults only), then apply keyword overrides."""
+        if path is None:
+            return cls.from_mapping({}, **overrides)
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot read detection parameters {p}: {e.strerror}") from None
+        try:
+            if p.suffix.lower() == ".json":
+                data = json.loads(text)
+            else:
+                try:
+                    import tomllib
+                except ModuleNotFoundError:  # Python 3.10
+                    import tomli as tomllib  # type: ignore[no-redef]
+                data = tomllib.loads(text)
+        except ValueError as e:
+            raise UsageError(f"cannot parse detection parameters {p}: {e}") from None
+        if not isinstance(data, Mapping):
+            raise UsageError(f"detection parameters {p} must be a table/object")
+        return cls.from_mapping(data, **overrides)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _check_names(d: Mapping[str, Any]) -> None:
+    known = {f.name for f in fields(Params)}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        raise UsageError(
+            f"unknown detection parameter(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )

@@ -1,0 +1,299 @@
+"""Hand-made cases (n = m = 2), determinism, empty input, parameters."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from starscope.detect import Params, run_detection
+from starscope.detect.lockstep import windows_for_span
+from starscope.errors import UsageError
+from starscope.store.schema import TYPE_CODE
+
+from . import reference as ref
+from .fixtures import T0, events_from_stars, make_con, star
+
+P2 = Params(lockstep_n=2, lockstep_m=2, low_activity_min_stargazers=2,
+            campaign_month_min_suspected=2)
+
+
+def detect(rows, params=P2, **kw):
+    con = make_con(rows, **{k: kw.pop(k) for k in ("events_rows", "accounts_rows") if k in kw})
+    tables = run_detection(con, params=params, **kw)
+    return con, tables
+
+
+def flagged(con, tables, col):
+    return set(con.execute(
+        f"SELECT actor_id, repo_id FROM {tables['suspected_stars']} WHERE {col}").fetchall())
+
+
+def test_two_accounts_same_two_repos_same_day_form_a_cluster():
+    rows = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
+    con, t = detect(rows)
+    assert flagged(con, t, "clustered") == {(1, 10), (2, 10), (1, 11), (2, 11)}
+    farms = con.execute(f'SELECT farm_id, window_label, n_accounts, n_repos, repo_ids, account_ids '
+                        f"FROM {t['farms']}").fetchall()
+    assert farms == [(1, "2024-01..2024-02", 2, 2, [10, 11], [1, 2])]
+    reasons = con.execute(f"SELECT DISTINCT reasons FROM {t['suspected_stars']}").fetchall()
+    assert reasons == [("lockstep farm F1 (window 2024-01..2024-02)",)]
+
+
+def test_same_two_repos_a_year_apart_do_not_cluster():
+    # Each repo's two stars are a year apart: no repo has 2 stars in any half-year window.
+    rows = [star(1, 10, 0), star(2, 10, 366), star(1, 11, 0.1), star(2, 11, 366.1)]
+    con, t = detect(rows)
+    assert flagged(con, t, "clustered") == set()
+    assert con.execute(f"SELECT COUNT(*) FROM {t['farms']}").fetchone() == (0,)
+
+
+def test_pairs_a_year_apart_cluster_only_within_their_window():
+    # Accounts 1,2 on both repos in January; 3,4 on both repos a year later: two farms.
+    rows = [star(1, 10, 0), star(2, 10, 0), star(1, 11, 0), star(2, 11, 0),
+            star(3, 10, 366), star(4, 10, 366), star(3, 11, 366), star(4, 11, 366)]
+    con, t = detect(rows)
+    assert flagged(con, t, "clustered") == {(a, r) for a in (1, 2, 3, 4) for r in (10, 11)}
+    farms = con.execute(f'SELECT window_label, account_ids FROM {t["farms"]} ORDER BY farm_id').fetchall()
+    assert [f[1] for f in farms] == [[1, 2], [3, 4]]
+
+
+def test_lone_star_never_seeds_anything():
+    # (with n = m = 1 a lone star would be a valid 1-user, 1-repo cluster by definition)
+    con, t = detect([star(1, 10, 0)])
+    assert flagged(con, t, "clustered") == set()
+    assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (0,)
+
+
+def test_one_account_on_many_repos_is_not_a_cluster():
+    rows = [star(1, r, 0) for r in range(10, 15)]
+    con, t = detect(rows)
+    assert flagged(con, t, "clustered") == set()
+
+
+def _low_activity_world():
+    # Accounts 1 and 2: one star each on repo 10, nothing else -> low-activity.
+    return [star(1, 10, 0), star(2, 10, 0.5)]
+
+
+def test_low_activity_stars_need_enough_low_activity_stargazers():
+    con, t = detect(_low_activity_world())
+    assert flagged(con, t, "low_activity") == {(1, 10), (2, 10)}
+    con, t = detect(_low_activity_world(), params=P2.replace(low_activity_min_stargazers=3))
+    assert flagged(con, t, "low_activity") == set()
+
+
+def test_other_activity_makes_an_account_not_low_activity():
+    rows = _low_activity_world()
+    events = events_from_stars([dict(r, event_id=i) for i, r in enumerate(rows, 1)])
+    events.append({"event_id": 99, "created_at": T0 + dt.timedelta(days=3), "type":
+                   TYPE_CODE["PushEvent"], "actor_id": 2, "repo_id": 10, "org_id": None})
+    con, t = detect(rows, events_rows=events)
+    assert flagged(con, t, "low_activity") == set()  # only 1 low-activity stargazer left
+
+
+def test_star_flagged_by_both_signatures_counts_once():
+    # n = m = 1: every seed with one user is a valid cluster, so both accounts' stars are
+    # clustered AND low-activity.
+    P = P2.replace(lockstep_n=1, lockstep_m=1)
+    con, t = detect(_low_activity_world(), params=P)
+    assert flagged(con, t, "low_activity AND clustered") == {(1, 10), (2, 10)}
+    assert con.execute(f"SELECT month, stars, suspected, low_activity, clustered, anomalous "
+                       f"FROM {t['repo_months']}").fetchall() == [("2024-01", 2, 2, 2, 2, True)]
+    assert con.execute(f"SELECT stars, suspected, share FROM {t['campaigns']}").fetchall() == [
+        (2, 2, 1.0)]
+    assert con.execute(f"SELECT COUNT(*), MIN(reasons) FROM {t['suspected_stars']}").fetchone() == (
+        2, "low-activity account; lockstep farm F1 (window 2024-01..2024-02)")
+
+
+def test_repeated_stars_by_one_account_count_once():
+    rows = [star(1, 10, 0, event_id=5), star(1, 10, 0.5, event_id=3), star(1, 10, 40, event_id=9),
+            star(2, 10, 0.1)]
+    con, t = detect(rows, params=P2.replace(lockstep_n=1, lockstep_m=1))
+    got = con.execute(f"SELECT actor_id, event_id, starred_at FROM {t['suspected_stars']} "
+                      f"ORDER BY actor_id").fetchall()
+    assert got[0] == (1, 5, T0)  # the first time counts, once
+    assert con.execute(f"SELECT month, stars FROM {t['repo_months']} ORDER BY month").fetchall() == [
+        ("2024-01", 2)]
+
+
+def test_campaign_needs_anomalous_month_and_overall_share():
+    # Repo 10: 2 low-activity stars in January (anomalous, share 1.0), then 30 ordinary stars
+    # by active accounts in March: overall share 2/32 < 10% -> no campaign.
+    rows = _low_activity_world()
+    for a in range(100, 130):
+        rows.append(star(a, 10, 60 + a % 7, org=None))
+        rows.append(star(a, 20 + a, 90))  # a second repo: not low-activity
+    con, t = detect(rows, params=P2.replace(lockstep_n=1000))
+    months = con.execute(f"SELECT month, stars, suspected, anomalous FROM {t['repo_months']} "
+                         f"ORDER BY month").fetchall()
+    assert months == [("2024-01", 2, 2, True), ("2024-03", 30, 0, False)]
+    assert con.execute(f"SELECT COUNT(*) FROM {t['campaigns']}").fetchone() == (0,)
+    con, t = detect(rows, params=P2.replace(lockstep_n=1000, campaign_repo_min_share=0.05))
+    assert con.execute(f"SELECT repo_id, anomalous_months FROM {t['campaigns']}").fetchall() == [
+        (10, ["2024-01"])]
+
+
+def test_center_boundary_is_inclusive():
+    # Seed 10 (two stars at day 0 and day 2: center day 1); user 1 on 10 at day 0 and on 11
+    # at day 0; with Δt = 1 day both stars of repo 10 are exactly Δt from its center.
+    rows = [star(1, 10, 0), star(2, 10, 2), star(1, 11, 0), star(2, 11, 0)]
+    con, t = detect(rows, params=P2.replace(lockstep_delta_t_days=1))
+    assert flagged(con, t, "clustered") == {(1, 10), (2, 10), (1, 11), (2, 11)}
+    # one second more and repo 10's stars fall out of the window around its center
+    rows = [star(1, 10, 0), star(2, 10, dt.datetime(2024, 1, 3, 0, 0, 2)), star(1, 11, 0),
+            star(2, 11, 0)]
+    con, t = detect(rows, params=P2.replace(lockstep_delta_t_days=1))
+    want = ref.detect(rows_with_ids(rows), events_from_stars(rows_with_ids(rows)),
+                      P2.replace(lockstep_delta_t_days=1))
+    assert flagged(con, t, "clustered") == want["clustered"]
+    assert (2, 10) not in want["clustered"]
+
+
+def rows_with_ids(rows):
+    return [dict(r, event_id=i) for i, r in enumerate(rows, 1)]
+
+
+def test_empty_store_gives_empty_tables():
+    con, t = detect([])
+    assert set(t) == {"suspected_stars", "campaigns", "repo_months", "farms", "accounts"}
+    for name in t.values():
+        assert con.execute(f"SELECT COUNT(*) FROM {name}").fetchone() == (0,)
+    # columns exist with their types even when empty
+    cols = {r[0]: r[1] for r in con.execute(f"DESCRIBE {t['suspected_stars']}").fetchall()}
+    for c, ty in {"repo_id": "BIGINT", "repo_name": "VARCHAR", "actor_id": "BIGINT",
+                  "actor_login": "VARCHAR", "event_id": "BIGINT", "starred_at": "TIMESTAMP",
+                  "low_activity": "BOOLEAN", "clustered": "BOOLEAN", "score": "DOUBLE",
+                  "reasons": "VARCHAR"}.items():
+        assert cols[c] == ty, c
+
+
+def test_since_until_outside_the_data_gives_empty_tables():
+    rows = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
+    con, t = detect(rows, since="2030-01-01")
+    assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (0,)
+    con, t = detect(rows, until=dt.date(2024, 1, 1))
+    assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (0,)
+    with pytest.raises(UsageError):
+        detect(rows, since="2024-02-01", until="2024-01-01")
+
+
+def test_profiles():
+    rows = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
+    con, t = detect(rows, profile="default")
+    assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (4,)
+    with pytest.raises(UsageError):
+        detect(rows, profile="nope")
+
+
+def test_progress_reports_stages():
+    seen = []
+    detect([star(1, 10, 0), star(2, 10, 0)], progress=seen.append)
+    assert seen[:3] == ["stars", "low-activity", "lockstep"]
+    assert seen[-2:] == ["campaigns", "results"]
+
+
+def _world():
+    rows = []
+    # a farm of 6 accounts on 4 repos in March, noise around it, repeated stars
+    for a in range(1, 7):
+        for r in range(10, 14):
+            rows.append(star(a, r, 60 + (a + r) % 3))
+    for a in range(20, 40):
+        rows.append(star(a, 10 + a % 5, a * 7))
+        rows.append(star(a, 50, a))
+    rows.append(star(3, 10, 100))
+    for a in range(60, 64):
+        rows.append(star(a, 70, 200))  # low-activity accounts
+    return rows
+
+
+def test_deterministic():
+    rows = _world()
+    P = P2.replace(lockstep_n=3, lockstep_m=3, low_activity_min_stargazers=3)
+    outs = []
+    for threads in (1, 4):
+        con = make_con(rows, threads=threads)
+        tables = run_detection(con, params=P)
+        outs.append({k: con.execute(f"SELECT * FROM {v}").fetchall() for k, v in tables.items()})
+        # a second run on the same connection replaces the tables with the same rows
+        tables = run_detection(con, params=P)
+        assert outs[-1] == {k: con.execute(f"SELECT * FROM {v}").fetchall()
+                            for k, v in tables.items()}
+    assert outs[0] == outs[1]
+    assert outs[0]["farms"] and outs[0]["suspected_stars"] and outs[0]["campaigns"]
+
+
+def test_world_matches_reference():
+    rows = rows_with_ids(_world())
+    P = P2.replace(lockstep_n=3, lockstep_m=3, low_activity_min_stargazers=3)
+    con, t = detect(rows, params=P)
+    want = ref.detect(rows, events_from_stars(rows), P)
+    assert flagged(con, t, "clustered") == want["clustered"] != set()
+    assert flagged(con, t, "low_activity") == want["low_activity"] != set()
+
+
+def test_no_intermediate_tables_left():
+    con, t = detect(_world())
+    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert names == {"stars", "events", "account_activity"} | set(t.values())
+
+
+# ---- windows ---------------------------------------------------------------------------------
+def test_windows():
+    P = Params()
+    w = windows_for_span(dt.datetime(2024, 1, 5), dt.datetime(2024, 2, 3), P)
+    assert [(x.start, x.end, x.label) for x in w] == [
+        (dt.datetime(2024, 1, 1), dt.datetime(2024, 3, 1), "2024-01..2024-03")]
+    w = windows_for_span(dt.datetime(2019, 7, 1), dt.datetime(2020, 3, 31, 23), P)
+    assert [x.label for x in w] == ["2019-07..2020-01", "2019-10..2020-04"]
+    w = windows_for_span(dt.datetime(2019, 7, 1), dt.datetime(2020, 4, 1), P)
+    assert [x.label for x in w] == ["2019-07..2020-01", "2019-10..2020-04", "2020-01..2020-05"]
+    assert windows_for_span(None, None, P) == []
+
+
+# ---- params ----------------------------------------------------------------------------------
+def test_params_load_and_override(tmp_path):
+    p = tmp_path / "p.toml"
+    p.write_text("[detect]\nlockstep_n = 2\nlockstep_m = 2\nlockstep_rho = 1\n")
+    got = Params.load(p, lockstep_max_iter=3)
+    assert (got.lockstep_n, got.lockstep_m, got.lockstep_rho, got.lockstep_max_iter) == (2, 2, 1.0, 3)
+    j = tmp_path / "p.json"
+    j.write_text(json.dumps({"low_activity_min_stargazers": 7}))
+    assert Params.load(j).low_activity_min_stargazers == 7
+    assert Params.load(None) == Params()
+    assert Params().delta_t_seconds == 15 * 86400 and Params().top_keep == 200
+    with pytest.raises(UsageError):
+        Params.load(j, nope=1)
+    with pytest.raises(UsageError):
+        Params(lockstep_n=0)
+    with pytest.raises(UsageError):
+        Params(lockstep_n=2.5)
+    with pytest.raises(UsageError):
+        Params.load(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("lockstep_n = ")
+    with pytest.raises(UsageError):
+        Params.load(bad)
+    with pytest.raises(Exception):
+        Params().lockstep_n = 3  # frozen
+
+
+def test_top_keep_repos_carry_their_own_center():
+    # m = 1. Seed A (repo 1): stars at days 20, 30, 40 -> center 30. Repo D (2): users 1, 2 at
+    # day 44 (within 15 days of the seed center), user 3 at day 50 (not). Reduce 1: A p=3,
+    # D p=2 (rank 2 <= 20·m, so D keeps its own center 44). Iteration 2 maps the same users
+    # (converged); reduce 2 counts user 3 on D too (|50 - 44| <= 15): A and D both p=3, D has
+    # the smaller variance and becomes the cluster. Had D fallen back to the seed's center
+    # (no carry), A would win and A's stars would be clustered.
+    rows = [star(1, 1, 20), star(2, 1, 30), star(3, 1, 40),
+            star(1, 2, 44), star(2, 2, 44), star(3, 2, 50)]
+    P = Params(lockstep_n=2, lockstep_m=1, low_activity_min_stargazers=99)
+    con, t = detect(rows, params=P)
+    assert flagged(con, t, "clustered") == {(1, 2), (2, 2), (3, 2)}
+    want = ref.detect(rows_with_ids(rows), events_from_stars(rows_with_ids(rows)), P)
+    assert want["clustered"] == {(1, 2), (2, 2), (3, 2)}
+    # with top_keep_factor = 1 only the cluster keeps a center: A wins
+    P1 = P.replace(lockstep_top_keep_factor=1)
+    con, t = detect(rows, params=P1)
+    assert flagged(con, t, "clustered") == {(1, 1), (2, 1), (3, 1), (1, 2), (2, 2), (3, 2)}
