@@ -4,7 +4,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 from starscope.interfaces.console import IngestProgress, err, out
 
@@ -51,15 +53,15 @@ def run_demo(work_dir: Path, *, seed: int = 0, days: int = 7) -> dict:
     return {"world": summary, "status": info, "detection": meta}
 
 
-def top_suspicious_table(store, limit: int = 8) -> Table:
-    """The most suspicious repos of the latest detection run, with their evidence."""
+def top_suspicious_table(store, limit: int = 8) -> Group:
+    """The most suspicious repos of the latest detection run, then the evidence for the top
+    ones (one suspected star's reasons each)."""
     con = store.connect()
     rows = con.execute(
         """SELECT rm.repo_name, sum(rm.stars) AS stars, sum(rm.suspected) AS suspected,
-                  sum(rm.low_activity) AS la, sum(rm.clustered) AS cl,
                   bool_or(rm.in_campaign) AS campaign,
-                  (SELECT any_value(s.reasons) FROM results.suspected_stars s
-                   WHERE s.repo_id = rm.repo_id AND s.reasons IS NOT NULL) AS why
+                  (SELECT min(s.reasons) FROM results.suspected_stars s
+                   WHERE s.repo_id = rm.repo_id) AS why
            FROM results.repo_months rm GROUP BY rm.repo_id, rm.repo_name
            HAVING sum(rm.suspected) > 0
            ORDER BY suspected DESC, rm.repo_name LIMIT ?""",
@@ -67,11 +69,10 @@ def top_suspicious_table(store, limit: int = 8) -> Table:
     ).fetchall()
     con.close()
     t = Table(title="Most suspicious repos")
-    t.add_column("repo", no_wrap=True)
+    t.add_column("repo", overflow="fold")
     for col in ("stars", "suspected", "campaign"):
-        t.add_column(col, justify="right")
-    t.add_column("evidence (one star's)", overflow="fold")
-    for name, stars, sus, la, cl, camp, why in rows:
-        t.add_row(name, f"{stars:,}", f"{sus:,} ({100 * sus / stars:.0f}%)",
-                  "yes" if camp else "no", why or "")
-    return t
+        t.add_column(col, justify="right", no_wrap=True)
+    for name, stars, sus, camp, _ in rows:
+        t.add_row(name, f"{stars:,}", f"{sus:,} ({100 * sus / stars:.0f}%)", "yes" if camp else "no")
+    evidence = [Text.assemble((f"{name}: ", "bold"), why or "") for name, *_, why in rows[:3]]
+    return Group(t, Text("Evidence (one suspected star of each):"), *evidence)
