@@ -3,9 +3,10 @@
     python benchmarks/default_profile_eval.py WORLD:STORE [WORLD:STORE ...] [--json]
 
 Each WORLD is a `starscope simulate` output folder, STORE a store made by `starscope ingest
-WORLD/archive --store STORE`. Runs the starscout stages of detection, then
-`default_profile.run`, in one connection (until run.py has the default profile wired), and prints
-precision/recall overall and by campaign kind, and false positives by true role.
+WORLD/archive --store STORE`. Runs the starscout stages of detection once, then
+`default_profile.run`, in one connection, and prints both profiles' star precision/recall
+overall and by campaign kind, and false positives by true role (the same counting as
+`starscope evaluate`).
 """
 from __future__ import annotations
 

@@ -259,6 +259,8 @@ def test_parameters_are_checked():
     with pytest.raises(UsageError):
         DefaultParams().replace(nope=1)
     assert DefaultParams().replace(bulk_max_gap=7).bulk_max_gap == 7
+    with pytest.raises(UsageError):
+        default_profile.run(make_con([]), {"nope": 1})
     # a starscout Params (what run.py passes) means: the default thresholds
     w = _mixed_world()
     _, a = detect(w)

@@ -42,7 +42,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Mapping
 
 from starscope.errors import UsageError
 from starscope.store.schema import FORK
@@ -129,8 +129,14 @@ class DefaultParams:
 
 
 def run(con: Any, params: Any = None) -> None:
-    """Create ``_det_default_susp``; ``params`` is a DefaultParams (anything else: defaults)."""
-    P = params if isinstance(params, DefaultParams) else DefaultParams()
+    """Create ``_det_default_susp``. ``params``: a DefaultParams, a mapping of overrides of
+    its fields, or anything else (None, the run's starscout Params) for the defaults."""
+    if isinstance(params, DefaultParams):
+        P = params
+    elif isinstance(params, Mapping):
+        P = DefaultParams().replace(**params)
+    else:
+        P = DefaultParams()
     try:
         _signals(con, P)
         _combine(con, P)

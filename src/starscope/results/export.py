@@ -5,6 +5,7 @@ from pathlib import Path
 
 from starscope.errors import UsageError
 from starscope.store import Store
+from starscope.store.sql import literal
 
 RESULT_TABLES = ("suspected_stars", "campaigns", "repo_months", "farms", "accounts")
 STORE_TABLES = ("stars", "account_activity", "repos")
@@ -37,12 +38,8 @@ def export_table(store: Store, table: str, fmt: str, out: Path) -> int:
     con = store.connect(m)
     tmp = out.with_name(out.name + ".part")
     n = con.execute(
-        f"COPY (SELECT * FROM {relation} ORDER BY ALL) TO '{_quote(tmp)}' ({FORMATS[fmt]})"
+        f"COPY (SELECT * FROM {relation} ORDER BY ALL) TO {literal(tmp)} ({FORMATS[fmt]})"
     ).fetchone()[0]
     con.close()
     tmp.replace(out)
     return n
-
-
-def _quote(p: Path) -> str:
-    return str(p).replace("'", "''")

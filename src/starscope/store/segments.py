@@ -32,7 +32,7 @@ PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000"
 def copy_to(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
     """Write a query's rows to one Parquet file; returns the row count."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return con.execute(f"COPY ({query}) TO '{path}' ({PARQUET})").fetchone()[0]
+    return con.execute(f"COPY ({query}) TO {sql.literal(path)} ({PARQUET})").fetchone()[0]
 
 
 def derive_segments(table: pa.Table, out_dir: Path) -> list[dict[str, Any]]:

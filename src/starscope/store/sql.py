@@ -9,6 +9,12 @@ from starscope.store.schema import CAP, EVENT_TYPES, TYPE_COUNT_COLUMNS
 
 MONTH = "strftime({col}, '%Y-%m')"
 
+
+def literal(value: object) -> str:
+    """A SQL string literal. File paths go into DuckDB table functions and COPY targets, which
+    take no bound parameters; a quote in a user's folder name must not end the string."""
+    return "'" + str(value).replace("'", "''") + "'"
+
 # Rows of the batch, one per event id. Duplicates carry the same event; the ORDER BY only makes
 # the choice deterministic should two copies ever differ.
 DEDUP_BATCH = """

@@ -57,8 +57,7 @@ def _empty_select(schema: pa.Schema) -> str:
 
 
 def _sql_list(paths: list[str]) -> str:
-    # Paths are ours (built from commit numbers and tokens), but quote them properly anyway.
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+    return "[" + ", ".join(sql.literal(p) for p in paths) + "]"
 
 
 def default_store_path() -> Path:
@@ -101,7 +100,9 @@ class Store:
         m = manifest if manifest is not None else self.manifest()
         con = duckdb.connect()
         if memory_limit:
-            con.execute(f"SET memory_limit = '{memory_limit}'")
+            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
+                raise UsageError(f"memory limit must look like 8GB or 512MiB, not {memory_limit!r}")
+            con.execute(f"SET memory_limit = {sql.literal(memory_limit.strip())}")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         schemas = dict(TABLES, account_months=ACCOUNT_MONTHS)
@@ -119,7 +120,7 @@ class Store:
         if res:
             for name, rel in res["tables"].items():
                 path = str(self.root / rel)
-                con.execute(f"CREATE VIEW results.{name} AS SELECT * FROM read_parquet('{path}')")
+                con.execute(f"CREATE VIEW results.{name} AS SELECT * FROM read_parquet({sql.literal(path)})")
         return con
 
     # ---------------------------------------------------------------- writing
@@ -185,7 +186,7 @@ class StoreWriter:
         if not new:
             return {}
         union = " UNION ALL ".join(
-            f"SELECT {i} AS f, event_id, created_at FROM read_parquet('{p}')" for i, p in new
+            f"SELECT {i} AS f, event_id, created_at FROM read_parquet({sql.literal(p)})" for i, p in new
         )
         con.execute(f"CREATE OR REPLACE TEMP TABLE new_ids AS {union}")
         drop: dict[int, set[int]] = {}
@@ -231,9 +232,9 @@ class StoreWriter:
             tmp = path.with_name("rewritten.parquet")
             if table == "account_months":
                 ev = staging / by_key[("events", month)]["path"]
-                query = sql.ACCOUNT_MONTHS_SELECT.format(src=f"read_parquet('{ev}')")
+                query = sql.ACCOUNT_MONTHS_SELECT.format(src=f"read_parquet({sql.literal(ev)})")
             else:
-                query = (f"SELECT * FROM read_parquet('{path}') "
+                query = (f"SELECT * FROM read_parquet({sql.literal(path)}) "
                          f"WHERE event_id NOT IN (SELECT event_id FROM drop_ids)")
             seg["rows"] = copy_to(con, query, tmp)
             os.replace(tmp, path)
@@ -273,7 +274,7 @@ class StoreWriter:
                                                     "month": seg["month"]}))
                 if seg["table"] == "events":
                     lo, hi = con.execute(
-                        f"SELECT min(created_at), max(created_at) FROM read_parquet('{dst}')"
+                        f"SELECT min(created_at), max(created_at) FROM read_parquet({sql.literal(dst)})"
                     ).fetchone()
                     span_lo = min(filter(None, [span_lo, lo]))
                     span_hi = max(filter(None, [span_hi, hi]))
