@@ -100,3 +100,14 @@ def test_export_usage_errors(world_store, tmp_path):
     r = CliRunner().invoke(main, ["export", "--store", str(store), "--table", "campaigns",
                                   "-o", str(tmp_path / "x.txt")])
     assert r.exit_code == 2
+
+
+def test_detect_on_one_day_of_data(tmp_path):
+    simulate_world(tmp_path / "w", days=1, seed=4)
+    store = tmp_path / "s"
+    ingest(Store(store), [str(tmp_path / "w" / "archive")])
+    for profile in ("starscout", "default"):
+        r = run("detect", "--store", store, "--profile", profile, "--json")
+        assert r.exit_code == 0, r.output
+        meta = json.loads(r.output)
+        assert meta["stars_considered"] > 0 and meta["profile"] == profile
