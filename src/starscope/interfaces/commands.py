@@ -1,4 +1,177 @@
-"""CLI commands that answer questions from the store: registered on starscope.cli.main."""
+"""CLI commands that answer questions from the store: registered on starscope.cli.main.
+
+check, account, report and serve: each is one library call (starscope.results.repo /
+.account / .overview) and a rendering of its answer. Exit codes: 0 answered, 2 usage error,
+3 unknown repository or account, 4 a campaign was found and --fail-on campaign was given.
+"""
 from __future__ import annotations
 
-from starscope.cli import main  # noqa: F401
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from starscope.cli import _require_store, main, store_option
+
+EXIT_NOT_FOUND = 3
+EXIT_CAMPAIGN = 4
+
+_format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+                              default="text", show_default=True)
+
+
+def _not_found(exc: Exception) -> None:
+    click.echo(f"starscope: {exc}", err=True)
+    sys.exit(EXIT_NOT_FOUND)
+
+
+def _pct(x) -> str:
+    return "–" if x is None else f"{100 * x:.1f}%"
+
+
+@main.command()
+@click.argument("repo")
+@store_option
+@_format_option
+@click.option("--fail-on", "fail_on", type=click.Choice(["campaign"]), default=None,
+              help="Exit 4 when the repository had a fake-star campaign (for CI).")
+def check(repo, store_path, fmt, fail_on) -> None:
+    """How many of REPO's stars are suspected, and why (REPO: owner/name, any name it had,
+    or its numeric id).
+
+    Exit code 0 answered, 3 unknown repository, 4 campaign found with --fail-on campaign."""
+    from starscope.results.repo import NotFound, repo_answer
+
+    store = _require_store(store_path)
+    try:
+        ans = repo_answer(store, repo)
+    except NotFound as exc:
+        _not_found(exc)
+    if fmt == "json":
+        click.echo(json.dumps(ans, indent=1))
+    else:
+        _print_repo(ans)
+    if fail_on == "campaign" and ans["verdict"] == "campaign":
+        sys.exit(EXIT_CAMPAIGN)
+
+
+def _print_repo(a: dict) -> None:
+    from rich.table import Table
+
+    from starscope.interfaces.console import out
+
+    s = a["stars"]
+    t = Table(title=f"{a['repo']} (id {a['repo_id']})", show_header=False, title_justify="left")
+    t.add_row("stars", f"{s['total']:,}")
+    t.add_row("suspected", f"{s['suspected']:,} ({_pct(a['share_suspected'])})")
+    t.add_row("  low activity", f"{s['low_activity']:,}")
+    t.add_row("  clustered (lockstep)", f"{s['clustered']:,}")
+    t.add_row("real", f"{s['real']:,}")
+    if len(a["names"]) > 1:
+        t.add_row("also known as", ", ".join(n["name"] for n in a["names"][1:]))
+    camp = ", ".join(f"{c['month']} ({c['suspected']:,}/{c['stars']:,})" for c in a["campaigns"])
+    t.add_row("campaign months", camp or "none")
+    farms = "; ".join(f"F{f['farm_id']} ({f['n_accounts']:,} accounts, {f['stars_here']:,} "
+                      f"stars here, {f['n_repos']:,} repos)" for f in a["farms"])
+    t.add_row("farms", farms or "none")
+    out.print(t, markup=False)
+    style = {"campaign": "bold red", "some_suspected": "yellow", "clean": "green"}
+    out.print(f"verdict: {a['verdict']}: ", style=style.get(a["verdict"]), end="")
+    out.print(a["verdict_reason"], markup=False, highlight=False)
+
+
+@main.command()
+@click.argument("login")
+@store_option
+@_format_option
+def account(login, store_path, fmt) -> None:
+    """What the store recorded of account LOGIN (or numeric id), and whether it is suspected.
+
+    Exit code 0 answered, 3 unknown account."""
+    from starscope.results.account import account_answer
+    from starscope.results.repo import NotFound
+
+    store = _require_store(store_path)
+    try:
+        ans = account_answer(store, login)
+    except NotFound as exc:
+        _not_found(exc)
+    if fmt == "json":
+        click.echo(json.dumps(ans, indent=1))
+        return
+    from rich.table import Table
+
+    from starscope.interfaces.console import out
+
+    t = Table(title=f"{ans['login']} (id {ans['account_id']})", show_header=False,
+              title_justify="left")
+    act = ans["activity"] or {}
+    if act:
+        t.add_row("active", f"{act['first_at']} → {act['last_at']}")
+        t.add_row("events", f"{act['n_events']:,} on {act['n_days']:,} day(s)")
+        t.add_row("by type", ", ".join(f"{k} {v:,}" for k, v in act["by_type"].items()))
+        cap = lambda n: "3+" if n >= 3 else str(n)  # noqa: E731
+        t.add_row("distinct times / repos / orgs",
+                  f"{cap(act['n_times'])} / {cap(act['n_repos'])} / {cap(act['n_orgs'])}")
+    t.add_row("stars", f"{ans['stars']['total']:,} repos, {ans['stars']['suspected']:,} suspected")
+    sig = [k.replace("_", " ") for k, v in ans["signatures"].items() if v]
+    t.add_row("suspected", ("yes: " + ", ".join(sig)) if ans["suspected"] else "no")
+    for f in ans["farms"]:
+        t.add_row(f"farm F{f['farm_id']}", f"window {f['window']}, {f['n_accounts']:,} accounts; "
+                  f"starred with it: " + ", ".join(f["repos_starred"]))
+    out.print(t, markup=False)
+    out.print(f"verdict: {ans['verdict']}: ", end="",
+              style="bold red" if ans["suspected"] else "green")
+    out.print(ans["verdict_reason"], markup=False, highlight=False)
+
+
+@main.command()
+@click.argument("repo", required=False)
+@click.option("--overview", "show_overview", is_flag=True, help="The whole archive's report.")
+@store_option
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The HTML file to write (one self-contained file).")
+def report(repo, show_overview, store_path, output) -> None:
+    """Write an HTML report for REPO (or --overview for the whole archive): one
+    self-contained file, no network needed to view it."""
+    from starscope.interfaces.report import overview_report, repo_report
+    from starscope.results.repo import NotFound
+
+    if bool(repo) == bool(show_overview):
+        raise click.UsageError("give either a repository (owner/name) or --overview")
+    out = Path(output)
+    if out.parent and not out.parent.exists():
+        raise click.UsageError(f"folder does not exist: {out.parent}")
+    store = _require_store(store_path)
+    try:
+        html = repo_report(store, repo) if repo else overview_report(store)
+    except NotFound as exc:
+        _not_found(exc)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="uvicorn worker processes.")
+def serve(store_path, host, port, workers) -> None:
+    """Serve reports, a JSON API and badges over the store (read-only)."""
+    try:
+        import uvicorn
+
+        from starscope.interfaces import web  # noqa: F401
+    except ImportError as exc:
+        raise click.UsageError(f"serve needs the [serve] extra: pip install 'starscope[serve]' "
+                               f"({exc})")
+    store = _require_store(store_path)
+    import os
+
+    os.environ["STARSCOPE_SERVE_STORE"] = str(store.root.resolve())
+    uvicorn.run("starscope.interfaces.web:app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level="warning", access_log=False)

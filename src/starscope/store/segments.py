@@ -26,7 +26,9 @@ DERIVE: dict[str, str] = {
 }
 
 MONTH_RE = re.compile(r"\d{4}-\d{2}")
-PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000"
+# Row groups of ~100k rows: lookups of one repo (`check`, the web service) skip the rest by
+# their min/max statistics.
+PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000"
 
 
 def copy_to(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:

@@ -1,0 +1,197 @@
+"""HTML reports: one repository, one account, the whole archive (the `report` command and the
+web pages). One self-contained file each: inline CSS, inline SVG charts, no script and no
+network. Jinja2 with autoescape: every value from the store is escaped."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from starscope.store import Store
+
+from . import charts
+
+CSS = """
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#24292f;background:#fff}
+header{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;padding:.6em 1em;background:#f6f8fa;border-bottom:1px solid #d0d7de}
+header .brand{font-weight:700;color:#24292f;text-decoration:none}
+header form{display:flex;gap:.4em;flex:1 1 16em;max-width:32em}
+header input{flex:1;min-width:0;padding:.35em .5em;font:inherit;border:1px solid #d0d7de;border-radius:6px}
+header button{padding:.35em .8em;font:inherit;border:1px solid #d0d7de;border-radius:6px;background:#fff}
+main{max-width:60em;margin:0 auto;padding:1em}
+h1{font-size:1.5em;margin:.2em 0;overflow-wrap:anywhere}
+h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
+.aka{color:#57606a;margin:.2em 0;overflow-wrap:anywhere}
+.verdict{padding:.6em .8em;border-radius:6px;background:#f6f8fa;border-left:4px solid #8c959f}
+.v-campaign{background:#ffebe9;border-color:#cf222e}
+.v-some_suspected,.v-suspected{background:#fff8c5;border-color:#bf8700}
+.v-clean,.v-not_suspected{background:#dafbe1;border-color:#1a7f37}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{text-align:left;padding:.25em .6em;border-bottom:1px solid #eaeef2;vertical-align:top;overflow-wrap:anywhere}
+table.kv th{font-weight:500;color:#57606a}
+.scroll{overflow-x:auto}
+svg.chart{display:block;max-width:100%;height:auto;margin:.6em 0}
+footer{max-width:60em;margin:2em auto;padding:1em;color:#57606a;font-size:.85em;border-top:1px solid #d0d7de}
+a{color:#0969da}
+"""
+
+_STYLE_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
+#: no script anywhere; only our own inline style block; images from this origin or data:
+META_CSP = (f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src 'self' data:; "
+            f"form-action 'self'; base-uri 'none'")
+#: the web pages' header adds what a <meta> policy cannot carry
+CSP = META_CSP + "; frame-ancestors 'none'"
+
+_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,38}/[A-Za-z0-9_.-]{1,100}")
+_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,38}(?:\[bot\])?")
+
+
+def valid_repo(name: Any) -> bool:
+    """A name safe to put in a URL path: GitHub's owner/repo alphabet, no '.' or '..'."""
+    if not isinstance(name, str) or not _REPO.fullmatch(name):
+        return False
+    return name.split("/", 1)[1] not in (".", "..")
+
+
+def valid_login(login: Any) -> bool:
+    return isinstance(login, str) and bool(_LOGIN.fullmatch(login))
+
+
+_env = None
+
+
+def env():
+    global _env
+    if _env is None:
+        import jinja2
+
+        _env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+            autoescape=True, trim_blocks=False, undefined=jinja2.StrictUndefined)
+        _env.globals.update(valid_repo=valid_repo, valid_login=valid_login, pct=_pct,
+                            css=CSS, csp=META_CSP)
+    return _env
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}%"
+
+
+def _short(v: int) -> str:
+    if v >= 1e6:
+        return f"{v / 1e6:.1f}M"
+    if v >= 1e3:
+        return f"{v / 1e3:.0f}k"
+    return str(v)
+
+
+def render_repo(a: dict[str, Any], *, web: bool = False) -> str:
+    camp = {c["month"] for c in a["campaigns"]}
+    days = a.get("by_day") or []
+    if days and len(days) <= 120:
+        labels = [d["day"] for d in days]
+        real = [d["stars"] - d["suspected"] for d in days]
+        sus = [d["suspected"] for d in days]
+        marks = [d["day"][:7] in camp for d in days]
+        unit = "day"
+    else:
+        labels = [m["month"] for m in a["by_month"]]
+        real = [m["real"] for m in a["by_month"]]
+        sus = [m["suspected"] for m in a["by_month"]]
+        marks = [m["month"] in camp for m in a["by_month"]]
+        unit = "month"
+    time_chart = charts.stacked_bars(
+        labels, [("real", charts.REAL, real), ("suspected", charts.SUSPECTED, sus)],
+        title=f"Stars per {unit}", marks=marks, mark_label="campaign month")
+    bins = a["account_ids"]["bins"]
+    id_chart = charts.stacked_bars(
+        [_short(b["from"]) for b in bins],
+        [("real", charts.REAL, [b["real"] for b in bins]),
+         ("suspected", charts.SUSPECTED, [b["suspected"] for b in bins])],
+        title="Stargazers by account id (older accounts left)")
+    return env().get_template("repo.html").render(
+        title=a["repo"], a=a, web=web, time_chart=time_chart, id_chart=id_chart,
+        detection=a.get("detection"))
+
+
+def render_account(a: dict[str, Any], *, web: bool = False) -> str:
+    return env().get_template("account.html").render(title=a["login"], a=a, web=web,
+                                                     detection=None)
+
+
+def top_campaigns(con, limit: int = 20) -> list[dict[str, Any]]:
+    cur = con.execute(
+        "SELECT repo_id, repo_name, stars, suspected, share, anomalous_months "
+        "FROM results.campaigns ORDER BY suspected DESC, repo_id LIMIT ?", [int(limit)])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def render_overview(o: dict[str, Any] | None, top: list[dict[str, Any]], *, web: bool = False,
+                    message: str = "", detection: dict | None = None) -> str:
+    chart_list = []
+    if o:
+        months = [r["month"] for r in o["by_month"]]
+        bm = o["by_month"]
+        chart_list = [
+            charts.stacked_bars(months, [
+                ("other stars", charts.REAL, [r["stars"] - r["suspected_stars"] for r in bm]),
+                ("suspected", charts.SUSPECTED, [r["suspected_stars"] for r in bm])],
+                title="Stars per month"),
+            charts.stacked_bars(months, [
+                ("repos ≥ 50 stars with a campaign", charts.SUSPECTED,
+                 [r["share_repos_with_campaign"] or 0 for r in bm])],
+                title="Share of repos (≥ 50 stars that month) with a campaign", percent=True),
+            charts.stacked_bars(months, [
+                ("active accounts suspected", charts.SUSPECTED,
+                 [r["share_active_accounts_suspected"] or 0 for r in bm])],
+                title="Share of active accounts suspected", percent=True),
+        ]
+    return env().get_template("overview.html").render(
+        title="overview", o=o, top=top, charts=chart_list, web=web, message=message,
+        detection=detection)
+
+
+# ------------------------------------------------------------------ the report command
+def repo_report(store: Store, name_or_id: str) -> str:
+    from starscope.results.repo import repo_answer
+
+    return render_repo(repo_answer(store, name_or_id))
+
+
+class _Pinned(Store):
+    """A Store whose manifest() is one given manifest (answers over one committed state)."""
+
+    def __init__(self, root, manifest: dict):
+        super().__init__(root)
+        self._m = manifest
+
+    def manifest(self) -> dict:
+        return self._m
+
+
+def overview_data(store: Store, manifest: dict | None = None, con=None):
+    """(overview dict or None, top campaigns, message, detection meta) over one manifest."""
+    from starscope.results.overview import overview
+
+    m = manifest if manifest is not None else store.manifest()
+    if not m.get("results"):
+        return None, [], "No detection results yet: run `starscope detect`.", None
+    o = overview(_Pinned(store.root, m))
+    owned = con is None
+    con = con if con is not None else store.connect(m)
+    try:
+        top = top_campaigns(con)
+    finally:
+        if owned:
+            con.close()
+    det = {"profile": (m["results"].get("meta") or {}).get("profile"), "store_commit": m["commit"]}
+    return o, top, "", det
+
+
+def overview_report(store: Store) -> str:
+    o, top, msg, det = overview_data(store)
+    return render_overview(o, top, message=msg, detection=det)

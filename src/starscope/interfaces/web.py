@@ -1,0 +1,521 @@
+"""`starscope serve`: reports, a JSON API and badges over a store, read-only (Starlette).
+
+Built by ``app(store_path)``. The service reads one committed manifest at a time. It watches
+``manifest.json`` (one stat per request at most every 0.2 s); while a writer (ingest, detect)
+holds the store's lock it keeps answering from the manifest it has, and it switches to the
+new one when the writer is done (or when the new manifest carries detection results made
+from it). Files a replaced manifest lists stay on disk for GC_GRACE_SECONDS; should one be
+gone anyway, the request is retried once on the newest manifest.
+
+Answers are cached in memory per (manifest commit, question), as encoded bytes with an ETag.
+DuckDB: one connection per manifest, one cursor per worker thread.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from starscope.store import Store
+
+from . import report
+
+CACHE_ENTRIES = 20_000
+STAT_EVERY = 0.2
+MAX_QUERY = 200
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+HTML_HEADERS = {**SECURITY_HEADERS, "content-security-policy": report.CSP}
+BADGE_HEADERS = {**SECURITY_HEADERS,
+                 "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'"}
+
+_OWNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,38}")
+_REPO = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+
+
+def _check_repo(owner: str, repo: str) -> str:
+    if len(owner) > 39 or len(repo) > 100:
+        raise ApiError(400, "name too long (owner ≤ 39, repository ≤ 100 characters)")
+    if not _OWNER.fullmatch(owner) or not _REPO.fullmatch(repo) or repo in (".", ".."):
+        raise ApiError(400, "malformed repository name: expected owner/repo with letters, "
+                            "digits, '-', '_' and '.'")
+    return f"{owner}/{repo}"
+
+
+def _check_login(login: str) -> str:
+    if len(login) > 45:
+        raise ApiError(400, "login too long")
+    if not report.valid_login(login):
+        raise ApiError(400, "malformed login: letters, digits and '-' expected")
+    return login
+
+
+# ------------------------------------------------------------------ store state
+def writer_active(root: Path) -> bool:
+    """Whether some process holds the store's write lock (flock on .lock), found without
+    taking any lock ourselves (which could make a starting writer fail): /proc/locks."""
+    try:
+        st = os.stat(root / ".lock")
+        with open("/proc/locks") as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    ident = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in text.splitlines():
+        parts = line.split()
+        if "FLOCK" in parts and ident in parts and "->" not in parts:
+            return True
+    return False
+
+
+class Version:
+    """One committed manifest with its DuckDB connection."""
+
+    def __init__(self, store: Store, manifest: dict):
+        self.manifest = manifest
+        self.commit = manifest["commit"]
+        self.con = store.connect(manifest)
+        self.results = bool(manifest.get("results"))
+        self.lock = threading.Lock()
+
+
+class State:
+    def __init__(self, root: str | os.PathLike):
+        self.store = Store(root)
+        self.root = self.store.root
+        self._lock = threading.Lock()
+        self._stat: tuple | None = None
+        self._last_check = 0.0
+        self._local = threading.local()
+        self.cache: OrderedDict[tuple, tuple[int, bytes, str]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.version: Version | None = None
+        self.stat_every = STAT_EVERY
+        self.refresh(force=True)
+
+    # -- manifest watching
+    def _stat_manifest(self):
+        try:
+            st = os.stat(self.root / "manifest.json")
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def refresh(self, force: bool = False) -> Version | None:
+        now = time.monotonic()
+        if not force and now - self._last_check < self.stat_every:
+            return self.version
+        with self._lock:
+            self._last_check = now
+            st = self._stat_manifest()
+            if st is None or (st == self._stat and not force):
+                return self.version
+            try:
+                m = self.store.manifest()
+            except Exception:  # a manifest being replaced: try again on the next request
+                return self.version
+            cur = self.version
+            if cur is not None and m["commit"] == cur.commit:
+                self._stat = st
+                return cur
+            fresh = bool(m.get("results")) and \
+                (m["results"].get("meta") or {}).get("store_commit") == m["commit"] - 1
+            if cur is not None and not force and not fresh and writer_active(self.root):
+                # A run is writing: keep answering from what we have; look again later.
+                return cur
+            self.version = Version(self.store, m)
+            self._stat = st
+            with self._cache_lock:
+                self.cache.clear()
+            return self.version
+
+    def cursor(self, v: Version):
+        loc = self._local
+        if getattr(loc, "version", None) is not v:
+            with v.lock:
+                loc.cur = v.con.cursor()
+            loc.version = v
+        return loc.cur
+
+    # -- the answer cache
+    def cached(self, key: tuple) -> tuple[int, bytes, str] | None:
+        hit = self.cache.get(key)
+        if hit is not None:
+            try:
+                self.cache.move_to_end(key)
+            except KeyError:
+                pass
+        return hit
+
+    def put(self, key: tuple, value: tuple[int, bytes, str]) -> None:
+        with self._cache_lock:
+            self.cache[key] = value
+            while len(self.cache) > CACHE_ENTRIES:
+                self.cache.popitem(last=False)
+
+    def answer(self, kind: str, key: str, compute: Callable[[Any, Version], tuple[int, bytes]]):
+        """(status, body, etag) of a question from the cache, or None (then call compute()
+        in a worker thread)."""
+        v = self.refresh()
+        if v is None:
+            raise ApiError(503, "no store yet at this path (run `starscope ingest`)")
+        ck = (v.commit, kind, key)
+        hit = self.cached(ck)
+        if hit is not None:
+            return hit
+        return None
+
+    def compute(self, kind: str, key: str, fn: Callable[[Any, Version], tuple[int, bytes]]):
+        """Answer with fn(cursor, version) and cache it; retried once on the newest manifest
+        should a file of the one in use be gone."""
+        for attempt in (0, 1):
+            v = self.version if attempt == 0 else self.refresh(force=True)
+            ck = (v.commit, kind, key)
+            try:
+                status, body = fn(self.cursor(v), v)
+                break
+            except duckdb.IOException:
+                if attempt:
+                    raise ApiError(503, "the store changed while answering; try again")
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        val = (status, body, etag)
+        self.put(ck, val)
+        return val
+
+
+API_CACHE = "public, max-age=60"
+BADGE_CACHE = "public, max-age=300, stale-while-revalidate=3600"
+
+
+class FastPath:
+    """ASGI middleware: answers cached repo API and badge requests without routing or
+    Request objects (the steady state of a busy service). Everything else, and every miss,
+    goes on to the app."""
+
+    def __init__(self, app, state: "State"):
+        self.app, self.state = app, state
+        self.kinds = {
+            "api": ("repo", "", b"application/json", SECURITY_HEADERS, API_CACHE),
+            "badge": ("badge", ".svg", b"image/svg+xml", BADGE_HEADERS, BADGE_CACHE),
+        }
+        self.raw = {k: [(n.encode(), v.encode()) for n, v in {**hdrs, "cache-control": cc}.items()]
+                    for k, (_, _, _, hdrs, cc) in self.kinds.items()}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path = scope["path"]
+            which = "api" if path.startswith("/api/repos/") else \
+                "badge" if path.startswith("/badge/") else None
+            if which is not None and await self._hit(which, path, scope, send):
+                return
+        await self.app(scope, receive, send)
+
+    async def _hit(self, which, path, scope, send) -> bool:
+        kind, suffix, media, _, _ = self.kinds[which]
+        rest = path[len("/api/repos/"):] if which == "api" else path[len("/badge/"):]
+        if suffix:
+            if not rest.endswith(suffix):
+                return False
+            rest = rest[: -len(suffix)]
+        owner, sep, repo = rest.partition("/")
+        if not sep or not _OWNER.fullmatch(owner) or not _REPO.fullmatch(repo) \
+                or repo in (".", ".."):
+            return False
+        v = self.state.refresh()
+        if v is None:
+            return False
+        hit = self.state.cached((v.commit, kind, rest.lower()))
+        if hit is None or hit[0] != 200:
+            return False
+        _, body, etag = hit
+        headers = list(self.raw[which])
+        headers.append((b"etag", etag.encode()))
+        inm = None
+        for k, val in scope["headers"]:
+            if k == b"if-none-match":
+                inm = val.decode("latin-1")
+        if inm and etag in [t.strip() for t in inm.split(",")]:
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return True
+        headers += [(b"content-type", media), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+
+def _json(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(_json({"error": message, "status": status}), status_code=status,
+                    media_type="application/json", headers=SECURITY_HEADERS)
+
+
+# ------------------------------------------------------------------ the app
+def app(store_path: str | os.PathLike) -> Starlette:
+    """The web service over the store at `store_path` (read-only)."""
+    from starscope.results.account import account_answer
+    from starscope.results.repo import NotFound, repo_answer
+
+    state = State(store_path)
+
+    def _repo_fn(name: str):
+        def fn(cur, v):
+            try:
+                return 200, _json(repo_answer(state.store, name, con=cur, manifest=v.manifest))
+            except NotFound as exc:
+                return 404, _json({"error": str(exc), "status": 404})
+        return fn
+
+    def _account_fn(login: str):
+        def fn(cur, v):
+            try:
+                return 200, _json(account_answer(state.store, login, con=cur,
+                                                 manifest=v.manifest))
+            except NotFound as exc:
+                return 404, _json({"error": str(exc), "status": 404})
+        return fn
+
+    def _overview_fn(cur, v):
+        o, top, msg, det = report.overview_data(state.store, v.manifest, con=cur)
+        return 200, _json({"overview": o, "top_campaigns": top, "message": msg,
+                           "detection": det})
+
+    async def get(kind: str, key: str, fn) -> tuple[int, bytes, str]:
+        hit = state.answer(kind, key, fn)
+        if hit is None:
+            hit = await run_in_threadpool(state.compute, kind, key, fn)
+        return hit
+
+    def _respond(request: Request, hit, media: str, headers: dict, cache: str) -> Response:
+        status, body, etag = hit
+        h = dict(headers)
+        if status == 200:
+            h["etag"] = etag
+            h["cache-control"] = cache
+            inm = request.headers.get("if-none-match")
+            if inm and etag in [t.strip() for t in inm.split(",")]:
+                return Response(status_code=304, headers=h)
+        return Response(body, status_code=status, media_type=media, headers=h)
+
+
+    async def api_repo(request: Request) -> Response:
+        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
+        hit = await get("repo", name.lower(), _repo_fn(name))
+        return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
+
+    async def api_account(request: Request) -> Response:
+        login = _check_login(request.path_params["login"])
+        hit = await get("account", login.lower(), _account_fn(login))
+        return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
+
+    async def api_overview(request: Request) -> Response:
+        hit = await get("overview", "", _overview_fn)
+        return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
+
+    async def healthz(request: Request) -> Response:
+        v = state.refresh()
+        return Response(_json({"ok": v is not None, "store_commit": v.commit if v else None,
+                               "results": bool(v and v.results)}),
+                        media_type="application/json", headers=SECURITY_HEADERS)
+
+    async def openapi(request: Request) -> Response:
+        return Response(_json(OPENAPI), media_type="application/json", headers=SECURITY_HEADERS)
+
+    async def badge(request: Request) -> Response:
+        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
+
+        def fn(cur, v):
+            try:
+                a = repo_answer(state.store, name, con=cur, manifest=v.manifest)
+            except NotFound:
+                return 200, report.charts.badge("stars", "not found", "#9f9f9f").encode()
+            s = a["stars"]
+            if not v.results:
+                msg, colour = f"{_short(s['total'])} · not analysed", "#9f9f9f"
+            else:
+                share = a["share_suspected"] or 0
+                msg = f"{_short(s['total'])} · {_badge_pct(share)} suspected"
+                colour = ("#e05d44" if a["verdict"] == "campaign" else
+                          "#dfb317" if s["suspected"] else "#4c1")
+            return 200, report.charts.badge("stars", msg, colour).encode()
+
+        hit = await get("badge", name.lower(), fn)
+        return _respond(request, hit, "image/svg+xml", BADGE_HEADERS, BADGE_CACHE)
+
+    async def page_repo(request: Request) -> Response:
+        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
+        hit = await get("repo", name.lower(), _repo_fn(name))
+        if hit[0] != 200:
+            return _respond(request, hit, "application/json", SECURITY_HEADERS, "no-cache")
+
+        def render(cur, v):
+            return 200, report.render_repo(json.loads(hit[1]), web=True).encode()
+
+        page = await get("repo.html", name.lower(), render)
+        return _respond(request, page, "text/html; charset=utf-8", HTML_HEADERS, "no-cache")
+
+    async def page_account(request: Request) -> Response:
+        login = _check_login(request.path_params["login"])
+        hit = await get("account", login.lower(), _account_fn(login))
+        if hit[0] != 200:
+            return _respond(request, hit, "application/json", SECURITY_HEADERS, "no-cache")
+
+        def render(cur, v):
+            return 200, report.render_account(json.loads(hit[1]), web=True).encode()
+
+        page = await get("account.html", login.lower(), render)
+        return _respond(request, page, "text/html; charset=utf-8", HTML_HEADERS, "no-cache")
+
+    async def index(request: Request) -> Response:
+        def render(cur, v):
+            o, top, msg, det = report.overview_data(state.store, v.manifest, con=cur)
+            return 200, report.render_overview(o, top, web=True, message=msg,
+                                               detection=det).encode()
+
+        page = await get("index.html", "", render)
+        return _respond(request, page, "text/html; charset=utf-8", HTML_HEADERS, "no-cache")
+
+    async def search(request: Request) -> Response:
+        q = request.query_params.get("q", "").strip()
+        if not q or len(q) > MAX_QUERY:
+            raise ApiError(400, "give q=owner/repo or q=login (at most 200 characters)")
+        q = re.sub(r"^(https?://)?(www\.)?github\.com/", "", q).strip("/")
+        if "/" in q:
+            owner, _, repo = q.partition("/")
+            name = _check_repo(owner, repo)
+            return RedirectResponse(f"/repos/{name}", status_code=303, headers=SECURITY_HEADERS)
+        return RedirectResponse(f"/accounts/{_check_login(q)}", status_code=303,
+                                headers=SECURITY_HEADERS)
+
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return _error(exc.status, exc.message)
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 304:
+            return Response(status_code=304)
+        msg = {404: "not found", 405: "method not allowed"}.get(exc.status_code, exc.detail)
+        return _error(exc.status_code, str(msg))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return _error(500, "internal error")
+
+    routes = [
+        Route("/", index),
+        Route("/search", search),
+        Route("/healthz", healthz),
+        Route("/openapi.json", openapi),
+        Route("/api/overview", api_overview),
+        Route("/api/repos/{owner}/{repo}", api_repo),
+        Route("/api/accounts/{login}", api_account),
+        Route("/badge/{owner}/{repo}.svg", badge),
+        Route("/repos/{owner}/{repo}", page_repo),
+        Route("/accounts/{login}", page_account),
+    ]
+    from starlette.middleware import Middleware
+
+    application = Starlette(routes=routes, exception_handlers={
+        ApiError: api_error, HTTPException: http_error, Exception: server_error},
+        middleware=[Middleware(FastPath, state=state)])
+    application.state.starscope = state
+    return application
+
+
+def app_from_env() -> Starlette:
+    """uvicorn factory for `starscope serve` (the store path comes in the environment)."""
+    return app(os.environ["STARSCOPE_SERVE_STORE"])
+
+
+def _short(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f}M".replace(".0M", "M")
+    if n >= 1000:
+        return f"{n / 1e3:.1f}k".replace(".0k", "k")
+    return str(n)
+
+
+def _badge_pct(x: float) -> str:
+    if x == 0:
+        return "0%"
+    if x < 0.01:
+        return "<1%"
+    return f"{100 * x:.0f}%"
+
+
+_ERR = {"description": "error", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["error", "status"],
+    "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}}}}
+_OWNER_P = {"name": "owner", "in": "path", "required": True,
+            "schema": {"type": "string", "maxLength": 39}}
+_REPO_P = {"name": "repo", "in": "path", "required": True,
+           "schema": {"type": "string", "maxLength": 100}}
+_JSON_OK = {"description": "the answer", "content": {"application/json": {
+    "schema": {"type": "object"}}}}
+_HTML_OK = {"description": "a page", "content": {"text/html": {"schema": {"type": "string"}}}}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "starscope", "version": "1",
+             "description": "Suspected fake GitHub stars, from GH Archive data."},
+    "paths": {
+        "/healthz": {"get": {"summary": "liveness and the store commit served",
+                             "responses": {"200": _JSON_OK}}},
+        "/api/overview": {"get": {"summary": "the archive's headline figures and top campaigns",
+                                  "responses": {"200": _JSON_OK}}},
+        "/api/repos/{owner}/{repo}": {"get": {
+            "summary": "one repository (the same JSON as `starscope check --format json`)",
+            "parameters": [_OWNER_P, _REPO_P],
+            "responses": {"200": _JSON_OK, "400": _ERR, "404": _ERR}}},
+        "/api/accounts/{login}": {"get": {
+            "summary": "one account (the same JSON as `starscope account --format json`)",
+            "parameters": [{"name": "login", "in": "path", "required": True,
+                            "schema": {"type": "string", "maxLength": 45}}],
+            "responses": {"200": _JSON_OK, "400": _ERR, "404": _ERR}}},
+        "/badge/{owner}/{repo}.svg": {"get": {
+            "summary": "a shields-style badge: stars and the share suspected",
+            "parameters": [_OWNER_P, _REPO_P],
+            "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {
+                "schema": {"type": "string"}}}}, "304": {"description": "not modified"},
+                "400": _ERR}}},
+        "/repos/{owner}/{repo}": {"get": {"summary": "a repository's report page",
+                                          "parameters": [_OWNER_P, _REPO_P],
+                                          "responses": {"200": _HTML_OK, "400": _ERR,
+                                                        "404": _ERR}}},
+        "/accounts/{login}": {"get": {"summary": "an account's page",
+                                      "parameters": [{"name": "login", "in": "path",
+                                                      "required": True,
+                                                      "schema": {"type": "string"}}],
+                                      "responses": {"200": _HTML_OK, "400": _ERR,
+                                                    "404": _ERR}}},
+        "/search": {"get": {"summary": "redirect to a repository or account page",
+                            "parameters": [{"name": "q", "in": "query", "required": True,
+                                            "schema": {"type": "string"}}],
+                            "responses": {"303": {"description": "redirect"}, "400": _ERR}}},
+    },
+}

@@ -1,0 +1,233 @@
+"""One repository's answer: its stars, the suspected ones, campaigns, farms and a verdict.
+
+``repo_answer(store, name_or_id)`` is the dict `starscope check --format json` prints; the
+report and the web service render the same dict. A repo is found by id, or by any name it
+ever had (case-insensitively), so a renamed repo answers under its old and new names.
+Every query is parameterised: names never enter SQL text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from starscope.errors import StarscopeError
+from starscope.store import Store
+
+#: rows of suspected stars listed as evidence (the totals count all of them)
+EVIDENCE_LIMIT = 200
+#: bins of the account-id histogram (account ids grow with account age)
+ID_BINS = 24
+
+
+class NotFound(StarscopeError):
+    """No such repository or account in the store (the CLI exits 3, the web answers 404)."""
+
+
+def _iso(v: Any) -> Any:
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return v
+
+
+def _share(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def _rows(con, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [{c: _iso(v) for c, v in zip(cols, row)} for row in cur.fetchall()]
+
+
+def open_store(store: Store | str, con=None, manifest: dict | None = None):
+    """(con, manifest, owned): a connection over one committed manifest."""
+    if not isinstance(store, Store):
+        store = Store(store)
+    if con is not None:
+        return con, manifest if manifest is not None else store.manifest(), False
+    if not store.exists():
+        raise StarscopeError(f"no store at {store.root} (run `starscope ingest` first)")
+    m = manifest if manifest is not None else store.manifest()
+    return store.connect(m), m, True
+
+
+def has_results(manifest: dict) -> bool:
+    return bool((manifest or {}).get("results"))
+
+
+_ID = re.compile(r"\d{1,19}")
+
+
+def resolve_repo(con, name_or_id: str | int) -> tuple[int, str, list[dict[str, Any]]]:
+    """(repo_id, latest name, names with first/last seen) or NotFound."""
+    key = str(name_or_id).strip()
+    repo_id = None
+    if isinstance(name_or_id, int) or _ID.fullmatch(key):
+        if int(key) < 2**63:
+            hit = con.execute("SELECT repo_id FROM repo_names WHERE repo_id = ? LIMIT 1",
+                              [int(key)]).fetchone()
+            repo_id = hit[0] if hit else None
+    else:
+        # A name can pass from one repo to another (rename, then a new repo takes the old
+        # name): the repo that had it most recently wins.
+        hit = con.execute(
+            "SELECT repo_id FROM repo_names WHERE lower(repo_name) = lower(?) "
+            "GROUP BY repo_id ORDER BY max(last_seen) DESC, repo_id LIMIT 1", [key]).fetchone()
+        repo_id = hit[0] if hit else None
+    if repo_id is None:
+        raise NotFound(f"repository {key!r} is not in the store")
+    names = _rows(con, "SELECT repo_name AS name, min(first_seen) AS first_seen, "
+                       "max(last_seen) AS last_seen FROM repo_names WHERE repo_id = ? "
+                       "GROUP BY repo_name ORDER BY last_seen DESC, name", [repo_id])
+    return repo_id, names[0]["name"], names
+
+
+def _verdict(total: int, suspected: int, campaign_months: list[str], analysed: bool,
+             share: float | None) -> tuple[str, str]:
+    if not analysed:
+        return "not_analysed", "no detection results in the store: run `starscope detect`"
+    if total == 0:
+        return "no_stars", "no stars recorded for this repository"
+    pct = f"{100 * (share or 0):.1f}%"
+    if campaign_months:
+        months = ", ".join(campaign_months)
+        return ("campaign", f"fake-star campaign: {suspected:,} of {total:,} stars ({pct}) are "
+                            f"suspected, anomalous month(s) {months}")
+    if suspected:
+        return ("some_suspected", f"{suspected:,} of {total:,} stars ({pct}) are suspected, "
+                                  f"below the campaign rule")
+    if total == 1:
+        return "clean", "its one star is not suspected"
+    return "clean", f"none of its {total:,} stars is suspected"
+
+
+def repo_answer(store: Store | str, name_or_id: str | int, *, con=None,
+                manifest: dict | None = None) -> dict[str, Any]:
+    """What the store says about one repository (the `check` command's JSON)."""
+    con, m, owned = open_store(store, con, manifest)
+    try:
+        return _answer(con, m, name_or_id)
+    finally:
+        if owned:
+            con.close()
+
+
+def _answer(con, m: dict, name_or_id) -> dict[str, Any]:
+    repo_id, name, names = resolve_repo(con, name_or_id)
+    analysed = has_results(m)
+    sus_rel = ("(SELECT actor_id, actor_login, starred_at, low_activity, clustered, farm_ids, "
+               "reasons FROM results.suspected_stars WHERE repo_id = $rid)") if analysed else (
+               "(SELECT NULL::BIGINT AS actor_id, NULL::VARCHAR AS actor_login, "
+               "NULL::TIMESTAMP AS starred_at, NULL::BOOLEAN AS low_activity, "
+               "NULL::BOOLEAN AS clustered, NULL::BIGINT[] AS farm_ids, NULL::VARCHAR AS reasons "
+               "WHERE false)")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _ans_stars AS
+        WITH s AS (SELECT actor_id, min(starred_at) AS t FROM stars
+                   WHERE repo_id = $rid AND actor_id IS NOT NULL GROUP BY actor_id),
+        sus AS {sus_rel}
+        SELECT s.actor_id, s.t, strftime(s.t, '%Y-%m') AS month,
+               sus.actor_id IS NOT NULL AS suspected,
+               coalesce(sus.low_activity, false) AS low_activity,
+               coalesce(sus.clustered, false) AS clustered,
+               coalesce(sus.farm_ids, []::BIGINT[]) AS farm_ids,
+               sus.actor_login, sus.reasons, sus.starred_at
+        FROM s LEFT JOIN sus USING (actor_id)""", {"rid": repo_id})
+    try:
+        by_month = _rows(con, """
+            SELECT month, count(*) AS stars, count(*) FILTER (WHERE suspected) AS suspected,
+                   count(*) FILTER (WHERE low_activity) AS low_activity,
+                   count(*) FILTER (WHERE clustered) AS clustered
+            FROM _ans_stars GROUP BY month ORDER BY month""", [])
+        by_day = _rows(con, """
+            SELECT strftime(t, '%Y-%m-%d') AS day, count(*) AS stars,
+                   count(*) FILTER (WHERE suspected) AS suspected
+            FROM _ans_stars GROUP BY day ORDER BY day""", [])
+        anomalous: set[str] = set()
+        campaign_months: list[str] = []
+        farms: list[dict[str, Any]] = []
+        if analysed:
+            anomalous = {r[0] for r in con.execute(
+                "SELECT month FROM results.repo_months WHERE repo_id = ? AND anomalous",
+                [repo_id]).fetchall()}
+            row = con.execute("SELECT anomalous_months FROM results.campaigns WHERE repo_id = ?",
+                              [repo_id]).fetchone()
+            campaign_months = list(row[0] or []) if row else []
+            farms = _rows(con, """
+                WITH here AS (SELECT f AS farm_id, count(*) AS stars_here
+                              FROM (SELECT unnest(farm_ids) AS f FROM _ans_stars) GROUP BY f)
+                SELECT f.farm_id, f.window_label AS window, f.window_start, f.window_end,
+                       f.n_accounts, f.n_repos, f.n_stars, here.stars_here,
+                       list_filter(f.repos, lambda x: x IS DISTINCT FROM $name) AS other_repos
+                FROM results.farms f JOIN here USING (farm_id)
+                ORDER BY here.stars_here DESC, f.farm_id""", {"name": name})
+        campaign_set = set(campaign_months)
+        for r in by_month:
+            r["real"] = r["stars"] - r["suspected"]
+            r["anomalous"] = r["month"] in anomalous
+            r["campaign"] = r["month"] in campaign_set
+        total = sum(r["stars"] for r in by_month)
+        suspected = sum(r["suspected"] for r in by_month)
+        la = sum(r["low_activity"] for r in by_month)
+        cl = sum(r["clustered"] for r in by_month)
+        share = _share(suspected, total)
+        campaigns = [{"month": r["month"], "stars": r["stars"], "suspected": r["suspected"]}
+                     for r in by_month if r["month"] in campaign_set]
+        evidence = _rows(con, f"""
+            SELECT actor_login AS login, actor_id AS account_id, starred_at, low_activity,
+                   clustered, farm_ids, reasons
+            FROM _ans_stars WHERE suspected ORDER BY starred_at, actor_id
+            LIMIT {EVIDENCE_LIMIT}""", [])
+        ids = _account_ids(con)
+        verdict, reason = _verdict(total, suspected, campaign_months, analysed, share)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _ans_stars")
+    res = m.get("results") or {}
+    return {
+        "repo": name,
+        "repo_id": repo_id,
+        "names": names,
+        "stars": {"total": total, "suspected": suspected, "low_activity": la, "clustered": cl,
+                  "real": total - suspected},
+        "share_suspected": share,
+        "campaigns": campaigns,
+        "farms": farms,
+        "by_month": by_month,
+        "by_day": by_day,
+        "account_ids": ids,
+        "evidence": evidence,
+        "evidence_total": suspected,
+        "verdict": verdict,
+        "verdict_reason": reason,
+        "detection": {"profile": (res.get("meta") or {}).get("profile"),
+                      "store_commit": m.get("commit")} if analysed else None,
+    }
+
+
+def _account_ids(con) -> dict[str, Any]:
+    """The spread of the stargazers' account ids (a proxy of account age: ids grow over
+    time), suspected against the others: quantiles and a shared histogram."""
+    out: dict[str, Any] = {"bins": [], "suspected": None, "real": None}
+    lo_hi = con.execute("SELECT min(actor_id), max(actor_id) FROM _ans_stars").fetchone()
+    if lo_hi[0] is None:
+        return out
+    lo, hi = lo_hi
+    for label, cond in (("suspected", "suspected"), ("real", "NOT suspected")):
+        q = con.execute(
+            f"SELECT count(*), quantile_disc(actor_id, [0.1, 0.25, 0.5, 0.75, 0.9]) "
+            f"FROM _ans_stars WHERE {cond}").fetchone()
+        if q[0]:
+            p = q[1]
+            out[label] = {"n": q[0], "p10": p[0], "p25": p[1], "p50": p[2], "p75": p[3],
+                          "p90": p[4]}
+    width = max(1, -(-(hi - lo + 1) // ID_BINS))
+    counts = {b: (s, r) for b, s, r in con.execute(
+        "SELECT (actor_id - ?) // ? AS b, count(*) FILTER (WHERE suspected), "
+        "count(*) FILTER (WHERE NOT suspected) FROM _ans_stars GROUP BY b", [lo, width]
+    ).fetchall()}
+    nbins = int((hi - lo) // width) + 1
+    out["bins"] = [{"from": lo + b * width, "to": lo + (b + 1) * width - 1,
+                    "suspected": int(counts.get(b, (0, 0))[0]),
+                    "real": int(counts.get(b, (0, 0))[1])} for b in range(nbins)]
+    return out
