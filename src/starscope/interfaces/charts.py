@@ -118,7 +118,8 @@ def stacked_bars(
 def badge(label: str, message: str, colour: str) -> str:
     """A shields.io-style flat badge (text widths estimated; Verdana 11px)."""
     def width(s: str) -> int:
-        return int(6.5 * len(s)) + 10
+        # Verdana at 11px averages ~7px a character (wider than most fonts: never clipped).
+        return int(7 * len(s)) + 12
 
     lw, mw = width(label), width(message)
     tw = lw + mw
@@ -133,7 +134,7 @@ def badge(label: str, message: str, colour: str) -> str:
         f'<rect x="{lw}" width="{mw}" height="20" fill="{colour}"/>'
         f'<rect width="{tw}" height="20" fill="url(#s)"/></g>'
         f'<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,'
-        f'sans-serif" font-size="14">'
+        f'sans-serif" font-size="11">'
         f'<text x="{lw / 2:.1f}" y="15" fill="#010101" fill-opacity=".3">{lab}</text>'
         f'<text x="{lw / 2:.1f}" y="14">{lab}</text>'
         f'<text x="{lw + mw / 2:.1f}" y="15" fill="#010101" fill-opacity=".3">{msg}</text>'
