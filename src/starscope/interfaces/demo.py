@@ -43,14 +43,37 @@ def run_demo(work_dir: Path, *, seed: int = 0, days: int = 7) -> dict:
         t.add_row(key.replace("_", " "), f"{val:,}" if isinstance(val, int) else str(val))
     out.print(t)
     out.print(top_suspicious_table(store))
+    pages = write_reports(store, work_dir)
     out.print(
         f"ingested {report.events_new:,} events in {report.seconds:.1f}s, detected in "
-        f"{meta['seconds']:.1f}s. Look around:\n"
+        f"{meta['seconds']:.1f}s.\n"
+        + "".join(f"Report: {p}\n" for p in pages)
+        + "Look around:\n"
+        f"  starscope serve --store {store.root}      # then open http://127.0.0.1:8000/\n"
         f"  starscope overview --store {store.root}\n"
         f"  starscope export --store {store.root} --table suspected_stars -o suspected.csv\n"
         f"  starscope evaluate {world} --store {store.root}"
     )
     return {"world": summary, "status": info, "detection": meta}
+
+
+def write_reports(store, work_dir: Path) -> list[Path]:
+    """The overview report and the most suspicious repo's report, as self-contained HTML."""
+    from starscope.interfaces.report import overview_report, repo_report
+
+    pages = [work_dir / "overview.html"]
+    pages[0].write_text(overview_report(store), encoding="utf-8")
+    con = store.connect()
+    top = con.execute(
+        "SELECT repo_id FROM results.repo_months GROUP BY repo_id "
+        "ORDER BY sum(suspected) DESC, repo_id LIMIT 1"
+    ).fetchone()
+    con.close()
+    if top:
+        page = work_dir / "most-suspicious-repo.html"
+        page.write_text(repo_report(store, str(top[0])), encoding="utf-8")
+        pages.append(page)
+    return pages
 
 
 def top_suspicious_table(store, limit: int = 8) -> Group:
