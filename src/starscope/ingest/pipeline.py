@@ -13,6 +13,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from starscope.errors import StarscopeError
 from starscope.ingest.parse import LineParser
 from starscope.source.local import ReadOutcome, find_hour_files, read_lines
 from starscope.store import Store
@@ -224,8 +226,15 @@ def ingest(
                     running[pool.submit(parse_task, [str(f) for f in task], staged)] = i
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in sorted(finished, key=lambda x: running[x]):
-                    running.pop(fut)
-                    res = fut.result()
+                    i = running.pop(fut)
+                    try:
+                        res = fut.result()
+                    except BrokenProcessPool:
+                        names = ", ".join(f.name for f in tasks[i][:3])
+                        raise StarscopeError(
+                            f"a parse worker died (out of memory?) while reading {names}; what "
+                            f"was committed before is kept, run the same command to resume"
+                        ) from None
                     for rep in res.files:
                         report.files_ingested += 1
                         report.lines += rep.lines
