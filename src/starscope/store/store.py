@@ -339,6 +339,13 @@ class StoreWriter:
     # Segments smaller than this are merged per month at the end of an ingest run, so a month
     # ends as a few large files instead of one per hour file.
     COMPACT_BELOW_BYTES = 64 << 20
+    # Events segments of real hour files are already a few MB (~10 B/event): rewriting a
+    # month of them would cost more than it saves. Only tiny ones (small files) are merged.
+    COMPACT_EVENTS_BELOW_BYTES = 1 << 20
+    # A month is compacted once it has this many small segments of a table: readers merge a
+    # few segments at no cost, and merging every run's handful would be work done again and
+    # again as a month fills up.
+    COMPACT_MIN_SEGMENTS = 16
 
     def compact(self, months: set[str]) -> int:
         """Merge each table's small segments of the given months; one atomic commit.
@@ -352,10 +359,12 @@ class StoreWriter:
         replace: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
         for table, segs in sorted(m["segments"].items()):
             drop, add = [], []
+            limit = (self.COMPACT_EVENTS_BELOW_BYTES if table == "events"
+                     else self.COMPACT_BELOW_BYTES)
             for month in sorted(months):
                 small = [s for s in segs if s["month"] == month
-                         and (self.root / s["path"]).stat().st_size < self.COMPACT_BELOW_BYTES]
-                if len(small) < 2:
+                         and (self.root / s["path"]).stat().st_size < limit]
+                if len(small) < self.COMPACT_MIN_SEGMENTS:
                     continue
                 src = self._read_list([s["path"] for s in small])
                 query = {
