@@ -31,6 +31,16 @@ Iteration i (for each still-active seed):
 The final cluster of a seed is its last (U_i, reduce_i): valid when |U_i| >= n, the reduce
 has >= m repos, and >= ρ·m of its top m repos have p >= n ("qualifying"); its clustered stars
 are the stars of U_i on the qualifying repos that were counted in that last reduce.
+
+Speed (same results, see docs/detection.md "Lockstep performance"):
+- map, prefix filter: a user with h >= hmin = ceil(ρ·|C|) hits has >= hmin of its window
+  repos X in C; with repos ordered globally by (window star count, repo_id), the first repo
+  of X ∩ C is among the first |X| - hmin + 1 repos of X and the first |C| - hmin + 1 of C.
+  So for hmin >= 2 only (seed, user) pairs sharing such a prefix repo are candidates (the
+  popular repos that sit in many seeds' clusters are mostly outside the prefixes), and their
+  hits are then counted exactly. hmin = 1 (e.g. iteration 1, C = [seed]) is mapped directly.
+- reduce, cut before ranking: p is the first sort key, so a repo with p below the p of a
+  seed's top_keep-th repo can never be kept; those rows are dropped before the ranking.
 """
 from __future__ import annotations
 
@@ -43,8 +53,8 @@ from ._sql import create, num, scalar
 from .params import Params
 
 INTERMEDIATE = (
-    "_ls_s", "_ls_seed", "_ls_center", "_ls_users", "_ls_u", "_ls_r", "_ls_stop", "_ls_valid",
-    "_ls_lab", "_ls_acc", "_ls_newlab",
+    "_ls_s0", "_ls_rc", "_ls_s", "_ls_seed", "_ls_center", "_ls_users", "_ls_cl", "_ls_sp",
+    "_ls_u", "_ls_agg", "_ls_r", "_ls_stop", "_ls_valid", "_ls_lab", "_ls_acc", "_ls_newlab",
 )
 OUTPUTS = (
     "_det_ls_windows", "_det_ls_clusters", "_det_ls_edges", "_det_ls_farms",
@@ -113,6 +123,12 @@ def run(con: Any, params: Params, progress: Callable[[str], None] | None = None)
     con.execute(
         f"{_sql._CREATE} _det_ls_edges (win INTEGER, seed BIGINT, actor_id BIGINT, repo_id BIGINT)"
     )
+    # No table of this module relies on insertion order (every ranking has an ORDER BY with a
+    # total order), so let DuckDB skip preserving it; restore the caller's setting after.
+    # (DuckDB-only; on Spark this is moot.)
+    pio = str(scalar(con, "SELECT current_setting('preserve_insertion_order')")).lower() in (
+        "true", "1")
+    con.execute("SET preserve_insertion_order = false")
     try:
         for w in wins:
             _run_window(con, params, w, progress)
@@ -121,6 +137,7 @@ def run(con: Any, params: Params, progress: Callable[[str], None] | None = None)
         _farms(con)
     finally:
         _sql.drop(con, INTERMEDIATE)
+        con.execute(f"SET preserve_insertion_order = {'true' if pio else 'false'}")
 
 
 def _run_window(con: Any, P: Params, w: Window, progress: Callable[[str], None] | None) -> None:
@@ -128,10 +145,21 @@ def _run_window(con: Any, P: Params, w: Window, progress: Callable[[str], None] 
     rho, keep = num(P.lockstep_rho), P.top_keep
     if progress:
         progress(f"lockstep window {w.label}")
-    create(con, "_ls_s", f"""
+    create(con, "_ls_s0", f"""
         SELECT actor_id, repo_id, {_sql.seconds_between(w.start, 'starred_at')} AS t
         FROM _det_stars
         WHERE starred_at >= {_sql.ts(w.start)} AND starred_at < {_sql.ts(w.end)}""")
+    # Each repo's number of stars in the window, and a global total order of repos by it
+    # (cnt, repo_id): the token order of the map's prefix filter (rarest first).
+    create(con, "_ls_rc", "SELECT repo_id, COUNT(*) AS cnt FROM _ls_s0 GROUP BY repo_id")
+    # Each star also gets its account's number of stars in the window (deg) and its position
+    # (1..deg) among them in the global repo order.
+    create(con, "_ls_s", """
+        SELECT s.actor_id, s.repo_id, s.t,
+               COUNT(*) OVER (PARTITION BY s.actor_id) AS deg,
+               ROW_NUMBER() OVER (PARTITION BY s.actor_id ORDER BY rc.cnt, s.repo_id) AS pos
+        FROM _ls_s0 s JOIN _ls_rc rc ON rc.repo_id = s.repo_id""")
+    _sql.drop(con, ["_ls_s0"])
     # Seeds: repos with >= n (distinct) stargazers in the window; center = mean star time.
     create(con, "_ls_seed", f"""
         SELECT repo_id AS seed, COUNT(*) AS p0, CAST(SUM(t) AS BIGINT) AS s0
@@ -148,40 +176,96 @@ def _run_window(con: Any, P: Params, w: Window, progress: Callable[[str], None] 
         if progress:
             progress(f"lockstep window {w.label} iteration {it}")
         # map ---------------------------------------------------------------------------
+        # A user needs h >= ρ·k hits (k = |C|), i.e. h >= hmin = ceil(ρ·k). When hmin >= 2,
+        # prefix filtering (as in set-similarity joins): let X be all the user's repos in the
+        # window (a superset of its hits) and order repos globally by (cnt, repo_id). If
+        # |X ∩ C| >= hmin, the first element of X ∩ C is among the first |X| - hmin + 1 of X
+        # and among the first k - hmin + 1 of C. So only (seed, user) pairs sharing such a
+        # prefix repo are candidates; their hits are then counted exactly. Seeds with
+        # hmin = 1 are mapped directly (every hit is a candidate anyway).
+        create(con, "_ls_cl", f"""
+            WITH c AS (
+                SELECT c.seed, c.repo_id, c.cs, c.cp, rc.cnt,
+                       COUNT(*) OVER (PARTITION BY c.seed) AS k
+                FROM _ls_center c JOIN _ls_rc rc ON rc.repo_id = c.repo_id
+                WHERE c.rk <= {m})
+            SELECT seed, repo_id, cs, cp, k,
+                   GREATEST(CAST(CEIL({rho} * k) AS BIGINT), 1) AS hmin,
+                   ROW_NUMBER() OVER (PARTITION BY seed ORDER BY cnt, repo_id) AS cpos
+            FROM c""")
+        # The prefix stars of each account, for every threshold hmin >= 2 in use.
+        create(con, "_ls_sp", """
+            SELECT h.hmin, s.repo_id, s.actor_id
+            FROM (SELECT DISTINCT hmin FROM _ls_cl WHERE hmin >= 2) h
+            JOIN _ls_s s ON s.deg >= h.hmin AND s.pos <= s.deg - h.hmin + 1""")
         create(con, "_ls_u", f"""
-            WITH csize AS (
-                SELECT seed, COUNT(*) AS k FROM _ls_center WHERE rk <= {m} GROUP BY seed),
-            hits AS (
-                SELECT c.seed, s.actor_id, COUNT(*) AS h
-                FROM _ls_center c JOIN _ls_s s ON s.repo_id = c.repo_id
-                WHERE c.rk <= {m} AND ABS(s.t * c.cp - c.cs) <= {dts} * c.cp
-                GROUP BY c.seed, s.actor_id)
-            SELECT h.seed, h.actor_id
-            FROM hits h JOIN csize z ON z.seed = h.seed
-            WHERE h.h >= {rho} * z.k""")
+            WITH direct AS (
+                SELECT c.seed, s.actor_id, COUNT(*) AS h, MIN(c.k) AS k
+                FROM _ls_cl c JOIN _ls_s s ON s.repo_id = c.repo_id
+                WHERE c.hmin = 1 AND ABS(s.t * c.cp - c.cs) <= {dts} * c.cp
+                GROUP BY c.seed, s.actor_id),
+            cand AS (
+                SELECT DISTINCT c.seed, p.actor_id
+                FROM _ls_cl c JOIN _ls_sp p ON p.repo_id = c.repo_id AND p.hmin = c.hmin
+                WHERE c.hmin >= 2 AND c.cpos <= c.k - c.hmin + 1),
+            verified AS (
+                SELECT d.seed, d.actor_id, COUNT(*) AS h, MIN(c.k) AS k
+                FROM cand d
+                JOIN _ls_s s ON s.actor_id = d.actor_id
+                JOIN _ls_cl c ON c.seed = d.seed AND c.repo_id = s.repo_id
+                WHERE ABS(s.t * c.cp - c.cs) <= {dts} * c.cp
+                GROUP BY d.seed, d.actor_id)
+            SELECT seed, actor_id FROM direct WHERE h >= {rho} * k
+            UNION ALL
+            SELECT seed, actor_id FROM verified WHERE h >= {rho} * k""")
         # reduce ------------------------------------------------------------------------
-        create(con, "_ls_r", f"""
-            WITH e AS (
+        if it == 1:
+            # The only center is the seed's own, c0 = the fallback of every other repo.
+            e = f"""
+                SELECT u.seed, s.repo_id, s.t
+                FROM _ls_u u
+                JOIN _ls_s s ON s.actor_id = u.actor_id
+                JOIN _ls_seed sd ON sd.seed = u.seed
+                WHERE ABS(s.t * sd.p0 - sd.s0) <= {dts} * sd.p0"""
+        else:
+            e = f"""
                 SELECT u.seed, s.repo_id, s.t
                 FROM _ls_u u
                 JOIN _ls_s s ON s.actor_id = u.actor_id
                 JOIN _ls_seed sd ON sd.seed = u.seed
                 LEFT JOIN _ls_center c ON c.seed = u.seed AND c.repo_id = s.repo_id
                 WHERE ABS(s.t * COALESCE(c.cp, sd.p0) - COALESCE(c.cs, sd.s0))
-                      <= {dts} * COALESCE(c.cp, sd.p0)),
-            agg AS (
-                SELECT seed, repo_id, COUNT(*) AS p, CAST(SUM(t) AS BIGINT) AS s,
-                       SUM(CAST(t AS DECIMAL(38, 0)) * t) AS q
-                FROM e GROUP BY seed, repo_id)
+                      <= {dts} * COALESCE(c.cp, sd.p0)"""
+        create(con, "_ls_agg", f"""
+            WITH e AS ({e})
+            SELECT seed, repo_id, COUNT(*) AS p, CAST(SUM(t) AS BIGINT) AS s,
+                   SUM(CAST(t AS DECIMAL(38, 0)) * t) AS q
+            FROM e GROUP BY seed, repo_id""")
+        # Only the top top_keep of each seed are kept, and p is the first sort key: the
+        # top_keep-th repo has p = pc, the largest p with >= top_keep repos at p or above
+        # (or the smallest p when the seed has fewer repos). Repos with p < pc rank below
+        # it, so only p >= pc is ranked (the many p = 1 repos of a big seed are not).
+        create(con, "_ls_r", f"""
+            WITH hist AS (
+                SELECT seed, p, COUNT(*) AS c FROM _ls_agg GROUP BY seed, p),
+            cum AS (
+                SELECT seed, p, SUM(c) OVER (PARTITION BY seed ORDER BY p DESC
+                                             ROWS UNBOUNDED PRECEDING) AS above
+                FROM hist),
+            cut AS (
+                SELECT seed, COALESCE(MAX(CASE WHEN above >= {keep} THEN p END), MIN(p)) AS pc
+                FROM cum GROUP BY seed)
             SELECT seed, repo_id, p, s, rk FROM (
-                SELECT seed, repo_id, p, s,
+                SELECT a.seed, a.repo_id, a.p, a.s,
                        ROW_NUMBER() OVER (
-                           PARTITION BY seed
-                           ORDER BY p DESC, p * q - CAST(s AS DECIMAL(38, 0)) * s ASC,
-                                    repo_id ASC
+                           PARTITION BY a.seed
+                           ORDER BY a.p DESC, a.p * a.q - CAST(a.s AS DECIMAL(38, 0)) * a.s ASC,
+                                    a.repo_id ASC
                        ) AS rk
-                FROM agg) ranked
+                FROM _ls_agg a JOIN cut ON cut.seed = a.seed
+                WHERE a.p >= cut.pc) ranked
             WHERE rk <= {keep}""")
+        _sql.drop(con, ["_ls_agg"])
         # stop? -------------------------------------------------------------------------
         last_iter = "TRUE" if it >= P.lockstep_max_iter else "FALSE"
         create(con, "_ls_stop", f"""
