@@ -4,8 +4,8 @@ implementation on a small world, as a ratio measured in the same run.
 
     python benchmarks/detect.py [--stars 5000000] [--scales 1,2,4] [--memory-limit 8GB]
 
-The generated month: organic stars on Zipf-popular repos from accounts with spread-out ids and
-some other activity; lockstep farms (200 accounts x 20 repos within days); throwaway bursts
+The generated month: organic stars on Zipf-popular repos from accounts with ids spread over
+GitHub's ~190M range and some other activity; lockstep farms (200 accounts x 20 repos within days); throwaway bursts
 (100 one-shot accounts on one repo within a day). Only the shape matters for cost.
 """
 from __future__ import annotations
@@ -26,7 +26,8 @@ organic AS (
   SELECT i AS k,
          -- Zipf-like popularity: repo rank from a power of a uniform draw
          1 + floor(pow(hash(i * 3) % 1000000 / 1000000.0, 3.0) * (SELECT n_repos FROM params))::BIGINT AS repo,
-         1 + hash(i * 7) % (SELECT n_actors FROM params) AS actor,
+         -- account ids spread over GitHub's ~190M range, as organic accounts' are
+         (1 + hash(i * 7) % (SELECT n_actors FROM params)) * (190000000 // (SELECT n_actors FROM params)) AS actor,
          TIMESTAMP '2024-03-01' + to_seconds((hash(i * 11) % 2678400)::BIGINT) AS t
   FROM range((SELECT n_org FROM params)) r(i)
 ),
