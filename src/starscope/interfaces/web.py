@@ -369,29 +369,25 @@ def app(store_path: str | os.PathLike) -> Starlette:
         hit = await get("badge", name.lower(), fn)
         return _respond(request, hit, "image/svg+xml", BADGE_HEADERS, BADGE_CACHE)
 
-    async def page_repo(request: Request) -> Response:
-        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
-        hit = await get("repo", name.lower(), _repo_fn(name))
+    async def _page(request: Request, kind: str, key: str, answer_fn, render_html) -> Response:
+        """An HTML page over a cached JSON answer; the answer's 4xx passes through as JSON."""
+        hit = await get(kind, key, answer_fn)
         if hit[0] != 200:
             return _respond(request, hit, "application/json", SECURITY_HEADERS, "no-cache")
 
         def render(cur, v):
-            return 200, report.render_repo(json.loads(hit[1]), web=True).encode()
+            return 200, render_html(json.loads(hit[1]), web=True).encode()
 
-        page = await get("repo.html", name.lower(), render)
+        page = await get(kind + ".html", key, render)
         return _respond(request, page, "text/html; charset=utf-8", HTML_HEADERS, "no-cache")
+
+    async def page_repo(request: Request) -> Response:
+        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
+        return await _page(request, "repo", name.lower(), _repo_fn(name), report.render_repo)
 
     async def page_account(request: Request) -> Response:
         login = _check_login(request.path_params["login"])
-        hit = await get("account", login.lower(), _account_fn(login))
-        if hit[0] != 200:
-            return _respond(request, hit, "application/json", SECURITY_HEADERS, "no-cache")
-
-        def render(cur, v):
-            return 200, report.render_account(json.loads(hit[1]), web=True).encode()
-
-        page = await get("account.html", login.lower(), render)
-        return _respond(request, page, "text/html; charset=utf-8", HTML_HEADERS, "no-cache")
+        return await _page(request, "account", login.lower(), _account_fn(login), report.render_account)
 
     async def index(request: Request) -> Response:
         def render(cur, v):
