@@ -1,0 +1,98 @@
+"""Start (or reuse) a SparkSession configured the way starscope needs it.
+
+Checks first, so a user without the extra or without Java gets one line, not a JVM trace:
+- pyspark missing -> "install the extra: pip install 'starscope[spark]'";
+- java missing or older than 17 -> says so.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from starscope.errors import StarscopeError
+
+MIN_JAVA = 17
+EXTRA_HINT = "pip install 'starscope[spark]'"
+
+
+def require_pyspark() -> Any:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise StarscopeError(
+            f"--engine spark needs pyspark, which is not installed; install the extra: {EXTRA_HINT}"
+        ) from None
+    return pyspark
+
+
+def java_executable() -> str | None:
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        cand = Path(home) / "bin" / "java"
+        if cand.exists():
+            return str(cand)
+    return shutil.which("java")
+
+
+def java_version(java: str) -> int | None:
+    """The major version `java -version` reports (8 for "1.8.0_x"), or None if unreadable."""
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not m:
+        return None
+    major = int(m.group(1))
+    return int(m.group(2) or 0) if major == 1 else major
+
+
+def require_java() -> str:
+    java = java_executable()
+    if java is None:
+        raise StarscopeError(
+            f"--engine spark needs Java {MIN_JAVA} or newer, and no java was found "
+            "(not on PATH, JAVA_HOME unset); install one, e.g. apt-get install openjdk-17-jre-headless"
+        )
+    v = java_version(java)
+    if v is None or v < MIN_JAVA:
+        raise StarscopeError(
+            f"--engine spark needs Java {MIN_JAVA} or newer; {java} is "
+            f"{'of unknown version' if v is None else f'Java {v}'}"
+        )
+    return java
+
+
+def spark_session(master: str | None = None, *, app_name: str = "starscope",
+                  conf: dict[str, str] | None = None) -> Any:
+    """The active SparkSession, or a new one on ``master`` (default: $STARSCOPE_SPARK_MASTER,
+    else ``local[*]``). Times are UTC everywhere, like the DuckDB engine's."""
+    require_pyspark()
+    require_java()
+    # Python workers must run this interpreter (it has starscope and its deps installed).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    master = master or os.environ.get("STARSCOPE_SPARK_MASTER") or "local[*]"
+    b = (SparkSession.builder.master(master).appName(app_name)
+         .config("spark.sql.session.timeZone", "UTC")
+         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
+         .config("spark.ui.enabled", "false")
+         .config("spark.ui.showConsoleProgress", "false")
+         .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+    if master.startswith("local"):
+        # Small local runs: a few shuffle partitions, not 200.
+        b = b.config("spark.sql.shuffle.partitions",
+                      os.environ.get("STARSCOPE_SPARK_SHUFFLE_PARTITIONS", "4"))
+    for k, v in (conf or {}).items():
+        b = b.config(k, v)
+    spark = b.getOrCreate()
+    spark.sparkContext.setLogLevel(os.environ.get("STARSCOPE_SPARK_LOG_LEVEL", "ERROR"))
+    return spark
