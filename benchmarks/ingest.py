@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from _measure import tree_sample  # benchmarks/_measure.py, beside this script
+
 
 def _rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -89,33 +91,6 @@ def phase_starscope(files: list[str], out: Path) -> dict:
 PHASES = {"floor": phase_floor, "duckdb": phase_duckdb, "starscope": phase_starscope}
 
 
-def _tree_sample(root: int, cpu: dict[int, float]) -> float:
-    """Resident memory (MB) of a process and all its descendants, from /proc; records each
-    one's CPU seconds so far into `cpu` (a process that ends between samples keeps its last)."""
-    parent, rss, ticks = {}, {}, {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            parent[int(d)] = int(fields[1])
-            rss[int(d)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-            ticks[int(d)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            continue
-    tree, frontier = {root}, [root]
-    while frontier:
-        p = frontier.pop()
-        kids = [c for c, pp in parent.items() if pp == p and c not in tree]
-        tree.update(kids)
-        frontier.extend(kids)
-    for p in tree:
-        if p in ticks:
-            cpu[p] = ticks[p]
-    return sum(rss.get(p, 0) for p in tree) / 1e6
-
-
 def run_phase(name: str, files: list[str], out: Path) -> dict:
     """Run one phase in a fresh interpreter; returns its figures and the peak resident memory
     of the whole process tree (workers included), sampled every 50 ms."""
@@ -124,7 +99,7 @@ def run_phase(name: str, files: list[str], out: Path) -> dict:
     peak = 0.0
     cpu: dict[int, float] = {}
     while proc.poll() is None:
-        peak = max(peak, _tree_sample(proc.pid, cpu))
+        peak = max(peak, tree_sample(proc.pid, cpu))
         time.sleep(0.05)
     stdout = proc.stdout.read()
     if proc.returncode:
