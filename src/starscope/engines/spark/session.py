@@ -71,7 +71,7 @@ def require_java() -> str:
 def spark_session(master: str | None = None, *, app_name: str = "starscope",
                   conf: dict[str, str] | None = None) -> Any:
     """The active SparkSession, or a new one on ``master`` (default: $STARSCOPE_SPARK_MASTER,
-    else ``local[*]``). Times are UTC everywhere, like the DuckDB engine's."""
+    else spark-submit's master when run under spark-submit, else ``local[*]``). Times are UTC everywhere, like the DuckDB engine's."""
     require_pyspark()
     require_java()
     # Python workers must run this interpreter (it has starscope and its deps installed).
@@ -79,15 +79,20 @@ def spark_session(master: str | None = None, *, app_name: str = "starscope",
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    master = master or os.environ.get("STARSCOPE_SPARK_MASTER") or "local[*]"
-    b = (SparkSession.builder.master(master).appName(app_name)
+    master = master or os.environ.get("STARSCOPE_SPARK_MASTER")
+    b = SparkSession.builder.appName(app_name)
+    if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        master = "local[*]"  # not under spark-submit, which brings its own master
+    if master is not None:
+        b = b.master(master)
+    b = (b
          .config("spark.sql.session.timeZone", "UTC")
          .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
          .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
          .config("spark.ui.enabled", "false")
          .config("spark.ui.showConsoleProgress", "false")
          .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
-    if master.startswith("local"):
+    if (master or "").startswith("local"):
         # Small local runs: a few shuffle partitions, not 200.
         b = b.config("spark.sql.shuffle.partitions",
                       os.environ.get("STARSCOPE_SPARK_SHUFFLE_PARTITIONS", "4"))
