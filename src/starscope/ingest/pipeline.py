@@ -57,13 +57,19 @@ class FileReport:
         }
 
 
-def parse_file(p: Path) -> tuple[FileReport, pa.Table]:
-    """Read and parse one hour file: its report and its good events."""
+def parse_file(
+    p: Path, data: bytes | None = None, *, name: str | None = None, path: str | None = None
+) -> tuple[FileReport, pa.Table]:
+    """Read and parse one hour file: its report and its good events. With `data`, parse those
+    bytes (the whole file, read elsewhere, e.g. by Spark) reported as `name` and `path`."""
     t0 = time.perf_counter()
-    rep = FileReport(name=p.name, path=str(p), size=p.stat().st_size)
+    if data is None:
+        rep = FileReport(name=p.name, path=str(p), size=p.stat().st_size)
+    else:
+        rep = FileReport(name=name or p.name, path=path or str(p), size=len(data))
     outcome = ReadOutcome()
     parser = LineParser()
-    for buf, start, end in read_lines(p, outcome):
+    for buf, start, end in read_lines(p if data is None else data, outcome):
         parser.feed(buf, start, end)
     res = parser.result()
     rep.events = res.good
@@ -74,8 +80,8 @@ def parse_file(p: Path) -> tuple[FileReport, pa.Table]:
     for b in res.bad[:MAX_QUARANTINE_PER_FILE]:
         rep.quarantine.append(
             {
-                "file": p.name,
-                "path": str(p),
+                "file": rep.name,
+                "path": rep.path,
                 "line": b.line,
                 "offset": b.offset,
                 "error": b.error,
@@ -84,7 +90,7 @@ def parse_file(p: Path) -> tuple[FileReport, pa.Table]:
         )
     if outcome.corrupt:
         rep.quarantine.append(
-            {"file": p.name, "path": str(p), "line": None, "offset": None,
+            {"file": rep.name, "path": rep.path, "line": None, "offset": None,
              "error": outcome.corrupt, "head": ""}
         )
     rep.seconds = time.perf_counter() - t0

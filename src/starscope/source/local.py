@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import glob
+import io
 import os
 import zlib
 from collections.abc import Iterator
@@ -43,12 +44,16 @@ class ReadOutcome:
     corrupt: str | None = None  # None: the whole file decoded
 
 
-def _salvage(path: Path, skip: int) -> Iterator[bytes]:
+def _open(src: Path | bytes):
+    return io.BytesIO(src) if isinstance(src, (bytes, bytearray)) else open(src, "rb")
+
+
+def _salvage(path: Path | bytes, skip: int) -> Iterator[bytes]:
     """Decompress a broken gzip file as far as it goes, yielding output after `skip` bytes.
 
     The buffered reader loses the partly decoded block when it meets the break; a bare
     decompressor hands out everything up to it."""
-    with open(path, "rb") as fh:
+    with _open(path) as fh:
         d = isal_zlib.decompressobj(wbits=31)
         while True:
             raw = fh.read(1 << 20)
@@ -75,11 +80,12 @@ def _salvage(path: Path, skip: int) -> Iterator[bytes]:
                         yield out
 
 
-def _blocks(path: Path, outcome: ReadOutcome) -> Iterator[bytes]:
+def _blocks(path: Path | bytes, outcome: ReadOutcome) -> Iterator[bytes]:
     """Decompressed blocks of a file; on a break, what can be salvaged, then the reason."""
     done = 0
     try:
-        with igzip.open(path, "rb") as fh:
+        with igzip.open(io.BytesIO(path) if isinstance(path, (bytes, bytearray)) else path,
+                        "rb") as fh:
             while True:
                 block = fh.read(READ_BYTES)
                 if not block:
@@ -96,15 +102,16 @@ def _blocks(path: Path, outcome: ReadOutcome) -> Iterator[bytes]:
 Window = tuple[bytes, int, int]  # a buffer and the [start, end) range of it to use
 
 
-def read_lines(path: Path, outcome: ReadOutcome) -> Iterator[Window]:
+def read_lines(path: Path | bytes, outcome: ReadOutcome) -> Iterator[Window]:
     """Yield decompressed buffers as (buffer, start, end) windows that each end on a line
     boundary. Windows, not slices: copying 8 MB blocks costs as much as decompressing them.
 
     An empty, non-gzip or truncated file yields what could be decoded, then sets
     outcome.corrupt to the reason; a trailing partial line is yielded as-is (the parser
-    counts it as a bad line).
+    counts it as a bad line). `path` may also be the file's bytes, read by someone else.
     """
-    if os.path.getsize(path) == 0:
+    size = len(path) if isinstance(path, (bytes, bytearray)) else os.path.getsize(path)
+    if size == 0:
         outcome.corrupt = "empty file"
         return
     tail = b""

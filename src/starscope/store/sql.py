@@ -33,13 +33,15 @@ STARS_SELECT = (
     "SELECT event_id, created_at AS starred_at, repo_id, repo_name, actor_id, actor_login, org_id "
     "FROM {src} WHERE type = {watch}"
 )
+# Names are kept per month (a segment holds one month), so grouped by month too: a no-op for
+# one month's events (the DuckDB workers), and what lets Spark derive all months at once.
 REPO_NAMES_SELECT = (
     "SELECT repo_id, repo_name, min(created_at) AS first_seen, max(created_at) AS last_seen "
-    "FROM {src} GROUP BY repo_id, repo_name"
+    f"FROM {{src}} GROUP BY {MONTH.format(col='created_at')}, repo_id, repo_name"
 )
 ACTOR_LOGINS_SELECT = (
     "SELECT actor_id, actor_login, min(created_at) AS first_seen, max(created_at) AS last_seen "
-    "FROM {src} GROUP BY actor_id, actor_login"
+    f"FROM {{src}} GROUP BY {MONTH.format(col='created_at')}, actor_id, actor_login"
 )
 
 

@@ -250,14 +250,31 @@ class StoreWriter:
 
         Events the store (or an earlier file of the batch) already holds are dropped first, so
         re-ingesting overlapping input changes nothing. Returns counts of new rows."""
+        dropped = 0
+        if batch:
+            con = duckdb.connect()
+            drop = self._duplicates(con, batch, staging_dirs)
+            for f, ids in sorted(drop.items()):
+                self._drop_events(con, batch[f], staging_dirs[f], ids)
+                dropped += len(ids)
+            con.close()
+        return self.commit_prepared(batch, staging_dirs, files, quarantine, dropped)
+
+    def commit_prepared(
+        self,
+        batch: list[list[dict[str, Any]]],
+        staging_dirs: list[Path],
+        files: dict[str, dict[str, Any]],
+        quarantine: list[dict[str, Any]],
+        duplicate_events: int,
+    ) -> dict[str, int]:
+        """Commit staged segments that hold no event the store (or another of them) holds,
+        e.g. the Spark engine's, which drops duplicates itself; one atomic step. Segment
+        descriptors are as in commit_staged. Returns counts of new rows."""
         m = self.manifest
         token = self.new_token()
-        counts = {"events": 0, "stars": 0, "duplicate_events": 0}
+        counts = {"events": 0, "stars": 0, "duplicate_events": duplicate_events}
         con = duckdb.connect()
-        drop = self._duplicates(con, batch, staging_dirs) if batch else {}
-        for f, ids in sorted(drop.items()):
-            self._drop_events(con, batch[f], staging_dirs[f], ids)
-            counts["duplicate_events"] += len(ids)
         span_lo, span_hi = None, None
         new_segments: list[tuple[str, dict[str, Any]]] = []
         for f, segs in enumerate(batch):
