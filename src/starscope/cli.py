@@ -198,8 +198,11 @@ def _require_store(store_path):
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override one parameter, e.g. --set lockstep_n=20 (repeatable).")
 @click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8GB.")
+@click.option("--full", is_flag=True,
+              help="Recompute every lockstep window (ignore the previous run's cache).")
 @click.option("--json", "as_json", is_flag=True)
-def detect(store_path, profile, since, until, config, overrides, memory_limit, as_json) -> None:
+def detect(store_path, profile, since, until, config, overrides, memory_limit, full,
+           as_json) -> None:
     """Run detection over the store and replace its results atomically."""
     from starscope.detect.params import Params
     from starscope.interfaces.console import err
@@ -219,11 +222,11 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, a
     if not as_json:
         with err.status("detect: starting") as status:
             meta = detect_store(store, profile=profile, params=params, since=since, until=until,
-                                memory_limit=memory_limit,
+                                memory_limit=memory_limit, incremental=not full,
                                 progress=lambda stage: status.update(f"detect: {stage}"))
     else:
         meta = detect_store(store, profile=profile, params=params, since=since, until=until,
-                            memory_limit=memory_limit)
+                            memory_limit=memory_limit, incremental=not full)
     if as_json:
         click.echo(json.dumps(meta, indent=1, default=str))
         return
@@ -236,6 +239,10 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, a
         f"{rows.get('accounts', 0):,} suspected accounts from "
         f"{meta['stars_considered']:,} stars in {meta['seconds']:.1f}s"
     )
+    lw = meta.get("lockstep_windows") or {}
+    if lw.get("reused"):
+        click.echo(f"lockstep windows: {lw['reused']} reused (input unchanged), "
+                   f"{lw['computed']} computed")
 
 
 @main.command()

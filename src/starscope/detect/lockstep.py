@@ -45,6 +45,7 @@ Speed (same results, see docs/detection.md "Lockstep performance"):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -58,8 +59,13 @@ INTERMEDIATE = (
 )
 OUTPUTS = (
     "_det_ls_windows", "_det_ls_clusters", "_det_ls_edges", "_det_ls_farms",
-    "_det_ls_farm_edges",
+    "_det_ls_farm_edges", "_det_ls_fp",
 )
+
+#: The lockstep algorithm's version, part of every window's fingerprint (window_fingerprints).
+#: Bump it with any change to this module that can change a window's clusters or edges: the
+#: windows cached by a store's previous run are then all recomputed.
+VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -103,11 +109,30 @@ def windows_for_span(first: dt.datetime | None, last: dt.datetime | None,
         start = _add_months(start, params.lockstep_window_step_months)
 
 
-def run(con: Any, params: Params, progress: Callable[[str], None] | None = None) -> None:
-    """Compute the lockstep outputs (see module doc) from ``_det_stars``."""
+def run(con: Any, params: Params, progress: Callable[[str], None] | None = None, *,
+        cache_context: str | None = None,
+        reuse: dict[str, str] | None = None) -> dict[str, int]:
+    """Compute the lockstep outputs (see module doc) from ``_det_stars``.
+
+    Incremental use (see docs/detection.md "Incremental detection"): with ``cache_context``
+    (a string naming everything besides the window's stars that the result depends on:
+    parameters, profile, since/until), ``_det_ls_fp(win, fingerprint)`` gets each window's
+    fingerprint (window_fingerprints). ``reuse`` names relations holding a previous run's
+    cache, ``{"windows": (win, fingerprint, ...), "clusters": like _det_ls_clusters,
+    "edges": like _det_ls_edges}``: a window whose fingerprint is there takes its clusters and
+    edges from them instead of being computed. Returns {"reused": n, "computed": n} windows."""
     first, last = con.execute(
         "SELECT MIN(starred_at), MAX(starred_at) FROM _det_stars").fetchall()[0]
     wins = windows_for_span(first, last, params)
+    con.execute(f"{_sql._CREATE} _det_ls_fp (win INTEGER, fingerprint VARCHAR)")
+    fps = window_fingerprints(con, wins, cache_context) if cache_context is not None else {}
+    for win, fp in sorted(fps.items()):
+        con.execute(f"INSERT INTO _det_ls_fp VALUES ({win}, '{fp}')")
+    cached: dict[int, int] = {}  # window index -> the cache's window index
+    if reuse and fps:
+        by_fp = {fp: win for win, fp in con.execute(
+            f"SELECT win, fingerprint FROM {reuse['windows']}").fetchall()}
+        cached = {i: by_fp[fp] for i, fp in fps.items() if fp in by_fp}
 
     con.execute(
         f"{_sql._CREATE} _det_ls_windows (win INTEGER, win_start TIMESTAMP, win_end TIMESTAMP, "
@@ -131,13 +156,88 @@ def run(con: Any, params: Params, progress: Callable[[str], None] | None = None)
     con.execute("SET preserve_insertion_order = false")
     try:
         for w in wins:
-            _run_window(con, params, w, progress)
+            if w.index in cached:
+                _reuse_window(con, w, cached[w.index], reuse or {}, progress)
+            else:
+                _run_window(con, params, w, progress)
         if progress:
             progress("lockstep farms")
         _farms(con)
     finally:
         _sql.drop(con, INTERMEDIATE)
         con.execute(f"SET preserve_insertion_order = {'true' if pio else 'false'}")
+    return {"reused": len(cached), "computed": len(wins) - len(cached)}
+
+
+# The fingerprint's moments of a window's stars (a = actor_id, r = repo_id, t = seconds since
+# the window's start): count, sums, sums of squares and products.
+_MOMENTS = ("n", "a", "r", "t", "aa", "rr", "tt", "ar", "at", "rt", "art")
+
+
+def window_fingerprints(con: Any, wins: list[Window], context: str) -> dict[int, str]:
+    """Each window's fingerprint: a SHA-256 of ``VERSION``, ``context``, the window's start and
+    end, and the moments (_MOMENTS) of its input, the ``_det_stars`` rows (actor_id,
+    repo_id, t) in [start, end), which is all that _run_window reads.
+
+    Portable: the moments are plain SQL aggregates in DECIMAL(38, 0) (exact integers on DuckDB
+    and Spark alike; no engine-specific hash function), hashed in Python, so a cache written by
+    one engine is valid for the other. One pass: moments per calendar month with T = seconds
+    since the first window's start, then per window (window bounds are month starts) summed
+    in Python and shifted to t = T - D exactly (D = the window's start in T).
+    Bounds: ids < 2^31 and T < 2^28 (8 years) keep a*r*T < 2^90 and a month's sums < 10^38.
+
+    Exact in practice: a store only grows, so a window's rows change by rows added, rows
+    leaving (an earlier first star arrived) and rows whose t decreases (same). Any single such
+    change moves the count or the sum of t; to go unseen, several changes would have to leave
+    all eleven moments equal (e.g. a·t and a·r catch two stars swapping times or repos).
+    What it cannot see: such an exactly compensating set of changes, and anything outside
+    (actor_id, repo_id, t) of the window's rows (event ids, names: lockstep reads neither).
+    """
+    if not wins:
+        return {}
+    origin = wins[0].start
+    T = _sql.seconds_between(origin, "starred_at")
+    d = "DECIMAL(38, 0)"
+    a, r, t = f"CAST(actor_id AS {d})", f"CAST(repo_id AS {d})", f"CAST({T} AS {d})"
+    rows = con.execute(f"""
+        SELECT {_sql.month_of('starred_at')} AS month, COUNT(*), SUM({a}), SUM({r}), SUM({t}),
+               SUM({a} * {a}), SUM({r} * {r}), SUM({t} * {t}), SUM({a} * {r}),
+               SUM({a} * {t}), SUM({r} * {t}), SUM({a} * {r} * {t})
+        FROM _det_stars
+        WHERE starred_at >= {_sql.ts(origin)} AND starred_at < {_sql.ts(wins[-1].end)}
+        GROUP BY {_sql.month_of('starred_at')}""").fetchall()
+    by_month = {str(row[0]): [int(v) for v in row[1:]] for row in rows}
+    out: dict[int, str] = {}
+    for w in wins:
+        m = [0] * len(_MOMENTS)
+        k = w.start
+        while k < w.end:
+            for i, v in enumerate(by_month.get(f"{k:%Y-%m}", ())):
+                m[i] += v
+            k = _add_months(k, 1)
+        n, sa, sr, sT, saa, srr, sTT, sar, saT, srT, sarT = m
+        D = (w.start - origin) // dt.timedelta(seconds=1)
+        moments = [n, sa, sr, sT - D * n, saa, srr, sTT - 2 * D * sT + D * D * n, sar,
+                   saT - D * sa, srT - D * sr, sarT - D * sar]
+        text = "\n".join([f"lockstep v{VERSION}", context, w.start.isoformat(),
+                           w.end.isoformat()] + [str(x) for x in moments])
+        out[w.index] = hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
+def _reuse_window(con: Any, w: Window, cached_win: int, reuse: dict[str, str],
+                  progress: Callable[[str], None] | None) -> None:
+    """A window whose fingerprint is in the cache: its clusters and edges, as cached."""
+    if progress:
+        progress(f"lockstep window {w.label} (cached)")
+    con.execute(f"""
+        INSERT INTO _det_ls_clusters
+        SELECT {w.index}, seed, n_users, n_repos, n_qualifying, iterations
+        FROM {reuse['clusters']} WHERE win = {cached_win}""")
+    con.execute(f"""
+        INSERT INTO _det_ls_edges
+        SELECT {w.index}, seed, actor_id, repo_id
+        FROM {reuse['edges']} WHERE win = {cached_win}""")
 
 
 def _run_window(con: Any, P: Params, w: Window, progress: Callable[[str], None] | None) -> None:

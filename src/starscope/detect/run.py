@@ -7,6 +7,7 @@ later profiles, ``events``) in the DuckDB connection ``con`` and leaves the resu
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Callable
 
 from starscope.errors import UsageError
@@ -26,6 +27,15 @@ RESULT_TABLES: dict[str, str] = {
     "accounts": "detect_accounts",
 }
 
+#: The lockstep cache (export name -> table left in the connection with ``keep_cache``): each
+#: window's fingerprint, valid clusters and clustered stars. Stored with the results, so the
+#: next run recomputes only the windows whose input changed (docs/detection.md).
+CACHE_TABLES: dict[str, str] = {
+    "lockstep_windows": "detect_lockstep_windows",
+    "lockstep_clusters": "detect_lockstep_clusters",
+    "lockstep_edges": "detect_lockstep_edges",
+}
+
 _BASE = ("_det_stars", "_det_susp", "_det_repo_name", "_det_actor_login", "_det_star_farms")
 
 
@@ -38,12 +48,20 @@ def run_detection(
     until: dt.date | dt.datetime | str | None = None,
     progress: Callable[[str], None] | None = None,
     default_params: Any = None,
+    keep_cache: bool = False,
+    reuse_cache: dict[str, str] | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """Run detection; return {export_name: table_name} of the result tables left in ``con``.
 
     ``since`` (inclusive) and ``until`` (exclusive) restrict the stars considered (by the
     time of an account's first star on a repo); account activity is always the whole store's.
     The same input always gives the same rows (ORDER BY the tables' keys when reading them).
+
+    ``keep_cache``: also leave the lockstep cache tables (CACHE_TABLES) in ``con``.
+    ``reuse_cache``: {export name in CACHE_TABLES: relation} of a previous run's cache; its
+    windows whose fingerprint is unchanged are reused, not computed (same result). ``stats``,
+    if given, gets ``{"lockstep_windows": {"reused": n, "computed": n}}``.
     """
     if profile not in PROFILES:
         raise UsageError(f"unknown detection profile {profile!r}; choose one of {', '.join(PROFILES)}")
@@ -63,7 +81,27 @@ def run_detection(
         stage("low-activity")
         low_activity.run(con, params)
         stage("lockstep")
-        lockstep.run(con, params, progress)
+        context = None
+        if keep_cache or reuse_cache:
+            # Everything besides a window's stars that its lockstep result may depend on.
+            context = json.dumps({"profile": profile, "params": params.to_dict(),
+                                  "since": lo.isoformat() if lo else None,
+                                  "until": hi.isoformat() if hi else None}, sort_keys=True)
+        reuse = None
+        if reuse_cache:
+            reuse = {"windows": reuse_cache["lockstep_windows"],
+                     "clusters": reuse_cache["lockstep_clusters"],
+                     "edges": reuse_cache["lockstep_edges"]}
+        ls = lockstep.run(con, params, progress, cache_context=context, reuse=reuse)
+        if stats is not None:
+            stats["lockstep_windows"] = ls
+        if keep_cache:
+            C = CACHE_TABLES
+            create(con, C["lockstep_windows"], """
+                SELECT w.win, w.win_start, w.win_end, w.label, f.fingerprint
+                FROM _det_ls_windows w JOIN _det_ls_fp f ON f.win = w.win""")
+            create(con, C["lockstep_clusters"], "SELECT * FROM _det_ls_clusters")
+            create(con, C["lockstep_edges"], "SELECT * FROM _det_ls_edges")
         if profile == "default":
             stage("default profile")
             default_profile.run(con, default_params)
