@@ -74,9 +74,15 @@ def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start:
               help="Where --from/--to keeps hour files (default: STORE/downloads).")
 @click.option("--workers", default=None, type=click.IntRange(1, 256),
               help="Parallel parse processes (default: one per core).")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="spark: read files and Hadoop URIs (s3a://, hdfs://, "
+              "gs://, file://) with Apache Spark (extra starscope[spark], Java 17+).")
+@click.option("--master", default=None, help="Spark master URL with --engine spark (default: "
+              "$STARSCOPE_SPARK_MASTER, else local[*], or local[WORKERS] with --workers).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths, store_path, from_, to, download_dir, workers, as_json, quiet) -> None:
+def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, as_json,
+           quiet) -> None:
     """Ingest GH Archive hour files (files, folders or globs) into the store.
 
     Exit code 0 when all input was clean, 1 when some lines or files were bad (they are counted
@@ -109,8 +115,17 @@ def ingest(paths, store_path, from_, to, download_dir, workers, as_json, quiet) 
             sys.exit(1 if download_failed else 0)
     if not paths:
         raise click.UsageError("give hour files, folders or globs to ingest (or --from/--to)")
+    if master and engine != "spark":
+        raise click.UsageError("--master needs --engine spark")
     with IngestProgress(enabled=not quiet and not as_json) as bar:
-        report = run_ingest(store, paths, workers=workers, progress=bar)
+        if engine == "spark":
+            from starscope.engines.spark.ingest import ingest_spark
+
+            if master is None and workers:
+                master = f"local[{workers}]"
+            report = ingest_spark(store, paths, master=master, progress=bar)
+        else:
+            report = run_ingest(store, paths, workers=workers, progress=bar)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=1))
     else:
@@ -200,9 +215,15 @@ def _require_store(store_path):
 @click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8GB.")
 @click.option("--full", is_flag=True,
               help="Recompute every lockstep window (ignore the previous run's cache).")
+@click.option("--engine", "engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True,
+              help="spark: run the detectors on Apache Spark (extra starscope[spark], Java 17+).")
+@click.option("--master", "master", default=None,
+              help="Spark master URL with --engine spark (default: $STARSCOPE_SPARK_MASTER, "
+                   "else local[*]).")
 @click.option("--json", "as_json", is_flag=True)
-def detect(store_path, profile, since, until, config, overrides, memory_limit, full,
-           as_json) -> None:
+def detect(store_path, profile, since, until, config, overrides, memory_limit, full, engine,
+           master, as_json) -> None:
     """Run detection over the store and replace its results atomically."""
     from starscope.detect.params import Params
     from starscope.interfaces.console import err
@@ -219,14 +240,16 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, f
         params = Params.load(config, **kv)
     except (TypeError, ValueError, KeyError) as exc:
         raise click.UsageError(f"bad detection parameters: {exc}")
+    if master and engine != "spark":
+        raise click.UsageError("--master needs --engine spark")
+    kw = dict(profile=profile, params=params, since=since, until=until,
+              memory_limit=memory_limit, incremental=not full, engine=engine, master=master)
     if not as_json:
         with err.status("detect: starting") as status:
-            meta = detect_store(store, profile=profile, params=params, since=since, until=until,
-                                memory_limit=memory_limit, incremental=not full,
-                                progress=lambda stage: status.update(f"detect: {stage}"))
+            meta = detect_store(store, progress=lambda stage: status.update(f"detect: {stage}"),
+                                **kw)
     else:
-        meta = detect_store(store, profile=profile, params=params, since=since, until=until,
-                            memory_limit=memory_limit, incremental=not full)
+        meta = detect_store(store, **kw)
     if as_json:
         click.echo(json.dumps(meta, indent=1, default=str))
         return

@@ -167,13 +167,19 @@ def find_inputs(spark: Any, paths: list[str], local: list[Path] | None = None) -
         local = find_hour_files([p for p in paths if not URI_RE.match(p)] or [])
     found: dict[str, InputFile] = {}
     for p in local:
-        uri = _qualified(spark, "file://" + str(p.resolve()))
+        uri = _qualified(spark, _file_uri(p))
         found.setdefault(uri, InputFile(p.name, str(p), uri, p.stat().st_size))
     for spec in paths:
         if URI_RE.match(spec):
             for f in _list_uri(spark, spec):
                 found.setdefault(f.uri, f)
     return sorted(found.values(), key=lambda f: (f.name, f.path))
+
+
+def _file_uri(p: Path) -> str:
+    """A local path for Spark and Hadoop: not Path.as_uri(), whose %-escapes (month%3D...)
+    Hadoop would take literally."""
+    return "file://" + str(Path(p).resolve())
 
 
 def _escape_glob(uri: str) -> str:
@@ -315,7 +321,7 @@ def _ingest_batch(spark: Any, writer: Any, batch: list[InputFile], staging: Path
                 n = max(1, math.ceil(est.get(table, est["events"]) / ROWS_PER_FILE))
                 df = (df.repartitionByRange(n, "pmonth", *keys) if n > 1 else df.coalesce(1))
                 (df.sortWithinPartitions("pmonth", *keys).write.partitionBy("pmonth")
-                 .mode("overwrite").parquet((staging / table).resolve().as_uri()))
+                 .mode("overwrite").parquet(_file_uri(staging / table)))
                 segments_dirs = _staged(staging / table, table)
                 for seg, d in segments_dirs:
                     segments.append([seg])
@@ -350,8 +356,8 @@ def _new_events(spark: Any, writer: Any, parsed: Any, reps: list[dict[str, Any]]
         return once
     base = writer.root / "tables" / "events"
     # Copies of an event share its time: Parquet min/max statistics skip the rest.
-    held = (spark.read.option("basePath", base.resolve().as_uri())
-            .parquet(*[(writer.root / p).resolve().as_uri() for p in old])
+    held = (spark.read.option("basePath", _file_uri(base))
+            .parquet(*[_escape_glob(_file_uri(writer.root / p)) for p in old])
             .where(f"created_at BETWEEN TIMESTAMP_NTZ '{lo}' AND TIMESTAMP_NTZ '{hi}'")
             .select("event_id"))
     return once.join(held, "event_id", "left_anti")

@@ -1,0 +1,157 @@
+"""`starscope ingest --engine spark` makes the same store as the DuckDB engine.
+
+One small simulated world with bad lines and broken files, ingested with both engines, all at
+once and in halves with the engines mixed; compared through the store's reader views (merged
+per key, so how rows are split over segments does not matter), `status`, the manifest's file
+records and the quarantine.
+"""
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from starscope.cli import main as cli
+from starscope.engines.spark.ingest import ingest_spark
+from starscope.ingest import ingest
+from starscope.simulate import simulate_world
+from starscope.store import Store, sql
+from starscope.store.store import status
+
+VIEWS = {
+    "events": "SELECT * EXCLUDE (month) FROM events",
+    "stars": "SELECT * EXCLUDE (month) FROM stars",
+    "repo_names": "SELECT repo_id, repo_name, min(first_seen), max(last_seen) FROM repo_names "
+                  "GROUP BY ALL",
+    "actor_logins": "SELECT actor_id, actor_login, min(first_seen), max(last_seen) "
+                    "FROM actor_logins GROUP BY ALL",
+    "account_months": f"SELECT * FROM ({sql.ACCOUNT_MONTHS_MERGED})",
+    "account_activity": "SELECT * FROM account_activity",
+    "repos": "SELECT * FROM repos",
+}
+REPORT_KEYS = ("files_seen", "files_ingested", "files_skipped", "lines", "events_parsed",
+               "events_new", "stars_new", "duplicate_events", "bad_lines", "corrupt_files",
+               "bytes_in")
+
+
+def snapshot(store: Store, paths: bool = True) -> dict:
+    """What readers see, as sets of rows; `paths=False` leaves out where files came from."""
+    con = store.connect()
+    out = {}
+    for name, query in VIEWS.items():
+        out[name] = sorted(con.execute(query).fetchall(), key=repr)
+    for view in ("events", "stars", "repo_names", "actor_logins", "account_months",
+                 "account_activity", "repos"):
+        out[f"{view} types"] = con.execute(f"DESCRIBE {view}").fetchall()
+    con.close()
+    st = status(store)
+    out["status"] = {k: v for k, v in st.items() if k not in ("store", "commits", "bytes_on_disk")}
+    m = store.manifest()
+    out["totals"], out["span"] = m["totals"], m["span"]
+    out["files"] = {k: {f: v for f, v in rec.items() if paths or f != "path"}
+                    for k, rec in m["files"].items()}
+    quarantine = [json.loads(line) for p in sorted((store.root / "quarantine").glob("*.jsonl"))
+                  for line in p.read_text().splitlines()]
+    out["quarantine"] = sorted(
+        json.dumps({k: v for k, v in q.items() if paths or k != "path"}, sort_keys=True)
+        for q in quarantine)
+    return out
+
+
+def assert_same(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key] == b[key], key
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    out = tmp_path_factory.mktemp("world")
+    simulate_world(out, days=2, seed=7, scale=0.1, bad=True)
+    return out / "archive"
+
+
+@pytest.fixture(scope="module")
+def duck(world, tmp_path_factory):
+    """The reference: everything ingested at once with DuckDB."""
+    store = Store(tmp_path_factory.mktemp("duck") / "store")
+    rep = ingest(store, [str(world)], workers=2)
+    assert not rep.clean and rep.corrupt_files and rep.bad_lines
+    return store, rep, snapshot(store), snapshot(store, paths=False)
+
+
+@pytest.fixture(scope="module")
+def spark_store(world, duck, spark, tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("spark") / "store")
+    rep = ingest_spark(store, [str(world)], spark=spark)
+    return store, rep
+
+
+def test_same_store_as_duckdb(duck, spark_store):
+    _, duck_rep, duck_snap, _ = duck
+    store, rep = spark_store
+    assert_same(snapshot(store), duck_snap)
+    for key in REPORT_KEYS:
+        assert getattr(rep, key) == getattr(duck_rep, key), key
+    assert rep.clean == duck_rep.clean is False
+
+
+def test_reingest_is_a_noop_and_copies_are_duplicates(world, duck, spark_store, spark, tmp_path):
+    store, first = spark_store
+    before = snapshot(store)
+    manifest = (store.root / "manifest.json").read_bytes()
+    again = ingest_spark(store, [str(world)], spark=spark)
+    assert again.files_ingested == 0 and again.files_skipped == first.files_ingested
+    assert (store.root / "manifest.json").read_bytes() == manifest
+    # The same events under other names: all duplicates of what the store holds.
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for p in sorted(world.glob("2024-03-01-1[0-2].json.gz")):
+        shutil.copy(p, copy / p.name.replace("2024-03-01", "2024-03-09"))
+    third = ingest_spark(store, [str(copy)], spark=spark)
+    assert third.events_new == 0 and third.duplicate_events == third.events_parsed > 0
+    after = snapshot(store)
+    for key in VIEWS:
+        assert after[key] == before[key], key
+
+
+def _halves(world):
+    files = sorted(world.glob("*.json.gz"), key=lambda p: p.name)
+    return files[: len(files) // 2], files[len(files) // 2:]
+
+
+def test_duckdb_then_spark_by_uri_cli(world, duck, spark, tmp_path):
+    """First half with DuckDB; then the whole folder as a file:// URI with Spark, through the
+    CLI: the first half is skipped, the second ingested; the store is the all-at-once one."""
+    first, _ = _halves(world)
+    store = Store(tmp_path / "store")
+    ingest(store, [str(p) for p in first], workers=2)
+    res = CliRunner().invoke(cli, ["ingest", "file://" + str(world.resolve()), "--engine", "spark",
+                                   "--master", "local[2]", "--store", str(store.root), "--json"])
+    rep = json.loads(res.output)
+    assert res.exit_code == (0 if rep["bad_lines"] == 0 and not rep["corrupt_files"] else 1)
+    assert rep["files_skipped"] == len(first) and rep["files_ingested"] == rep["files_seen"] - len(first)
+    assert_same(snapshot(store, paths=False), duck[3])
+    recorded = {r["path"] for r in store.manifest()["files"].values()}
+    assert any(p.startswith("file:/") for p in recorded)
+
+
+def test_spark_then_duckdb(world, duck, spark, tmp_path):
+    first, _ = _halves(world)
+    store = Store(tmp_path / "store")
+    ingest_spark(store, [str(p) for p in first], spark=spark)
+    rep = ingest(store, [str(world)], workers=2)
+    assert rep.files_skipped == len(first)
+    assert_same(snapshot(store), duck[2])
+
+
+def test_usage_errors_exit_2(tmp_path, spark):
+    run = CliRunner().invoke
+    res = run(cli, ["ingest", str(tmp_path / "nope"), "--engine", "spark", "--store",
+                    str(tmp_path / "s")])
+    assert res.exit_code == 2 and "no such file" in res.output
+    res = run(cli, ["ingest", (tmp_path / "nope").as_uri(), "--engine", "spark", "--store",
+                    str(tmp_path / "s")])
+    assert res.exit_code == 2 and "no such file" in res.output
+    res = run(cli, ["ingest", str(tmp_path), "--master", "local[1]", "--store", str(tmp_path / "s")])
+    assert res.exit_code == 2
