@@ -215,9 +215,15 @@ def _require_store(store_path):
 @click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8GB.")
 @click.option("--full", is_flag=True,
               help="Recompute every lockstep window (ignore the previous run's cache).")
+@click.option("--engine", "engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True,
+              help="spark: run the detectors on Apache Spark (extra starscope[spark], Java 17+).")
+@click.option("--master", "master", default=None,
+              help="Spark master URL with --engine spark (default: $STARSCOPE_SPARK_MASTER, "
+                   "else local[*]).")
 @click.option("--json", "as_json", is_flag=True)
-def detect(store_path, profile, since, until, config, overrides, memory_limit, full,
-           as_json) -> None:
+def detect(store_path, profile, since, until, config, overrides, memory_limit, full, engine,
+           master, as_json) -> None:
     """Run detection over the store and replace its results atomically."""
     from starscope.detect.params import Params
     from starscope.interfaces.console import err
@@ -234,14 +240,16 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, f
         params = Params.load(config, **kv)
     except (TypeError, ValueError, KeyError) as exc:
         raise click.UsageError(f"bad detection parameters: {exc}")
+    if master and engine != "spark":
+        raise click.UsageError("--master needs --engine spark")
+    kw = dict(profile=profile, params=params, since=since, until=until,
+              memory_limit=memory_limit, incremental=not full, engine=engine, master=master)
     if not as_json:
         with err.status("detect: starting") as status:
-            meta = detect_store(store, profile=profile, params=params, since=since, until=until,
-                                memory_limit=memory_limit, incremental=not full,
-                                progress=lambda stage: status.update(f"detect: {stage}"))
+            meta = detect_store(store, progress=lambda stage: status.update(f"detect: {stage}"),
+                                **kw)
     else:
-        meta = detect_store(store, profile=profile, params=params, since=since, until=until,
-                            memory_limit=memory_limit, incremental=not full)
+        meta = detect_store(store, **kw)
     if as_json:
         click.echo(json.dumps(meta, indent=1, default=str))
         return

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from starscope.errors import UsageError
 from starscope.store import Store
 
 
@@ -19,6 +20,8 @@ def detect_store(
     memory_limit: str | None = None,
     progress: Callable[[str], None] | None = None,
     incremental: bool = True,
+    engine: str = "duckdb",
+    master: str | None = None,
 ) -> dict[str, Any]:
     """Detect over what the store holds and replace its results atomically.
 
@@ -28,22 +31,44 @@ def detect_store(
     ``incremental``: reuse the lockstep windows of the previous run whose input is unchanged
     (the results are the same as a full run's); False recomputes every window. Either way the
     run stores its lockstep cache with its results, and the summary's ``lockstep_windows``
-    says how many windows were reused and computed."""
+    says how many windows were reused and computed.
+
+    ``engine``: "duckdb" (in process) or "spark" (the same detectors' SQL on a Spark session
+    at ``master``, default local[*] or $STARSCOPE_SPARK_MASTER; the result tables are
+    collected to the driver and written like DuckDB's: same rows, files and types)."""
     from starscope.detect.params import Params
     from starscope.detect.run import CACHE_TABLES, run_detection
 
     params = params or Params()
+    if engine not in ("duckdb", "spark"):
+        raise UsageError(f"unknown engine {engine!r}; choose duckdb or spark")
+    if engine == "spark":
+        from starscope.engines.spark.session import require_java, require_pyspark
+
+        require_pyspark()
+        require_java()
     t0 = time.perf_counter()
     with store.writing() as writer:
-        con = store.connect(writer.manifest, memory_limit=memory_limit)
-        stars = con.execute("SELECT count(*) FROM stars").fetchone()[0]
-        previous = (writer.manifest.get("results") or {}).get("tables", {})
-        reuse = ({name: f"results.{name}" for name in CACHE_TABLES}
-                 if incremental and all(name in previous for name in CACHE_TABLES) else None)
-        stats: dict[str, Any] = {}
-        tables = run_detection(con, profile=profile, params=params, since=since, until=until,
-                               progress=progress, keep_cache=True, reuse_cache=reuse,
-                               stats=stats)
+        if engine == "spark":
+            from starscope.engines.spark.detect import detect as spark_detect
+
+            con, tables, stars, stats = spark_detect(
+                store.root, writer.manifest, master=master, profile=profile, params=params,
+                since=since, until=until, progress=progress, incremental=incremental,
+                cache_tables=CACHE_TABLES)
+            tables = {k: v for k, v in tables.items() if k not in CACHE_TABLES}
+        else:
+            con = None
+        if con is None:
+            con = store.connect(writer.manifest, memory_limit=memory_limit)
+            stars = con.execute("SELECT count(*) FROM stars").fetchone()[0]
+            previous = (writer.manifest.get("results") or {}).get("tables", {})
+            reuse = ({name: f"results.{name}" for name in CACHE_TABLES}
+                     if incremental and all(name in previous for name in CACHE_TABLES) else None)
+            stats: dict[str, Any] = {}
+            tables = run_detection(con, profile=profile, params=params, since=since,
+                                   until=until, progress=progress, keep_cache=True,
+                                   reuse_cache=reuse, stats=stats)
         if progress:
             progress("writing results")
         counts = {name: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -58,6 +83,7 @@ def detect_store(
             "store_commit": writer.manifest["commit"],
             "incremental": incremental,
             "lockstep_windows": stats["lockstep_windows"],
+            "engine": engine,
         }
         writer.write_results(con, {**tables, **CACHE_TABLES}, meta)
         con.close()

@@ -1,0 +1,147 @@
+"""A DuckDB-connection look-alike over a SparkSession, for the detectors' SQL.
+
+The detectors (starscope.detect) are written once, in DuckDB SQL, against a connection object
+``con``; they use a small part of its API. :class:`SparkConnection` implements that part on
+Spark, translating each statement with :func:`starscope.engines.spark.dialect.to_spark`:
+
+- ``CREATE OR REPLACE TEMP TABLE x AS <query>``: the query, materialized (``localCheckpoint``:
+  computed once, lineage cut, so the lockstep loop's plans do not grow with its iterations),
+  registered as the temp view ``x``;
+- ``CREATE OR REPLACE TEMP TABLE x (col TYPE, ...)``: an empty view of those types;
+- ``INSERT INTO x <query>`` and ``INSERT INTO x VALUES (?, ...)`` (with ``params``): rows cast
+  to x's column types (by position, as DuckDB does) and appended;
+- ``DROP TABLE IF EXISTS x``: the view and its data are released;
+- ``SET ...`` and ``SELECT current_setting(...)``: DuckDB-only settings; ignored / "true";
+- any other statement (a query): run and collected; ``fetchall()`` gives tuples, like DuckDB.
+
+Timestamps are naive UTC (``TIMESTAMP_NTZ``), like the store's Parquet and DuckDB's TIMESTAMP.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from starscope.engines.spark.dialect import to_spark
+
+_CREATE_AS = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TEMP\s+TABLE\s+(\w+)\s+AS\s+(.*)$",
+                        re.S | re.I)
+_CREATE_COLS = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TEMP\s+TABLE\s+(\w+)\s*\((.*)\)\s*$",
+                          re.S | re.I)
+_INSERT_VALUES = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s+VALUES\s*\((.*)\)\s*$", re.S | re.I)
+_INSERT_QUERY = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s+((?:SELECT|WITH)\b.*)$", re.S | re.I)
+_DROP = re.compile(r"^\s*DROP\s+(?:TABLE|VIEW)\s+IF\s+EXISTS\s+(\w+)\s*$", re.I)
+_SET = re.compile(r"^\s*SET\s+\w+", re.I)
+_SETTING = re.compile(r"^\s*SELECT\s+current_setting\s*\(", re.I)
+
+
+class SparkResult:
+    """The rows of one statement (already collected), read like a DuckDB result."""
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = rows
+
+    def fetchall(self) -> list[tuple]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def fetchone(self) -> tuple | None:
+        return self._rows.pop(0) if self._rows else None
+
+
+def _plain(v: Any) -> Any:
+    """Spark Rows (structs) inside values -> tuples; lists stay lists."""
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if isinstance(v, tuple):
+        return tuple(_plain(x) for x in v)
+    return v
+
+
+class SparkConnection:
+    """The subset of a DuckDB connection the detectors use, on a SparkSession."""
+
+    dialect = "spark"
+
+    def __init__(self, spark: Any):
+        self.spark = spark
+        # Literals like TIMESTAMP '...' and to_spark's casts are naive, like DuckDB's TIMESTAMP.
+        spark.conf.set("spark.sql.timestampType", "TIMESTAMP_NTZ")
+        # localCheckpoint of a union of cast columns trips over constraint bookkeeping
+        # ("key not found"); the detectors never need inferred constraints.
+        spark.conf.set("spark.sql.constraintPropagation.enabled", "false")
+        self._frames: dict[str, Any] = {}  # temp tables this connection made (materialized)
+        self.statements = 0
+
+    # ------------------------------------------------------------------ relations
+    def register(self, name: str, df: Any, *, materialize: bool = False) -> None:
+        """Make ``df`` visible to SQL as ``name`` (a temp view)."""
+        if materialize:
+            df = df.localCheckpoint(eager=True)
+        self._release(name)
+        self._frames[name] = df
+        df.createOrReplaceTempView(name)
+
+    def table(self, name: str) -> Any:
+        return self.spark.table(name)
+
+    def _release(self, name: str) -> None:
+        self._frames.pop(name, None)
+        self.spark.catalog.dropTempView(name)
+
+    # ------------------------------------------------------------------ statements
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> SparkResult:
+        self.statements += 1
+        m = _CREATE_AS.match(sql)
+        if m:
+            self.register(m.group(1), self.spark.sql(to_spark(m.group(2))), materialize=True)
+            return SparkResult([])
+        m = _CREATE_COLS.match(sql)
+        if m:
+            name, cols = m.group(1), m.group(2)
+            select = ", ".join(f"CAST(NULL AS {t.strip()}) AS {c}"
+                               for c, t in (part.strip().split(None, 1)
+                                            for part in cols.split(",")))
+            self.register(name, self.spark.sql(to_spark(f"SELECT {select} WHERE false")))
+            return SparkResult([])
+        m = _INSERT_VALUES.match(sql)
+        if m:
+            name = m.group(1)
+            target = self.spark.table(name)
+            if params is None:
+                new = self.spark.sql(to_spark(f"SELECT {m.group(2)}"))
+            else:
+                new = self.spark.createDataFrame([tuple(params)], schema=target.schema)
+            self._append(name, target, new)
+            return SparkResult([])
+        m = _INSERT_QUERY.match(sql)
+        if m:
+            name = m.group(1)
+            self._append(name, self.spark.table(name), self.spark.sql(to_spark(m.group(2))))
+            return SparkResult([])
+        m = _DROP.match(sql)
+        if m:
+            self._release(m.group(1))
+            return SparkResult([])
+        if _SET.match(sql):
+            return SparkResult([])
+        if _SETTING.match(sql):
+            return SparkResult([("true",)])
+        if params:
+            raise NotImplementedError("bound parameters in a Spark query")
+        rows = self.spark.sql(to_spark(sql)).collect()
+        return SparkResult([tuple(_plain(v) for v in r) for r in rows])
+
+    def _append(self, name: str, target: Any, new: Any) -> None:
+        from pyspark.sql import functions as F
+
+        fields = target.schema.fields
+        if len(new.columns) != len(fields):
+            raise ValueError(f"INSERT INTO {name}: {len(new.columns)} columns for {len(fields)}")
+        new = new.toDF(*[f"_c{i}" for i in range(len(fields))])
+        new = new.select([F.col(f"_c{i}").cast(f.dataType).alias(f.name)
+                          for i, f in enumerate(fields)])
+        self.register(name, target.unionByName(new), materialize=True)
+
+    def close(self) -> None:
+        for name in list(self._frames):
+            self._release(name)
