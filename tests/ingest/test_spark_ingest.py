@@ -16,7 +16,7 @@ from starscope.engines.spark.ingest import ingest_spark
 from starscope.ingest import ingest
 from starscope.simulate import simulate_world
 from starscope.store import Store, sql
-from starscope.store.store import status
+from starscope.store.store import StoreWriter, status
 
 VIEWS = {
     "events": "SELECT * EXCLUDE (month) FROM events",
@@ -136,12 +136,19 @@ def test_duckdb_then_spark_by_uri_cli(world, duck, spark, tmp_path):
     assert any(p.startswith("file:/") for p in recorded)
 
 
-def test_spark_then_duckdb(world, duck, spark, tmp_path):
+def test_spark_then_duckdb_then_compacted(world, duck, spark, tmp_path, monkeypatch):
+    """First half with Spark, the rest with DuckDB, whose compaction then merges Spark's
+    segments with its own (made to compact every month with 2 or more segments)."""
     first, _ = _halves(world)
     store = Store(tmp_path / "store")
     ingest_spark(store, [str(p) for p in first], spark=spark)
+    monkeypatch.setattr(StoreWriter, "COMPACT_MIN_SEGMENTS", 2)
+    monkeypatch.setattr(StoreWriter, "COMPACT_EVENTS_BELOW_BYTES", 1 << 30)
     rep = ingest(store, [str(world)], workers=2)
     assert rep.files_skipped == len(first)
+    segments = store.manifest()["segments"]
+    months = {s["month"] for s in segments["events"]}
+    assert all(len(segments[t]) == len(months) for t in segments)  # all merged
     assert_same(snapshot(store), duck[2])
 
 

@@ -312,6 +312,7 @@ def _ingest_batch(spark: Any, writer: Any, batch: list[InputFile], staging: Path
         distinct = sum(r["distinct"] for r in reps)
         if distinct:
             new = _new_events(spark, writer, parsed, reps).persist(StorageLevel.MEMORY_AND_DISK)
+            new.count()  # computed once, in parallel, before five queries read it
             new.createOrReplaceTempView("starscope_new_events")
             est = {"events": sum(r["events"] for r in reps), "stars": sum(r["stars"] for r in reps)}
             for table, (query, month_col, keys) in _DERIVE.items():
@@ -319,7 +320,8 @@ def _ingest_batch(spark: Any, writer: Any, batch: list[InputFile], staging: Path
                 month = F.col("month") if not month_col else F.date_format(month_col, "yyyy-MM")
                 df = df.withColumn("pmonth", month)
                 n = max(1, math.ceil(est.get(table, est["events"]) / ROWS_PER_FILE))
-                df = (df.repartitionByRange(n, "pmonth", *keys) if n > 1 else df.coalesce(1))
+                # Not coalesce(1): that would run the query's last stage in one task.
+                df = (df.repartitionByRange(n, "pmonth", *keys) if n > 1 else df.repartition(1))
                 (df.sortWithinPartitions("pmonth", *keys).write.partitionBy("pmonth")
                  .mode("overwrite").parquet(_file_uri(staging / table)))
                 segments_dirs = _staged(staging / table, table)
