@@ -162,3 +162,25 @@ def test_usage_errors_exit_2(tmp_path, spark):
     assert res.exit_code == 2 and "no such file" in res.output
     res = run(cli, ["ingest", str(tmp_path), "--master", "local[1]", "--store", str(tmp_path / "s")])
     assert res.exit_code == 2
+
+
+def test_duplicates_across_files_and_months(spark, tmp_path):
+    """Copies of events in other files of the same run (one across a month boundary), and a
+    copy within a file: kept once, counted as the DuckDB engine counts them."""
+    from events import event, line, write_hour
+
+    arch = tmp_path / "archive"
+    a = [event(10 + i, "WatchEvent" if i % 2 else "PushEvent", actor_id=i % 5 + 1,
+               repo_id=i % 3 + 1, created_at=f"2024-03-31T23:{i:02d}:00Z", org_id=i % 2 or None)
+         for i in range(40)]
+    b = [event(100 + i, actor_id=i % 4 + 1, created_at=f"2024-04-01T00:{i:02d}:00Z")
+         for i in range(40)]
+    write_hour(arch / "2024-03-31-23.json.gz", [line(e) for e in a + a[:2]])
+    write_hour(arch / "2024-04-01-0.json.gz", [line(e) for e in b + a[5:9]])
+    write_hour(arch / "2024-04-01-1.json.gz", [line(e) for e in b[10:30] + a[20:25]])
+    duck_store, spark_store = Store(tmp_path / "duck"), Store(tmp_path / "spark")
+    d = ingest(duck_store, [str(arch)], workers=2)
+    s = ingest_spark(spark_store, [str(arch)], spark=spark)
+    assert s.events_new == d.events_new == 80
+    assert s.duplicate_events == d.duplicate_events == 29
+    assert_same(snapshot(spark_store), snapshot(duck_store))
