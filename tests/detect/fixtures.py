@@ -1,5 +1,10 @@
 """Test fixtures: build the relations the detectors read, in an in-memory DuckDB.
 
+On the Spark engine (``ENGINE = "spark"``, set by the ``engine`` fixture of conftest.py) the
+same rows are built in DuckDB, then shipped to Spark as Arrow, and ``make_con`` returns a
+:class:`~starscope.engines.spark.connection.SparkConnection` over them: the detectors and the
+tests' own queries run unchanged on either engine.
+
 ``make_con(stars_rows, accounts_rows=None, events_rows=None)`` creates plain tables ``stars``,
 ``account_activity`` and ``events`` with the store's columns. Omitted ``events_rows`` are
 derived from the stars (one WatchEvent each); omitted ``accounts_rows`` from the events
@@ -16,6 +21,9 @@ import pyarrow as pa
 from starscope.store.schema import CAP, EVENT_TYPES, TYPE_COUNT_COLUMNS, TYPE_CODE, WATCH
 
 T0 = dt.datetime(2024, 1, 1)
+
+#: The engine make_con builds for: "duckdb" or "spark" (see conftest.py's ``engine``).
+ENGINE = "duckdb"
 
 STAR_COLS = ("event_id", "starred_at", "repo_id", "repo_name", "actor_id", "actor_login", "org_id")
 EVENT_COLS = ("event_id", "created_at", "type", "actor_id", "repo_id", "org_id")
@@ -95,7 +103,23 @@ def make_con(stars_rows: Sequence[dict[str, Any]],
         if rows:
             data = pa.table({c: [r.get(c) for r in rows] for c in cols})  # noqa: F841
             con.execute(f"INSERT INTO {name} ({', '.join(cols)}) SELECT * FROM data")
+    if ENGINE == "spark":
+        return to_spark_con(con, ("stars", "events", "account_activity"))
     return con
+
+
+def to_spark_con(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> Any:
+    """A SparkConnection (on the test session) holding copies of DuckDB tables."""
+    from starscope.engines.spark.connection import SparkConnection
+    from starscope.engines.spark.session import spark_session
+
+    spark = spark_session("local[2]")  # the conftest's session (getOrCreate)
+    scon = SparkConnection(spark)
+    for name in names:
+        scon.register(name, spark.createDataFrame(con.sql(f"SELECT * FROM {name}").to_arrow_table()),
+                      materialize=True)
+    con.close()
+    return scon
 
 
 __all__ = ["T0", "star", "make_con", "activity_rows", "events_from_stars", "EVENT_TYPES",

@@ -81,7 +81,7 @@ def on_repo(rows, repo: int) -> dict[int, tuple[float, str]]:
 
 # ---------------------------------------------------------------- 1. bulk-created accounts
 
-def test_bulk_ids_flagged_spread_ids_not():
+def test_bulk_ids_flagged_spread_ids_not(engine):
     w = World()
     for i in range(12):  # bulk block, otherwise active accounts
         w.active(bulk(i)); w.star(bulk(i), 100, 1 + i * 0.05)
@@ -114,7 +114,7 @@ def test_bulk_block_that_is_a_small_share_of_a_popular_repo_is_not_flagged():
 
 # ---------------------------------------------------------------- 2. star + fork
 
-def test_star_and_fork_minutes_apart_flagged_days_apart_not():
+def test_star_and_fork_minutes_apart_flagged_days_apart_not(engine):
     w = World()
     for i in range(12):
         a, b = spread(i), spread(i, 99)
@@ -154,7 +154,7 @@ def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not():
 P_SMALL = Params(lockstep_n=5, lockstep_m=3)
 
 
-def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped():
+def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped(engine):
     w = World()
     for i in range(12):
         a, c = spread(i), spread(i, 55)
@@ -176,7 +176,7 @@ def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped():
 
 # ---------------------------------------------------------------- 5. co-star groups
 
-def test_costar_group_flagged_organic_costarring_not():
+def test_costar_group_flagged_organic_costarring_not(engine):
     w = World()
     repos = [600, 601, 602, 603, 604]
     for i in range(20):  # thin accounts (only stars), spread ids, 3 of 5 repos over 4 weeks

@@ -3,6 +3,7 @@ small random worlds (few users and repos, small n and m, times on a coarse grid 
 ties and |t - center| = Δt boundaries happen often)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
@@ -131,3 +132,36 @@ def test_dense_sql_matches_reference(world, P):
     want = ref.detect(stars, events, P)
     for k in ("low_activity", "clustered", "repo_months", "campaigns", "farms"):
         assert got[k] == want[k], k
+
+
+# ---- the same properties on Spark (few examples: each costs a Spark detection run) ----------
+@contextlib.contextmanager
+def _on_spark(spark):
+    from . import fixtures
+
+    old, fixtures.ENGINE = fixtures.ENGINE, "spark"
+    prev = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", "1")
+    try:
+        yield
+    finally:
+        fixtures.ENGINE = old
+        spark.conf.set("spark.sql.shuffle.partitions", prev)
+
+
+_SPARK = dict(deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@settings(max_examples=3, **_SPARK)
+@given(worlds(), params_st)
+def test_sql_matches_reference_on_spark(spark, world, P):
+    with _on_spark(spark):
+        test_sql_matches_reference.hypothesis.inner_test(world, P)
+
+
+@settings(max_examples=2, **_SPARK)
+@given(dense_worlds(), params_st)
+def test_dense_sql_matches_reference_on_spark(spark, world, P):
+    with _on_spark(spark):
+        test_dense_sql_matches_reference.hypothesis.inner_test(world, P)

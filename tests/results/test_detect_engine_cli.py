@@ -1,0 +1,55 @@
+"""`starscope detect --engine spark` without pyspark or without Java: one line, exit 2."""
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from starscope.cli import main
+from starscope.ingest import ingest
+from starscope.simulate import simulate_world
+from starscope.store import Store
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    base = tmp_path_factory.mktemp("engine-cli")
+    simulate_world(base / "world", days=1, seed=5, scale=0.05)
+    ingest(Store(base / "store"), [str(base / "world" / "archive")])
+    return base / "store"
+
+
+def _run(args, env=None):
+    return CliRunner().invoke(main, [str(a) for a in args], env=env)
+
+
+def _error_lines(result):
+    return [ln for ln in result.output.splitlines() if ln.strip()]
+
+
+def test_without_pyspark_names_the_extra(store, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # `import pyspark` raises ImportError
+    r = _run(["detect", "--store", store, "--engine", "spark"])
+    assert r.exit_code == 2, r.output
+    lines = _error_lines(r)
+    assert len(lines) == 1 and "pip install 'starscope[spark]'" in lines[0], lines
+    assert "Traceback" not in r.output
+
+
+def test_without_java_says_so(store, tmp_path, monkeypatch):
+    pytest.importorskip("pyspark")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # a folder without java
+    r = _run(["detect", "--store", store, "--engine", "spark", "--master", "local[1]"])
+    assert r.exit_code == 2, r.output
+    lines = _error_lines(r)
+    assert len(lines) == 1 and "Java 17" in lines[0] and "java" in lines[0], lines
+
+
+def test_master_needs_engine_spark(store):
+    r = _run(["detect", "--store", store, "--master", "local[1]"])
+    assert r.exit_code == 2 and "--master needs --engine spark" in r.output
+
+
+def test_engine_choice_is_checked(store):
+    r = _run(["detect", "--store", store, "--engine", "nope"])
+    assert r.exit_code == 2 and "nope" in r.output
