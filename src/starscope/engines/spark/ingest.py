@@ -247,6 +247,14 @@ def ingest_spark(
             try:
                 touched |= _ingest_batch(spark, writer, todo[i:i + batch_files], staging,
                                          report, emit)
+            except Exception as exc:
+                if not type(exc).__module__.startswith(("pyspark", "py4j")):
+                    raise
+                # A failed Spark job: one line, not a JVM trace; committed passes are kept.
+                msg = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+                raise StarscopeError(
+                    f"spark ingest failed: {msg}; what was committed before is kept, run the "
+                    f"same command to resume") from exc
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         if touched:
