@@ -251,7 +251,9 @@ def ingest_spark(
                 if not type(exc).__module__.startswith(("pyspark", "py4j")):
                     raise
                 # A failed Spark job: one line, not a JVM trace; committed passes are kept.
-                msg = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+                lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+                errs = [ln for ln in lines if re.match(r"[\w.]+(Error|Exception): ", ln)]
+                msg = (errs[-1] if errs else lines[0] if lines else type(exc).__name__)[:300]
                 raise StarscopeError(
                     f"spark ingest failed: {msg}; what was committed before is kept, run the "
                     f"same command to resume") from exc
