@@ -85,9 +85,14 @@ def spark_session(master: str | None = None, *, app_name: str = "starscope",
         master = "local[*]"  # not under spark-submit, which brings its own master
     if master is not None:
         b = b.master(master)
+    if (master or "").startswith("local"):
+        # One machine: stay on loopback (no lookup of the host's public address).
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    log4j = Path(__file__).with_name("log4j2.properties").as_uri()
     b = (b
          .config("spark.sql.session.timeZone", "UTC")
-         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+         .config("spark.driver.extraJavaOptions",
+                 f"-Duser.timezone=UTC -Dlog4j2.configurationFile={log4j}")
          .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
          .config("spark.ui.enabled", "false")
          .config("spark.ui.showConsoleProgress", "false")
