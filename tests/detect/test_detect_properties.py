@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from starscope.detect import Params, run_detection
@@ -149,7 +149,9 @@ def _on_spark(spark):
         spark.conf.set("spark.sql.shuffle.partitions", prev)
 
 
+# No shrinking on Spark (each try is a Spark run): a failure is reported as found.
 _SPARK = dict(deadline=None, database=None,
+              phases=[Phase.explicit, Phase.reuse, Phase.generate],
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 

@@ -19,8 +19,8 @@ TABLES = ("suspected_stars", "campaigns", "farms", "repo_months", "accounts")
 @pytest.fixture(scope="module")
 def world_store(tmp_path_factory):
     base = tmp_path_factory.mktemp("engines-world")
-    # Few organic accounts (scale 0.1), every kind of fake campaign, 3 days.
-    simulate_world(base / "world", days=3, seed=2, scale=0.1)
+    # Few organic accounts (scale 0.05), every kind of fake campaign, 3 days.
+    simulate_world(base / "world", days=3, seed=2, scale=0.05)
     store = Store(base / "store")
     ingest(store, [str(base / "world" / "archive")])
     return store
@@ -38,7 +38,7 @@ def _results(store: Store) -> dict[str, tuple[list[str], set[tuple]]]:
 
 @pytest.mark.parametrize("profile", ["starscout", "default"])
 def test_spark_gives_the_same_results_as_duckdb(world_store, spark, profile):
-    params = Params(lockstep_max_iter=4)  # (fewer Spark actions; same on both engines)
+    params = Params(lockstep_max_iter=3)  # (fewer Spark actions; same on both engines)
     detect_store(world_store, profile=profile, params=params, incremental=False)
     want = _results(world_store)
     meta = detect_store(world_store, profile=profile, params=params, incremental=False,

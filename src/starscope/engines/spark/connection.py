@@ -18,6 +18,7 @@ Timestamps are naive UTC (``TIMESTAMP_NTZ``), like the store's Parquet and DuckD
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, Sequence
 
@@ -55,6 +56,32 @@ def _plain(v: Any) -> Any:
     if isinstance(v, tuple):
         return tuple(_plain(x) for x in v)
     return v
+
+
+def _literal(v: Any) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, dt.datetime):
+        return f"TIMESTAMP '{v.isoformat(sep=' ')}'"
+    if isinstance(v, dt.date):
+        return f"DATE '{v.isoformat()}'"
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _bind(sql: str, params: Sequence[Any]) -> str:
+    """``?`` placeholders (outside string literals) replaced by SQL literals, in order."""
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    values = iter(params)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            part = re.sub(r"\?", lambda _: _literal(next(values)), part)
+        out.append(part)
+    return "".join(out)
 
 
 class SparkConnection:
@@ -127,7 +154,7 @@ class SparkConnection:
         if _SETTING.match(sql):
             return SparkResult([("true",)])
         if params:
-            raise NotImplementedError("bound parameters in a Spark query")
+            sql = _bind(sql, params)
         rows = self.spark.sql(to_spark(sql)).collect()
         return SparkResult([tuple(_plain(v) for v in r) for r in rows])
 
