@@ -112,8 +112,17 @@ class SparkConnection:
         return self.spark.table(name)
 
     def _release(self, name: str) -> None:
-        self._frames.pop(name, None)
+        df = self._frames.pop(name, None)
         self.spark.catalog.dropTempView(name)
+        if df is not None:
+            # A materialized table's blocks go now, not when the JVM's garbage collector finds
+            # them (hundreds of tables per run). Only checkpointed plans have an RDD to free.
+            try:
+                plan = df._jdf.queryExecution().analyzed()
+                if plan.getClass().getSimpleName() == "LogicalRDD":
+                    plan.rdd().unpersist(False)
+            except Exception:  # noqa: BLE001 (an optimization only)
+                pass
 
     # ------------------------------------------------------------------ statements
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> SparkResult:
