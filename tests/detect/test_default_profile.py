@@ -81,7 +81,7 @@ def on_repo(rows, repo: int) -> dict[int, tuple[float, str]]:
 
 # ---------------------------------------------------------------- 1. bulk-created accounts
 
-def test_bulk_ids_flagged_spread_ids_not(engine):
+def test_bulk_ids_flagged_spread_ids_not():
     w = World()
     for i in range(12):  # bulk block, otherwise active accounts
         w.active(bulk(i)); w.star(bulk(i), 100, 1 + i * 0.05)
@@ -154,7 +154,7 @@ def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not():
 P_SMALL = Params(lockstep_n=5, lockstep_m=3)
 
 
-def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped(engine):
+def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped():
     w = World()
     for i in range(12):
         a, c = spread(i), spread(i, 55)

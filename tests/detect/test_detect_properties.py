@@ -155,14 +155,14 @@ _SPARK = dict(deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
-@settings(max_examples=3, **_SPARK)
+@settings(max_examples=2, **_SPARK)
 @given(worlds(), params_st)
 def test_sql_matches_reference_on_spark(spark, world, P):
     with _on_spark(spark):
         test_sql_matches_reference.hypothesis.inner_test(world, P)
 
 
-@settings(max_examples=2, **_SPARK)
+@settings(max_examples=1, **_SPARK)
 @given(dense_worlds(), params_st)
 def test_dense_sql_matches_reference_on_spark(spark, world, P):
     with _on_spark(spark):
