@@ -31,7 +31,7 @@ def flagged(con, tables, col):
         f"SELECT actor_id, repo_id FROM {tables['suspected_stars']} WHERE {col}").fetchall())
 
 
-def test_two_accounts_same_two_repos_same_day_form_a_cluster(engine):
+def test_two_accounts_same_two_repos_same_day_form_a_cluster():
     rows = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
     con, t = detect(rows)
     assert flagged(con, t, "clustered") == {(1, 10), (2, 10), (1, 11), (2, 11)}
@@ -108,7 +108,7 @@ def test_star_flagged_by_both_signatures_counts_once(engine):
         2, "low-activity account; lockstep farm F1 (window 2024-01..2024-02)")
 
 
-def test_repeated_stars_by_one_account_count_once(engine):
+def test_repeated_stars_by_one_account_count_once():
     rows = [star(1, 10, 0, event_id=5), star(1, 10, 0.5, event_id=3), star(1, 10, 40, event_id=9),
             star(2, 10, 0.1)]
     con, t = detect(rows, params=P2.replace(lockstep_n=1, lockstep_m=1))
@@ -283,7 +283,7 @@ def test_params_load_and_override(tmp_path):
         Params().lockstep_n = 3  # frozen
 
 
-def test_top_keep_repos_carry_their_own_center(engine):
+def test_top_keep_repos_carry_their_own_center():
     # m = 1. Seed A (repo 1): stars at days 20, 30, 40 -> center 30. Repo D (2): users 1, 2 at
     # day 44 (within 15 days of the seed center), user 3 at day 50 (not). Reduce 1: A p=3,
     # D p=2 (rank 2 <= 20·m, so D keeps its own center 44). Iteration 2 maps the same users
