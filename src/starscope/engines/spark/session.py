@@ -101,6 +101,10 @@ def spark_session(master: str | None = None, *, app_name: str = "starscope",
         # Small local runs: a few shuffle partitions, not 200.
         b = b.config("spark.sql.shuffle.partitions",
                       os.environ.get("STARSCOPE_SPARK_SHUFFLE_PARTITIONS", "4"))
+        # In local mode the executors live in the driver's JVM: Spark's 1g default runs out
+        # on the default profile of a week of GH Archive-sized data (seen at 15k stars).
+        b = b.config("spark.driver.memory",
+                     os.environ.get("STARSCOPE_SPARK_DRIVER_MEMORY", "4g"))
     for k, v in (conf or {}).items():
         b = b.config(k, v)
     spark = b.getOrCreate()
