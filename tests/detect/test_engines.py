@@ -55,3 +55,22 @@ def test_spark_gives_the_same_results_as_duckdb(world_store, spark, profile):
     la, cl = cols.index("low_activity"), cols.index("clustered")
     assert any(r[la] for r in want["suspected_stars"][1])
     assert any(r[cl] for r in want["suspected_stars"][1])
+    # Spark's lockstep cache is valid for DuckDB: an incremental DuckDB run reuses every window
+    # and gives the same results.
+    again = detect_store(world_store, profile=profile, params=params)
+    assert again["lockstep_windows"]["computed"] == 0
+    assert again["lockstep_windows"]["reused"] >= 1
+    assert _results(world_store) == want
+
+
+def test_spark_reuses_the_lockstep_cache_duckdb_wrote(world_store, spark):
+    """Incremental across engines: windows whose stars did not change are not recomputed on
+    Spark after a DuckDB run, and the answers equal a full run's."""
+    params = Params(lockstep_max_iter=3)
+    full = detect_store(world_store, profile="starscout", params=params, incremental=False)
+    want = _results(world_store)
+    meta = detect_store(world_store, profile="starscout", params=params, engine="spark",
+                        master="local[2]")
+    assert meta["lockstep_windows"] == {"reused": full["lockstep_windows"]["computed"],
+                                        "computed": 0}
+    assert _results(world_store) == want
