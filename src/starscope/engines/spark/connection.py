@@ -103,10 +103,26 @@ class SparkConnection:
     def register(self, name: str, df: Any, *, materialize: bool = False) -> None:
         """Make ``df`` visible to SQL as ``name`` (a temp view)."""
         if materialize:
-            df = df.localCheckpoint(eager=True)
+            df = self._materialize(df)
         self._release(name)
         self._frames[name] = df
         df.createOrReplaceTempView(name)
+
+    def _materialize(self, df: Any) -> Any:
+        """``df`` computed once (``localCheckpoint``), as a fresh plan over those rows.
+
+        A checkpoint keeps its source plan's size estimate, and Spark estimates a join as the
+        product of its inputs' sizes; over the lockstep and label-propagation loops the
+        estimates of tables made from tables compound into integers of millions of digits, and
+        planning one statement then takes minutes (seen: BigInteger.multiply under
+        SizeInBytesOnlyStatsPlanVisitor, the default profile at 36k stars). A plan made anew
+        over the checkpointed rows starts from Spark's default estimate instead."""
+        from pyspark.sql import DataFrame
+
+        jdf = df._jdf.localCheckpoint(True)
+        rdd = jdf.queryExecution().analyzed().rdd()
+        fresh = self.spark._jsparkSession.internalCreateDataFrame(rdd, jdf.schema(), False)
+        return DataFrame(fresh, self.spark)
 
     def table(self, name: str) -> Any:
         return self.spark.table(name)
