@@ -157,6 +157,19 @@ class IngestReport:
     def clean(self) -> bool:
         return self.bad_lines == 0 and not self.corrupt_files
 
+    def add_file(self, *, name: str, size: int, lines: int, events: int, bad_lines: int,
+                 corrupt: str | None) -> dict[str, Any]:
+        """Count one ingested file (either engine); returns its progress event."""
+        self.files_ingested += 1
+        self.lines += lines
+        self.events_parsed += events
+        self.bad_lines += bad_lines
+        self.bytes_in += size
+        if corrupt:
+            self.corrupt_files.append(name)
+        return {"name": name, "events": events, "bytes": size, "bad_lines": bad_lines,
+                "corrupt": corrupt}
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -242,15 +255,9 @@ def ingest(
                             f"was committed before is kept, run the same command to resume"
                         ) from None
                     for rep in res.files:
-                        report.files_ingested += 1
-                        report.lines += rep.lines
-                        report.events_parsed += rep.events
-                        report.bad_lines += rep.bad_lines
-                        report.bytes_in += rep.size
-                        if rep.corrupt:
-                            report.corrupt_files.append(rep.name)
-                        emit("file", {"name": rep.name, "events": rep.events, "bytes": rep.size,
-                                      "bad_lines": rep.bad_lines, "corrupt": rep.corrupt})
+                        emit("file", report.add_file(
+                            name=rep.name, size=rep.size, lines=rep.lines, events=rep.events,
+                            bad_lines=rep.bad_lines, corrupt=rep.corrupt))
                     pending.append(res)
                     pending_files += len(res.files)
                 if pending_files >= batch_files:

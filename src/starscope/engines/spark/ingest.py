@@ -307,15 +307,9 @@ def _ingest_batch(spark: Any, writer: Any, batch: list[InputFile], staging: Path
             raise StarscopeError(f"spark ingest: Spark did not read {missing}")
         reps.sort(key=lambda r: (r["name"], r["path"]))
         for rep in reps:
-            report.files_ingested += 1
-            report.lines += rep["lines"]
-            report.events_parsed += rep["events"]
-            report.bad_lines += rep["bad_lines"]
-            report.bytes_in += rep["size"]
-            if rep["corrupt"]:
-                report.corrupt_files.append(rep["name"])
-            emit("file", {"name": rep["name"], "events": rep["events"], "bytes": rep["size"],
-                          "bad_lines": rep["bad_lines"], "corrupt": rep["corrupt"]})
+            emit("file", report.add_file(
+                name=rep["name"], size=rep["size"], lines=rep["lines"], events=rep["events"],
+                bad_lines=rep["bad_lines"], corrupt=rep["corrupt"]))
 
         segments: list[list[dict[str, Any]]] = []
         dirs: list[Path] = []
