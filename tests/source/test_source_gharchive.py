@@ -480,7 +480,7 @@ def test_cli_download_command(archive, hour_file, tmp_path, monkeypatch):
         main, ["download", "2024-03-01-0", "2024-03-01-2", "--to", str(tmp_path / "gha"), "--json"]
     )
     assert res.exit_code == 0, res.output
-    rep = json.loads(res.output.strip().splitlines()[-1])
+    rep = json.loads(res.stdout.strip().splitlines()[-1])  # stdout only: stderr lines may interleave
     assert rep["downloaded"] == [names[0], names[2]] and rep["missing"] == [names[1]]
     assert listing(tmp_path / "gha") == [names[0], names[2]]
     bad = click_testing.CliRunner().invoke(main, ["download", "2024-13", "--to", str(tmp_path / "x")])
