@@ -10,7 +10,6 @@ Layout under the store folder:
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -26,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from starscope.errors import StarscopeError, UsageError
+from starscope.store import lock as store_lock
 from starscope.store import manifest as mf
 from starscope.store import sql
 from starscope.store.schema import ACCOUNT_MONTHS, TABLES, WATCH
@@ -77,6 +77,10 @@ class Store:
     # ---------------------------------------------------------------- reading
     def exists(self) -> bool:
         return (self.root / mf.NAME).exists()
+
+    def writer_active(self) -> bool:
+        """Whether a writer (ingest, detect) holds the store's lock right now."""
+        return store_lock.held(self.root / ".lock")
 
     def manifest(self) -> dict[str, Any]:
         if self.root.exists() and not self.root.is_dir():
@@ -130,12 +134,11 @@ class Store:
         if self.root.exists() and not self.root.is_dir():
             raise UsageError(f"store path is not a folder: {self.root}")
         self.root.mkdir(parents=True, exist_ok=True)
-        lock = open(self.root / ".lock", "a+")
         try:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreBusy(f"another starscope run is writing {self.root}; try again when it ends")
+            lock = store_lock.acquire(self.root / ".lock")
+        except store_lock.LockHeld:
+            raise StoreBusy(f"another starscope run is writing {self.root}; try again when it ends")
+        try:
             writer = StoreWriter(self)
             writer.collect_garbage()
             yield writer
