@@ -17,10 +17,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from starscope.engines import ENGINES
 from starscope.errors import UsageError
 from starscope.store import store as _store
-
-ENGINES = ("duckdb", "spark")
 
 
 def _check_engine(engine: str, master: str | None) -> None:
