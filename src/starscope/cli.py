@@ -50,19 +50,36 @@ store_option = click.option("--store", "store_path", envvar="STARSCOPE_STORE", d
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.01, 1000))
 @click.option("--bad", is_flag=True, help="Inject malformed lines and broken files.")
 @click.option("--start", default="2024-03-01", show_default=True, help="First day (UTC).")
-def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start: str) -> None:
+@click.option("--capture", default=1.0, show_default=True, type=click.FloatRange(0, 1),
+              metavar="FRACTION", help="Keep only this share of star events (from "
+              "--capture-from on), as GH Archive has lost stars since mid-2025.")
+@click.option("--capture-from", "capture_from", default=None, metavar="DATE",
+              help="First day (UTC) of the reduced --capture (default: --start).")
+@click.option("--json", "as_json", is_flag=True, help="Print the world's summary as JSON.")
+def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start: str,
+             capture: float, capture_from: str | None, as_json: bool) -> None:
     """Write a simulated, labelled world in GH Archive format to OUT_DIR."""
     from datetime import date
 
+    from starscope.interfaces.console import simulate_progress, simulate_table
     from starscope.simulate import simulate_world
 
-    try:
-        start_day = date.fromisoformat(start)
-    except ValueError:
-        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--start")
-    summary = simulate_world(Path(out_dir), days=days, seed=seed, scale=scale, bad=bad,
-                             start=start_day)
-    click.echo(json.dumps(summary, indent=1, default=str))
+    def day(value: str, hint: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter("expected YYYY-MM-DD", param_hint=hint)
+
+    start_day = day(start, "--start")
+    cap_day = day(capture_from, "--capture-from") if capture_from else None
+    with simulate_progress(enabled=not as_json) as progress:
+        summary = simulate_world(Path(out_dir), days=days, seed=seed, scale=scale, bad=bad,
+                                 start=start_day, capture=capture, capture_from=cap_day,
+                                 progress=progress)
+    if as_json:
+        click.echo(json.dumps(summary, indent=1, default=str))
+    else:
+        simulate_table(summary, Path(out_dir))
 
 
 @main.command()
