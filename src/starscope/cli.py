@@ -387,6 +387,7 @@ def demo(work_dir, seed) -> None:
 # Commands that answer questions from the store (check, account, report, serve) live beside the
 # interfaces that render them; importing the module registers them on `main`.
 from starscope.interfaces import commands as _answer_commands  # noqa: E402,F401
+from starscope.interfaces import coverage_cmd as _coverage_command  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

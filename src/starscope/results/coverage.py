@@ -249,6 +249,20 @@ def _baseline_at(baseline: list[dict[str, Any]], index: list[str], month: str) -
     return stars / other if other > 0 and stars > 0 else None
 
 
+def months_between(first: Any, last: Any) -> list[str]:
+    """The months ``YYYY-MM`` from the one of ``first`` to the one of ``last`` (ISO strings
+    or datetimes); empty when either is missing."""
+    if not first or not last:
+        return []
+    y, m = int(str(first)[:4]), int(str(first)[5:7])
+    end = str(last)[:7]
+    out = []
+    while f"{y:04d}-{m:02d}" <= end and len(out) < 1200:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
 def period_capture(cov: dict[str, Any], months: list[str] | set[str]) -> dict[str, Any]:
     """The capture of a set of months (an answer's period), with what it means."""
     rows = [mo for mo in cov.get("months", []) if mo["month"] in set(months)]
@@ -263,7 +277,8 @@ def period_capture(cov: dict[str, Any], months: list[str] | set[str]) -> dict[st
                     "degraded": mo["degraded"]} for mo in rows],
         "degraded_months": degraded,
         "months_without_hour_statistics": not_covered,
-        "note": thresholds_note(cap),
+        # What the thresholds mean where it is worst (a rule counts within one month).
+        "note": thresholds_note(min([mo["star_capture"] for mo in rows], default=None)),
     }
 
 
@@ -277,7 +292,8 @@ def thresholds_note(capture: float | None, rule: int = 50) -> str:
     if capture <= 0:
         return "the archive recorded no stars of this period: nothing can be concluded"
     need = rule / capture
-    return (f"the archive recorded only about {100 * capture:.0f}% of the stars of this period: "
+    return (f"in its worst month the archive recorded only about {100 * capture:.0f}% of the "
+            f"stars: "
             f"a month rule of >= {rule} suspected stars fires only for campaigns of about "
             f"{need:,.0f} or more real suspected stars, and lockstep groups of {rule} accounts "
             f"show as about {rule * capture:.0f}; an absence of findings here is not evidence "
