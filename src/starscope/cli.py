@@ -197,6 +197,10 @@ def status(store_path, as_json) -> None:
     if not store.exists():
         raise click.UsageError(f"no store at {store.root} (run `starscope ingest` first)")
     info = store_status(store)
+    from starscope.results.coverage import coverage, summary
+
+    cov = coverage(store)
+    info["coverage"] = summary(cov)
     if as_json:
         click.echo(json.dumps(info, indent=1))
         return
@@ -209,6 +213,11 @@ def status(store_path, as_json) -> None:
                 "duplicate_events", "first_event", "last_event", "bytes_on_disk"):
         val = info[key]
         t.add_row(key.replace("_", " "), f"{val:,}" if isinstance(val, int) else str(val))
+    c = info["coverage"]
+    if c["star_capture"] is not None:
+        t.add_row("star capture", f"{100 * c['star_capture']:.0f}% (degraded months: "
+                  f"{', '.join(c['degraded_months']) or 'none'}; `starscope coverage`)")
+        t.add_row("missing hours", f"{c['missing_hours']:,}")
     out.print(t)
 
 

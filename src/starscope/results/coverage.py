@@ -249,6 +249,13 @@ def _baseline_at(baseline: list[dict[str, Any]], index: list[str], month: str) -
     return stars / other if other > 0 and stars > 0 else None
 
 
+def summary(cov: dict[str, Any]) -> dict[str, Any]:
+    """The short form carried by `status`, the overview and detection results."""
+    return {"star_capture": cov["star_capture"], "degraded_months": cov["degraded_months"],
+            "missing_hours": len(cov["missing_hours"]), "degraded_below": cov["degraded_below"],
+            "months": {mo["month"]: mo["star_capture"] for mo in cov["months"]}}
+
+
 def months_between(first: Any, last: Any) -> list[str]:
     """The months ``YYYY-MM`` from the one of ``first`` to the one of ``last`` (ISO strings
     or datetimes); empty when either is missing."""
