@@ -39,6 +39,10 @@ def main() -> None:
     """starscope: find fake (bought or coordinated) GitHub stars in GH Archive data."""
 
 
+MIRROR_HELP = ("GH Archive-compatible base URL (default: $STARSCOPE_GHARCHIVE_MIRROR, else "
+               "$STARSCOPE_GHARCHIVE_URL, else https://data.gharchive.org).")
+
+
 store_option = click.option("--store", "store_path", envvar="STARSCOPE_STORE", default=None,
                             help=STORE_HELP)
 
@@ -89,6 +93,7 @@ def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start:
 @click.option("--to", "to", default=None, help="...up to this date/hour (with --from).")
 @click.option("--download-dir", default=None, type=click.Path(file_okay=False),
               help="Where --from/--to keeps hour files (default: STORE/downloads).")
+@click.option("--mirror", default=None, metavar="URL", help=MIRROR_HELP)
 @click.option("--workers", default=None, type=click.IntRange(1, 256),
               help="Parallel parse processes (default: one per core).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
@@ -98,7 +103,7 @@ def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start:
               "$STARSCOPE_SPARK_MASTER, else local[*], or local[WORKERS] with --workers).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, as_json,
+def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, master, as_json,
            quiet) -> None:
     """Ingest GH Archive hour files (files, folders or globs) into the store.
 
@@ -113,23 +118,27 @@ def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, 
     if from_ or to:
         if not from_:
             raise click.UsageError("--to needs --from")
-        from starscope.source.gharchive import download
+        from starscope.interfaces.console import DownloadProgress
+        from starscope.source.gharchive import download_hours
+        from starscope.source.hours import hours_between
 
         dl_dir = Path(download_dir) if download_dir else store.root / "downloads"
-        rep = download(from_, to, dl_dir)
-        click.echo(
-            f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
-            f"missing on server {len(rep.missing)}, failed {len(rep.failed)}",
-            err=True,
-        )
-        for name in rep.failed:
-            click.echo(f"failed: {name}: {rep.errors.get(name, '')}", err=True)
+        hours = hours_between(from_, to)
+        with DownloadProgress(len(hours), enabled=not quiet and not as_json) as dbar:
+            rep = download_hours(hours, dl_dir, base_url=mirror, progress=dbar)
+        _download_summary(rep)
+        missing = [n.removesuffix(".json.gz") for n in rep.missing]
         download_failed = bool(rep.failed)
         # Only the hours asked for, not whatever else the download folder holds.
         paths += [str(dl_dir / name) for name in sorted(rep.downloaded + rep.skipped)]
         if not paths:
+            if missing:
+                with store.writing() as writer:
+                    writer.record_missing_hours(missing)
             click.echo("no hour files to ingest", err=True)
             sys.exit(1 if download_failed else 0)
+    else:
+        missing = []
     if not paths:
         raise click.UsageError("give hour files, folders or globs to ingest (or --from/--to)")
     if master and engine != "spark":
@@ -140,9 +149,11 @@ def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, 
 
             if master is None and workers:
                 master = f"local[{workers}]"
-            report = ingest_spark(store, paths, master=master, progress=bar)
+            report = ingest_spark(store, paths, master=master, progress=bar,
+                                  missing_hours=missing)
         else:
-            report = run_ingest(store, paths, workers=workers, progress=bar)
+            report = run_ingest(store, paths, workers=workers, progress=bar,
+                                missing_hours=missing)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=1))
     else:
@@ -161,29 +172,72 @@ def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, 
 @main.command()
 @click.argument("start")
 @click.argument("end", required=False)
-@click.option("--to", "to_dir", required=True, type=click.Path(file_okay=False),
+@click.option("--dir", "dir_", default=None, type=click.Path(file_okay=False),
               help="Folder for the hour files.")
+@click.option("--download-dir", "download_dir", default=None, type=click.Path(file_okay=False),
+              hidden=True, help="The same as --dir (ingest's name for it).")
+@click.option("--to", "to", default=None, metavar="END|DIR",
+              help="The last hour/day/month, as with ingest --from/--to. (A folder here is "
+                   "the old spelling of --dir: still accepted, deprecated.)")
+@click.option("--mirror", default=None, metavar="URL", help=MIRROR_HELP)
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
 @click.option("--json", "as_json", is_flag=True)
-def download(start, end, to_dir, workers, as_json) -> None:
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def download(start, end, dir_, download_dir, to, mirror, workers, as_json, quiet) -> None:
     """Download GH Archive hour files from START to END (dates YYYY-MM-DD, hours
-    YYYY-MM-DD-H or months YYYY-MM; base URL from $STARSCOPE_GHARCHIVE_URL)."""
-    from starscope.source.gharchive import download as run_download
+    YYYY-MM-DD-H or months YYYY-MM) into --dir. Hours the server does not have (404) are
+    listed as missing and noted in the folder, so `ingest DIR` records them. Exit code 0
+    when nothing failed, 1 when some file failed, 2 on a usage error."""
+    from starscope.errors import UsageError
+    from starscope.interfaces.console import DownloadProgress
+    from starscope.source.gharchive import download_hours
+    from starscope.source.hours import hours_between, parse_spec
 
-    rep = run_download(start, end, Path(to_dir), workers=workers)
+    folder = dir_ or download_dir
+    if to is not None:
+        try:
+            parse_spec(to)
+            is_time = True
+        except UsageError:
+            is_time = False
+        if is_time and end is None:
+            end = to
+        elif is_time:
+            raise click.UsageError("give the end once: END or --to END")
+        elif folder is None:
+            # `--to DIR` was the folder before --to meant the end everywhere (ingest --to).
+            click.echo("starscope: note: `download --to DIR` is deprecated, use --dir DIR "
+                       "(--to is the end, as in ingest --from/--to)", err=True)
+            folder = to
+        else:
+            raise click.UsageError(f"--to {to!r} is not a time (YYYY-MM, YYYY-MM-DD, "
+                                   f"YYYY-MM-DD-H)")
+    if folder is None:
+        raise click.UsageError("give the folder for the hour files: --dir DIR")
+    hours = hours_between(start, end)
+    with DownloadProgress(len(hours), enabled=not quiet and not as_json) as bar:
+        rep = download_hours(hours, Path(folder), base_url=mirror, workers=workers,
+                             progress=bar)
     if as_json:
         click.echo(rep.to_json())
     else:
-        click.echo(
-            f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
-            f"missing on server {len(rep.missing)}, failed {len(rep.failed)} "
-            f"({rep.bytes / 1e6:,.1f} MB)"
-        )
-        for name in rep.missing:
-            click.echo(f"missing: {name}", err=True)
-        for name in rep.failed:
-            click.echo(f"failed: {name}", err=True)
+        _download_summary(rep)
     sys.exit(1 if rep.failed else 0)
+
+
+def _download_summary(rep) -> None:
+    click.echo(
+        f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
+        f"missing on server {len(rep.missing)}, failed {len(rep.failed)} "
+        f"({rep.bytes / 1e6:,.1f} MB from {rep.base_url}, {rep.seconds:.1f}s)"
+    )
+    if rep.unreachable:
+        # Said once: every file not fetched failed for this one reason.
+        click.echo(f"starscope: error: {rep.unreachable}; {len(rep.failed)} file(s) not "
+                   f"fetched (offline? a mirror: --mirror URL)", err=True)
+        return
+    for name in rep.failed:
+        click.echo(f"failed: {name}: {rep.errors.get(name, '')}", err=True)
 
 
 @main.command()

@@ -213,8 +213,11 @@ def ingest(
     workers: int | None = None,
     batch_files: int | None = None,
     progress: ProgressFn | None = None,
+    missing_hours: list[str] | None = None,
 ) -> IngestReport:
-    """Ingest hour files (files, folders, globs) into the store. See module docstring."""
+    """Ingest hour files (files, folders, globs) into the store. See module docstring.
+    ``missing_hours`` (``YYYY-MM-DD-H``): hours the archive had no file for, recorded as
+    missing (as are those `download` noted in folders among ``paths``)."""
     files = find_hour_files(paths)
     workers = max(1, workers or os.cpu_count() or 1)
     batch_files = batch_files or int(os.environ.get("STARSCOPE_BATCH_FILES", 0)) or max(8, 4 * workers)
@@ -224,7 +227,7 @@ def ingest(
 
     with store.writing() as writer:
         # Hours `download` found missing on the server (noted in the folders it wrote).
-        writer.record_missing_hours(missing_hours_noted(paths))
+        writer.record_missing_hours(missing_hours_noted(paths) + list(missing_hours or []))
         done = writer.manifest["files"]
         todo = []
         for f in files:

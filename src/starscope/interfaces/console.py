@@ -95,3 +95,43 @@ def simulate_table(summary: dict[str, Any], out_dir) -> None:
                   f" broken files")
     t.add_row("truth", f"{out_dir}/truth/ (world.json, fake_stars.csv, campaigns.csv, ...)")
     out.print(t, markup=False)
+
+
+class DownloadProgress:
+    """Progress of `download`: a bar over the hour files with the MB received and the file in
+    flight, and one line per hour missing on the server and per retry. Fed by
+    ``source.gharchive``'s ``progress(event, name, nbytes)`` callback."""
+
+    def __init__(self, total: int, console: Console = err, enabled: bool = True):
+        self.enabled = enabled
+        self.progress = Progress(
+            TextColumn("[bold]download"), BarColumn(),
+            TextColumn("{task.completed}/{task.total} files"),
+            TextColumn("{task.fields[mb]}"), TextColumn("{task.fields[current]}"),
+            TimeElapsedColumn(), console=console, disable=not enabled)
+        self.total = total
+        self.bytes = 0
+        self.task = None
+
+    def __enter__(self) -> "DownloadProgress":
+        self.progress.__enter__()
+        self.task = self.progress.add_task("download", total=self.total, current="", mb="")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.__exit__(*exc)
+
+    def _say(self, text: str) -> None:
+        if self.enabled:
+            self.progress.console.print(text, markup=False, highlight=False)
+
+    def __call__(self, event: str, name: str, n: int) -> None:
+        if event == "bytes":
+            self.bytes += n
+            self.progress.update(self.task, current=name, mb=f"{self.bytes / 1e6:,.1f} MB")
+        elif event in ("done", "skip", "missing", "failed"):
+            self.progress.update(self.task, advance=1, current=name)
+            if event == "missing":
+                self._say(f"missing on the server (404): {name}")
+        elif event == "retry":
+            self._say(f"retrying {name} (try {n + 1})")

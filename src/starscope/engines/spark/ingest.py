@@ -214,9 +214,11 @@ def ingest_spark(
     spark: Any = None,
     batch_files: int | None = None,
     progress: ProgressFn | None = None,
+    missing_hours: list[str] | None = None,
 ) -> IngestReport:
     """Ingest hour files (local files, folders, globs, or Hadoop URIs) into the store with
-    Spark. Same store, counts and report as starscope.ingest.ingest; see module docstring."""
+    Spark. Same store, counts and report as starscope.ingest.ingest (``missing_hours`` too);
+    see module docstring."""
     from starscope.engines.spark.session import spark_session
 
     t0 = time.perf_counter()
@@ -232,7 +234,8 @@ def ingest_spark(
 
     with store.writing() as writer, _Conf(spark, _CONF):
         # Hours `download` found missing on the server, as the DuckDB engine records them.
-        writer.record_missing_hours(missing_hours_noted([p for p in paths if not URI_RE.match(p)]))
+        writer.record_missing_hours(missing_hours_noted([p for p in paths if not URI_RE.match(p)])
+                                    + list(missing_hours or []))
         done = writer.manifest["files"]
         todo = []
         for f in files:
