@@ -126,7 +126,7 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         hours = hours_between(from_, to)
         with DownloadProgress(len(hours), enabled=not quiet and not as_json) as dbar:
             rep = download_hours(hours, dl_dir, base_url=mirror, progress=dbar)
-        _download_summary(rep)
+        _download_summary(rep, list_missing=quiet or as_json)
         missing = [n.removesuffix(".json.gz") for n in rep.missing]
         download_failed = bool(rep.failed)
         # Only the hours asked for, not whatever else the download folder holds.
@@ -139,6 +139,8 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
             sys.exit(1 if download_failed else 0)
     else:
         missing = []
+    if mirror and not from_:
+        raise click.UsageError("--mirror needs --from (it is where --from/--to downloads from)")
     if not paths:
         raise click.UsageError("give hour files, folders or globs to ingest (or --from/--to)")
     if master and engine != "spark":
@@ -221,11 +223,13 @@ def download(start, end, dir_, download_dir, to, mirror, workers, as_json, quiet
     if as_json:
         click.echo(rep.to_json())
     else:
-        _download_summary(rep)
+        _download_summary(rep, list_missing=quiet)
     sys.exit(1 if rep.failed else 0)
 
 
-def _download_summary(rep) -> None:
+def _download_summary(rep, list_missing: bool = False) -> None:
+    """The counts; why files failed (network unreachable: once); missing hours when the
+    progress bar did not already show them."""
     click.echo(
         f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
         f"missing on server {len(rep.missing)}, failed {len(rep.failed)} "
@@ -236,6 +240,9 @@ def _download_summary(rep) -> None:
         click.echo(f"starscope: error: {rep.unreachable}; {len(rep.failed)} file(s) not "
                    f"fetched (offline? a mirror: --mirror URL)", err=True)
         return
+    if list_missing:
+        for name in rep.missing:
+            click.echo(f"missing on the server (404): {name}", err=True)
     for name in rep.failed:
         click.echo(f"failed: {name}: {rep.errors.get(name, '')}", err=True)
 

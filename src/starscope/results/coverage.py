@@ -72,6 +72,18 @@ def _parse_hour(name: str) -> dt.datetime:
     return dt.datetime(y, m, d, h)
 
 
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _hnum(h: dt.datetime) -> int:
+    """Hours since 1970 (naive UTC)."""
+    return int((h.replace(tzinfo=None) - _EPOCH).total_seconds()) // 3600
+
+
+def _hdt(n: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(hours=n)
+
+
 def _month_hours(month: str) -> int:
     y, m = (int(x) for x in month.split("-"))
     return calendar.monthrange(y, m)[1] * 24
@@ -103,41 +115,49 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
              reference: dict[str, int] | None = None) -> dict[str, Any]:
     """Coverage from per-hour (hour, events, stars, corrupt) rows and recorded missing hours."""
     reference = github_stars_by_month() if reference is None else reference
-    present = {h: (int(e or 0), int(s or 0)) for h, e, s, corrupt in rows
+    # Hours as integers (hours since 1970) and days as ISO strings: thousands of times faster
+    # than datetime arithmetic over years of hours.
+    present = {_hnum(h): (int(e or 0), int(s or 0)) for h, e, s, corrupt in rows
                if not (corrupt and not e)}
     # The hours the store should hold: in each month, from its first to its last hour held,
     # and every hour recorded missing.
-    span: dict[str, list[dt.datetime]] = {}
-    for h in sorted(set(present) | {h for h, *_ in rows}):
-        lo_hi = span.setdefault(h.strftime("%Y-%m"), [h, h])
+    span: dict[str, list[int]] = {}
+    month_of: dict[int, str] = {}
+    for h in sorted({_hnum(h) for h, *_ in rows}):
+        mo = month_of.get(h // 24)
+        if mo is None:
+            mo = month_of[h // 24] = _hdt(h).strftime("%Y-%m")
+        lo_hi = span.setdefault(mo, [h, h])
         lo_hi[1] = h
-    grid = set()
+    grid: set[int] = set()
     for lo, hi in span.values():
-        grid.update(lo + i * _HOUR for i in range(int((hi - lo) / _HOUR) + 1))
-    grid.update(_parse_hour(n) for n in recorded_missing)
+        grid.update(range(lo, hi + 1))
+    grid.update(_hnum(_parse_hour(n)) for n in recorded_missing)
     hours = sorted(grid)
     missing = [h for h in hours if h not in present]
 
     # Expected volume of each hour: the median of its neighbours at the same hour of day.
-    expected: dict[dt.datetime, float | None] = {}
-    for h in hours:
-        near = [present[x][0] for k in range(1, NEIGHBOUR_DAYS + 1)
-                for x in (h - dt.timedelta(days=k), h + dt.timedelta(days=k)) if x in present]
-        if len(near) < 2:
-            near = [present[x][0] for k in range(1, 13) for x in (h - k * _HOUR, h + k * _HOUR)
-                    if x in present]
-        expected[h] = statistics.median(near) if near else None
-
+    day_offsets = [k * 24 * sign for k in range(1, NEIGHBOUR_DAYS + 1) for sign in (-1, 1)]
+    hour_offsets = [k * sign for k in range(1, 13) for sign in (-1, 1)]
+    day_of: dict[int, str] = {}
     days: dict[str, dict[str, Any]] = {}
     for h in hours:
-        d = days.setdefault(h.date().isoformat(), {"day": h.date().isoformat(), "hours": 0,
-                                                  "missing_hours": 0, "lost_hours": 0,
-                                                  "events": 0, "stars": 0, "lost_events": 0.0})
-        e, s = present.get(h, (0, 0))
+        near = [present[h + k][0] for k in day_offsets if h + k in present]
+        if len(near) < 2:
+            near = [present[h + k][0] for k in hour_offsets if h + k in present]
+        exp = statistics.median(near) if near else None
+        dnum = h // 24
+        day = day_of.get(dnum)
+        if day is None:
+            day = day_of[dnum] = _hdt(h).date().isoformat()
+        d = days.get(day)
+        if d is None:
+            d = days[day] = {"day": day, "hours": 0, "missing_hours": 0, "lost_hours": 0,
+                             "events": 0, "stars": 0, "lost_events": 0.0}
+        e, st = present.get(h, (0, 0))
         d["hours"] += 1
         d["events"] += e
-        d["stars"] += s
-        exp = expected[h]
+        d["stars"] += st
         if h not in present:
             d["missing_hours"] += 1
         if exp and e < LOST_HOUR_BELOW * exp:
@@ -206,7 +226,7 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
         "degraded_months": [mo["month"] for mo in month_list if mo["degraded"]],
         "months": month_list,
         "days": day_list,
-        "missing_hours": [hour_name(h) for h in missing],
+        "missing_hours": [hour_name(_hdt(h)) for h in missing],
         "baseline": {
             "source": base_source,
             "months": base_index,

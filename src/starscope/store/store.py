@@ -117,7 +117,8 @@ class Store:
             con.execute(f"CREATE VIEW {name} AS {body}")
         paths = [str(self.root / s["path"]) for s in m["segments"].get("hour_stats", [])]
         body = (f"SELECT * FROM read_parquet({_sql_list(paths)}) "
-                f"QUALIFY row_number() OVER (PARTITION BY file ORDER BY commit DESC) = 1"
+                f"QUALIFY row_number() OVER (PARTITION BY file ORDER BY commit DESC, lines DESC, "
+                f"events DESC, bad_lines DESC) = 1"
                 if paths else _empty_select(HOUR_STATS))
         con.execute(f"CREATE VIEW hour_stats AS {body}")
         con.execute(f"CREATE VIEW account_activity AS {sql.ACCOUNT_ACTIVITY_VIEW}")
