@@ -126,3 +126,46 @@ def test_ingest_from_to_records_404_hours(archive, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     cov = json.loads(CliRunner().invoke(main, ["coverage", "--store", store, "--json"]).output)
     assert cov["missing_hours"] == ["2024-03-01-1", "2024-03-01-2"]
+
+
+def test_server_gone_mid_run_is_retried_then_the_run_stops(tmp_path, monkeypatch):
+    """After the server answered, a refused connection is transient: retried (with backoff),
+    and when a file still cannot connect, the run stops with the reason, not file by file."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from conftest import FakeArchive, _handler
+
+    from starscope.source.gharchive import download
+
+    for var in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    arch = FakeArchive()
+    for h in range(6):
+        arch.add(f"2024-03-01-{h}.json.gz", _hour(1, h))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(arch))
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    t.start()
+    events = []
+
+    def progress(event, name, n):
+        events.append((event, name))
+        if event == "done":  # the first file arrived: the server goes away
+            server.shutdown()
+            server.server_close()
+
+    import httpx
+
+    t0 = time.monotonic()
+    # no keep-alive: every request needs a new connection, as after a server restart
+    with httpx.Client(limits=httpx.Limits(max_keepalive_connections=0), timeout=5) as client:
+        rep = download("2024-03-01-0", "2024-03-01-5", tmp_path, base_url=url, workers=1,
+                       retries=2, backoff=0.01, progress=progress, client=client)
+    assert time.monotonic() - t0 < 10
+    assert rep.downloaded == ["2024-03-01-0.json.gz"]
+    assert rep.unreachable and "network unreachable" in rep.unreachable
+    assert len(rep.failed) == 5
+    assert ("retry", "2024-03-01-1.json.gz") in events  # it was tried again before giving up
+    assert rep.errors["2024-03-01-1.json.gz"].startswith("network unreachable")
+    assert all(rep.errors[n] == "not tried: network unreachable" for n in rep.failed[1:])

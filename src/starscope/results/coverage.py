@@ -195,7 +195,7 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
         row.pop("lost_events", None)
         row["stars_expected"] = exp
     for mo in month_list:
-        arch = _ratio(mo["stars"], mo["stars_expected"])
+        arch = _capture(mo)
         mo["star_capture_archive"] = arch
         ref = mo["star_capture_reference"]
         mo["star_capture"] = ref if ref is not None else arch
@@ -204,7 +204,7 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
         mo["degraded"] = mo["star_capture"] < DEGRADED_BELOW
         mo["stars_expected"] = round(mo["stars_expected"], 1)
     for d in day_list:
-        d["star_capture"] = _ratio(d["stars"], d["stars_expected"])
+        d["star_capture"] = _capture(d)
         d["degraded"] = d["star_capture"] < DEGRADED_BELOW
         d["stars_expected"] = round(d["stars_expected"], 1)
 
@@ -233,6 +233,12 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
             "stars_per_other_event": round(b_stars / b_other, 6) if b_other else None,
         },
     }
+
+
+def _capture(row: dict[str, Any]) -> float:
+    if not row["events"] and row["missing_hours"]:
+        return 0.0  # nothing at all of hours that should be there (no neighbours to weigh them)
+    return _ratio(row["stars"], row["stars_expected"])
 
 
 def _ratio(a: float, b: float) -> float:
