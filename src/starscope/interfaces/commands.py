@@ -52,7 +52,9 @@ def check(repo, store_path, fmt, fail_on) -> None:
         click.echo(json.dumps(ans, indent=1))
     else:
         _print_repo(ans)
-    if fail_on == "campaign" and ans["verdict"] == "campaign":
+    # A campaign found stays a failure even when thin coverage makes the verdict
+    # insufficient_data.
+    if fail_on == "campaign" and (ans["verdict"] == "campaign" or ans["campaigns"]):
         sys.exit(EXIT_CAMPAIGN)
 
 
