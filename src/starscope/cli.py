@@ -126,7 +126,7 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         hours = hours_between(from_, to)
         with DownloadProgress(len(hours), enabled=not quiet and not as_json) as dbar:
             rep = download_hours(hours, dl_dir, base_url=mirror, progress=dbar)
-        _download_summary(rep, list_missing=quiet or as_json)
+        _download_summary(rep, list_missing=quiet or as_json, err=True)
         missing = [n.removesuffix(".json.gz") for n in rep.missing]
         download_failed = bool(rep.failed)
         # Only the hours asked for, not whatever else the download folder holds.
@@ -227,13 +227,13 @@ def download(start, end, dir_, download_dir, to, mirror, workers, as_json, quiet
     sys.exit(1 if rep.failed else 0)
 
 
-def _download_summary(rep, list_missing: bool = False) -> None:
-    """The counts; why files failed (network unreachable: once); missing hours when the
-    progress bar did not already show them."""
+def _download_summary(rep, list_missing: bool = False, err: bool = False) -> None:
+    """The counts (on stderr with ``err``: ingest's stdout is its own report); why files
+    failed (network unreachable: once); missing hours when no progress bar showed them."""
     click.echo(
         f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
         f"missing on server {len(rep.missing)}, failed {len(rep.failed)} "
-        f"({rep.bytes / 1e6:,.1f} MB from {rep.base_url}, {rep.seconds:.1f}s)"
+        f"({rep.bytes / 1e6:,.1f} MB from {rep.base_url}, {rep.seconds:.1f}s)", err=err
     )
     if rep.unreachable:
         # Said once: every file not fetched failed for this one reason.

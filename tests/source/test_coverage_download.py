@@ -122,8 +122,10 @@ def test_ingest_from_to_records_404_hours(archive, tmp_path, monkeypatch):
     store = str(tmp_path / "store")
     res = CliRunner().invoke(main, ["ingest", "--from", "2024-03-01-0", "--to", "2024-03-01-2",
                                     "--store", store, "--download-dir", str(tmp_path / "dl"),
-                                    "--quiet"])
+                                    "--json"])
     assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["files_ingested"] == 1  # stdout is the report alone
+    assert "missing on the server (404): 2024-03-01-1.json.gz" in res.stderr
     cov = json.loads(CliRunner().invoke(main, ["coverage", "--store", store, "--json"]).output)
     assert cov["missing_hours"] == ["2024-03-01-1", "2024-03-01-2"]
 
