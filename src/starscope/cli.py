@@ -39,6 +39,10 @@ def main() -> None:
     """starscope: find fake (bought or coordinated) GitHub stars in GH Archive data."""
 
 
+MIRROR_HELP = ("GH Archive-compatible base URL (default: $STARSCOPE_GHARCHIVE_MIRROR, else "
+               "$STARSCOPE_GHARCHIVE_URL, else https://data.gharchive.org).")
+
+
 store_option = click.option("--store", "store_path", envvar="STARSCOPE_STORE", default=None,
                             help=STORE_HELP)
 
@@ -50,19 +54,36 @@ store_option = click.option("--store", "store_path", envvar="STARSCOPE_STORE", d
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.01, 1000))
 @click.option("--bad", is_flag=True, help="Inject malformed lines and broken files.")
 @click.option("--start", default="2024-03-01", show_default=True, help="First day (UTC).")
-def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start: str) -> None:
+@click.option("--capture", default=1.0, show_default=True, type=click.FloatRange(0, 1),
+              metavar="FRACTION", help="Keep only this share of star events (from "
+              "--capture-from on), as GH Archive has lost stars since mid-2025.")
+@click.option("--capture-from", "capture_from", default=None, metavar="DATE",
+              help="First day (UTC) of the reduced --capture (default: --start).")
+@click.option("--json", "as_json", is_flag=True, help="Print the world's summary as JSON.")
+def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start: str,
+             capture: float, capture_from: str | None, as_json: bool) -> None:
     """Write a simulated, labelled world in GH Archive format to OUT_DIR."""
     from datetime import date
 
+    from starscope.interfaces.console import simulate_progress, simulate_table
     from starscope.simulate import simulate_world
 
-    try:
-        start_day = date.fromisoformat(start)
-    except ValueError:
-        raise click.BadParameter("expected YYYY-MM-DD", param_hint="--start")
-    summary = simulate_world(Path(out_dir), days=days, seed=seed, scale=scale, bad=bad,
-                             start=start_day)
-    click.echo(json.dumps(summary, indent=1, default=str))
+    def day(value: str, hint: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter("expected YYYY-MM-DD", param_hint=hint)
+
+    start_day = day(start, "--start")
+    cap_day = day(capture_from, "--capture-from") if capture_from else None
+    with simulate_progress(enabled=not as_json) as progress:
+        summary = simulate_world(Path(out_dir), days=days, seed=seed, scale=scale, bad=bad,
+                                 start=start_day, capture=capture, capture_from=cap_day,
+                                 progress=progress)
+    if as_json:
+        click.echo(json.dumps(summary, indent=1, default=str))
+    else:
+        simulate_table(summary, Path(out_dir))
 
 
 @main.command()
@@ -72,6 +93,7 @@ def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start:
 @click.option("--to", "to", default=None, help="...up to this date/hour (with --from).")
 @click.option("--download-dir", default=None, type=click.Path(file_okay=False),
               help="Where --from/--to keeps hour files (default: STORE/downloads).")
+@click.option("--mirror", default=None, metavar="URL", help=MIRROR_HELP)
 @click.option("--workers", default=None, type=click.IntRange(1, 256),
               help="Parallel parse processes (default: one per core).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
@@ -81,7 +103,7 @@ def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start:
               "$STARSCOPE_SPARK_MASTER, else local[*], or local[WORKERS] with --workers).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, as_json,
+def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, master, as_json,
            quiet) -> None:
     """Ingest GH Archive hour files (files, folders or globs) into the store.
 
@@ -96,23 +118,29 @@ def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, 
     if from_ or to:
         if not from_:
             raise click.UsageError("--to needs --from")
-        from starscope.source.gharchive import download
+        from starscope.interfaces.console import DownloadProgress
+        from starscope.source.gharchive import download_hours
+        from starscope.source.hours import hours_between
 
         dl_dir = Path(download_dir) if download_dir else store.root / "downloads"
-        rep = download(from_, to, dl_dir)
-        click.echo(
-            f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
-            f"missing on server {len(rep.missing)}, failed {len(rep.failed)}",
-            err=True,
-        )
-        for name in rep.failed:
-            click.echo(f"failed: {name}: {rep.errors.get(name, '')}", err=True)
+        hours = hours_between(from_, to)
+        with DownloadProgress(len(hours), enabled=not quiet and not as_json) as dbar:
+            rep = download_hours(hours, dl_dir, base_url=mirror, progress=dbar)
+        _download_summary(rep, list_missing=quiet or as_json, err=True)
+        missing = [n.removesuffix(".json.gz") for n in rep.missing]
         download_failed = bool(rep.failed)
         # Only the hours asked for, not whatever else the download folder holds.
         paths += [str(dl_dir / name) for name in sorted(rep.downloaded + rep.skipped)]
         if not paths:
+            if missing:
+                with store.writing() as writer:
+                    writer.record_missing_hours(missing)
             click.echo("no hour files to ingest", err=True)
             sys.exit(1 if download_failed else 0)
+    else:
+        missing = []
+    if mirror and not from_:
+        raise click.UsageError("--mirror needs --from (it is where --from/--to downloads from)")
     if not paths:
         raise click.UsageError("give hour files, folders or globs to ingest (or --from/--to)")
     if master and engine != "spark":
@@ -123,9 +151,11 @@ def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, 
 
             if master is None and workers:
                 master = f"local[{workers}]"
-            report = ingest_spark(store, paths, master=master, progress=bar)
+            report = ingest_spark(store, paths, master=master, progress=bar,
+                                  missing_hours=missing)
         else:
-            report = run_ingest(store, paths, workers=workers, progress=bar)
+            report = run_ingest(store, paths, workers=workers, progress=bar,
+                                missing_hours=missing)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=1))
     else:
@@ -144,29 +174,77 @@ def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, 
 @main.command()
 @click.argument("start")
 @click.argument("end", required=False)
-@click.option("--to", "to_dir", required=True, type=click.Path(file_okay=False),
+@click.option("--dir", "dir_", default=None, type=click.Path(file_okay=False),
               help="Folder for the hour files.")
+@click.option("--download-dir", "download_dir", default=None, type=click.Path(file_okay=False),
+              hidden=True, help="The same as --dir (ingest's name for it).")
+@click.option("--to", "to", default=None, metavar="END|DIR",
+              help="The last hour/day/month, as with ingest --from/--to. (A folder here is "
+                   "the old spelling of --dir: still accepted, deprecated.)")
+@click.option("--mirror", default=None, metavar="URL", help=MIRROR_HELP)
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
 @click.option("--json", "as_json", is_flag=True)
-def download(start, end, to_dir, workers, as_json) -> None:
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def download(start, end, dir_, download_dir, to, mirror, workers, as_json, quiet) -> None:
     """Download GH Archive hour files from START to END (dates YYYY-MM-DD, hours
-    YYYY-MM-DD-H or months YYYY-MM; base URL from $STARSCOPE_GHARCHIVE_URL)."""
-    from starscope.source.gharchive import download as run_download
+    YYYY-MM-DD-H or months YYYY-MM) into --dir. Hours the server does not have (404) are
+    listed as missing and noted in the folder, so `ingest DIR` records them. Exit code 0
+    when nothing failed, 1 when some file failed, 2 on a usage error."""
+    from starscope.errors import UsageError
+    from starscope.interfaces.console import DownloadProgress
+    from starscope.source.gharchive import download_hours
+    from starscope.source.hours import hours_between, parse_spec
 
-    rep = run_download(start, end, Path(to_dir), workers=workers)
+    folder = dir_ or download_dir
+    if to is not None:
+        try:
+            parse_spec(to)
+            is_time = True
+        except UsageError:
+            is_time = False
+        if is_time and end is None:
+            end = to
+        elif is_time:
+            raise click.UsageError("give the end once: END or --to END")
+        elif folder is None:
+            # `--to DIR` was the folder before --to meant the end everywhere (ingest --to).
+            click.echo("starscope: note: `download --to DIR` is deprecated, use --dir DIR "
+                       "(--to is the end, as in ingest --from/--to)", err=True)
+            folder = to
+        else:
+            raise click.UsageError(f"--to {to!r} is not a time (YYYY-MM, YYYY-MM-DD, "
+                                   f"YYYY-MM-DD-H)")
+    if folder is None:
+        raise click.UsageError("give the folder for the hour files: --dir DIR")
+    hours = hours_between(start, end)
+    with DownloadProgress(len(hours), enabled=not quiet and not as_json) as bar:
+        rep = download_hours(hours, Path(folder), base_url=mirror, workers=workers,
+                             progress=bar)
     if as_json:
         click.echo(rep.to_json())
     else:
-        click.echo(
-            f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
-            f"missing on server {len(rep.missing)}, failed {len(rep.failed)} "
-            f"({rep.bytes / 1e6:,.1f} MB)"
-        )
-        for name in rep.missing:
-            click.echo(f"missing: {name}", err=True)
-        for name in rep.failed:
-            click.echo(f"failed: {name}", err=True)
+        _download_summary(rep, list_missing=quiet)
     sys.exit(1 if rep.failed else 0)
+
+
+def _download_summary(rep, list_missing: bool = False, err: bool = False) -> None:
+    """The counts (on stderr with ``err``: ingest's stdout is its own report); why files
+    failed (network unreachable: once); missing hours when no progress bar showed them."""
+    click.echo(
+        f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
+        f"missing on server {len(rep.missing)}, failed {len(rep.failed)} "
+        f"({rep.bytes / 1e6:,.1f} MB from {rep.base_url}, {rep.seconds:.1f}s)", err=err
+    )
+    if rep.unreachable:
+        # Said once: every file not fetched failed for this one reason.
+        click.echo(f"starscope: error: {rep.unreachable}; {len(rep.failed)} file(s) not "
+                   f"fetched (offline? a mirror: --mirror URL)", err=True)
+        return
+    if list_missing:
+        for name in rep.missing:
+            click.echo(f"missing on the server (404): {name}", err=True)
+    for name in rep.failed:
+        click.echo(f"failed: {name}: {rep.errors.get(name, '')}", err=True)
 
 
 @main.command()
@@ -180,6 +258,10 @@ def status(store_path, as_json) -> None:
     if not store.exists():
         raise click.UsageError(f"no store at {store.root} (run `starscope ingest` first)")
     info = store_status(store)
+    from starscope.results.coverage import coverage, summary
+
+    cov = coverage(store)
+    info["coverage"] = summary(cov)
     if as_json:
         click.echo(json.dumps(info, indent=1))
         return
@@ -192,6 +274,11 @@ def status(store_path, as_json) -> None:
                 "duplicate_events", "first_event", "last_event", "bytes_on_disk"):
         val = info[key]
         t.add_row(key.replace("_", " "), f"{val:,}" if isinstance(val, int) else str(val))
+    c = info["coverage"]
+    if c["star_capture"] is not None:
+        t.add_row("star capture", f"{100 * c['star_capture']:.0f}% (degraded months: "
+                  f"{', '.join(c['degraded_months']) or 'none'}; `starscope coverage`)")
+        t.add_row("missing hours", f"{c['missing_hours']:,}")
     out.print(t)
 
 
@@ -370,6 +457,7 @@ def demo(work_dir, seed) -> None:
 # Commands that answer questions from the store (check, account, report, serve) live beside the
 # interfaces that render them; importing the module registers them on `main`.
 from starscope.interfaces import commands as _answer_commands  # noqa: E402,F401
+from starscope.interfaces import coverage_cmd as _coverage_command  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

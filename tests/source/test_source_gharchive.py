@@ -482,6 +482,8 @@ def test_cli_download_command(archive, hour_file, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     rep = json.loads(res.stdout.strip().splitlines()[-1])  # stdout only: stderr lines may interleave
     assert rep["downloaded"] == [names[0], names[2]] and rep["missing"] == [names[1]]
-    assert listing(tmp_path / "gha") == [names[0], names[2]]
+    # the hour files, and the note of the 404 hour that `ingest DIR` records as missing
+    assert listing(tmp_path / "gha") == [".starscope-missing-hours", names[0], names[2]]
+    assert (tmp_path / "gha" / ".starscope-missing-hours").read_text() == "2024-03-01-1\n"
     bad = click_testing.CliRunner().invoke(main, ["download", "2024-13", "--to", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "bad time spec" in bad.output

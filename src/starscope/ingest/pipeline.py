@@ -7,6 +7,7 @@ same store a clean run makes.
 """
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing as mp
 import os
 import shutil
@@ -23,7 +24,8 @@ import pyarrow.compute as pc
 
 from starscope.errors import StarscopeError
 from starscope.ingest.parse import LineParser
-from starscope.source.local import ReadOutcome, find_hour_files, read_lines
+from starscope.source.hours import parse_hour_file_name
+from starscope.source.local import ReadOutcome, find_hour_files, missing_hours_noted, read_lines
 from starscope.store import Store
 from starscope.store.segments import derive_segments
 from starscope.store.schema import WATCH
@@ -44,6 +46,10 @@ class FileReport:
     corrupt: str | None = None
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    #: the UTC hour the file stands for (ISO, from its name, else its first event's hour)
+    hour: str | None = None
+    #: good events by type code (str keys: the report travels as JSON from Spark workers)
+    types: dict[str, int] = field(default_factory=dict)
 
     def manifest_record(self) -> dict[str, Any]:
         return {
@@ -77,6 +83,14 @@ def parse_file(
     rep.lines = res.good + rep.bad_lines
     rep.corrupt = outcome.corrupt
     rep.stars = int(pc.sum(pc.equal(res.table["type"], WATCH)).as_py() or 0) if res.good else 0
+    if res.good:
+        vc = pc.value_counts(res.table["type"])
+        rep.types = {str(v["values"].as_py()): int(v["counts"].as_py()) for v in vc}
+    hour = parse_hour_file_name(rep.name)
+    if hour is None and res.good:
+        first = pc.min(res.table["created_at"]).as_py()
+        hour = first.replace(minute=0, second=0, microsecond=0) if first else None
+    rep.hour = hour.replace(tzinfo=None).isoformat() if hour else None
     for b in res.bad[:MAX_QUARANTINE_PER_FILE]:
         rep.quarantine.append(
             {
@@ -95,6 +109,15 @@ def parse_file(
         )
     rep.seconds = time.perf_counter() - t0
     return rep, res.table
+
+
+def hour_stats_row(rep: dict[str, Any]) -> dict[str, Any]:
+    """A file report (FileReport as a dict) as a row of the store's hour_stats table."""
+    return {"hour": dt.datetime.fromisoformat(rep["hour"]) if rep.get("hour") else None,
+            "file": rep["name"], "lines": rep["lines"], "events": rep["events"],
+            "stars": rep["stars"], "bad_lines": rep["bad_lines"],
+            "corrupt": bool(rep["corrupt"]),
+            "types": {int(k): v for k, v in (rep.get("types") or {}).items()}}
 
 
 @dataclass
@@ -190,8 +213,11 @@ def ingest(
     workers: int | None = None,
     batch_files: int | None = None,
     progress: ProgressFn | None = None,
+    missing_hours: list[str] | None = None,
 ) -> IngestReport:
-    """Ingest hour files (files, folders, globs) into the store. See module docstring."""
+    """Ingest hour files (files, folders, globs) into the store. See module docstring.
+    ``missing_hours`` (``YYYY-MM-DD-H``): hours the archive had no file for, recorded as
+    missing (as are those `download` noted in folders among ``paths``)."""
     files = find_hour_files(paths)
     workers = max(1, workers or os.cpu_count() or 1)
     batch_files = batch_files or int(os.environ.get("STARSCOPE_BATCH_FILES", 0)) or max(8, 4 * workers)
@@ -200,6 +226,8 @@ def ingest(
     emit = progress or (lambda kind, info: None)
 
     with store.writing() as writer:
+        # Hours `download` found missing on the server (noted in the folders it wrote).
+        writer.record_missing_hours(missing_hours_noted(paths) + list(missing_hours or []))
         done = writer.manifest["files"]
         todo = []
         for f in files:
@@ -224,6 +252,7 @@ def ingest(
             counts = writer.commit_staged(
                 [t.segments for t in staged], [Path(t.staged) for t in staged],
                 {r.name: r.manifest_record() for r in reports}, quarantine,
+                hour_stats=[hour_stats_row(asdict(r)) for r in reports],
             )
             for t in batch:
                 shutil.rmtree(t.staged, ignore_errors=True)

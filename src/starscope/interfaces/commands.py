@@ -52,8 +52,21 @@ def check(repo, store_path, fmt, fail_on) -> None:
         click.echo(json.dumps(ans, indent=1))
     else:
         _print_repo(ans)
-    if fail_on == "campaign" and ans["verdict"] == "campaign":
+    # A campaign found stays a failure even when thin coverage makes the verdict
+    # insufficient_data.
+    if fail_on == "campaign" and (ans["verdict"] == "campaign" or ans["campaigns"]):
         sys.exit(EXIT_CAMPAIGN)
+
+
+def _coverage_row(t, cov: dict | None) -> None:
+    """The archive's star capture over the answer's period, and what it means."""
+    if not cov or cov.get("star_capture") is None:
+        return
+    bad = ", ".join(cov["degraded_months"])
+    t.add_row("star capture", f"{_pct(cov['star_capture'])} of GitHub's stars recorded"
+              + (f" (degraded: {bad})" if bad else ""))
+    if bad:
+        t.add_row("", cov["note"])
 
 
 def _print_repo(a: dict) -> None:
@@ -75,8 +88,10 @@ def _print_repo(a: dict) -> None:
     farms = "; ".join(f"F{f['farm_id']} ({f['n_accounts']:,} accounts, {f['stars_here']:,} "
                       f"stars here, {f['n_repos']:,} repos)" for f in a["farms"])
     t.add_row("farms", farms or "none")
+    _coverage_row(t, a.get("coverage"))
     out.print(t, markup=False)
-    style = {"campaign": "bold red", "some_suspected": "yellow", "clean": "green"}
+    style = {"campaign": "bold red", "some_suspected": "yellow", "clean": "green",
+             "insufficient_data": "bold yellow"}
     out.print(f"verdict: {a['verdict']}: ", style=style.get(a["verdict"]), end="")
     out.print(a["verdict_reason"], markup=False, highlight=False)
 
@@ -117,6 +132,7 @@ def account(login, store_path, fmt) -> None:
     t.add_row("stars", f"{ans['stars']['total']:,} repos, {ans['stars']['suspected']:,} suspected")
     sig = [k.replace("_", " ") for k, v in ans["signatures"].items() if v]
     t.add_row("suspected", ("yes: " + ", ".join(sig)) if ans["suspected"] else "no")
+    _coverage_row(t, ans.get("coverage"))
     for f in ans["farms"]:
         t.add_row(f"farm F{f['farm_id']}", f"window {f['window']}, {f['n_accounts']:,} accounts; "
                   f"starred with it: " + ", ".join(f["repos_starred"]))

@@ -46,3 +46,92 @@ class IngestProgress:
             dt = max(time.perf_counter() - self.t0, 1e-9)
             rate = f"{self.events / dt:,.0f} events/s  {self.bytes / dt / 1e6:,.1f} MB/s"
             self.progress.update(self.task, advance=1, rate=rate)
+
+
+class simulate_progress:  # noqa: N801 - used as a context manager like rich's
+    """Progress of `starscope simulate`: hour files written of all (the world is built
+    first, shown as a spinner until the first file). Called as ``progress(done, total)``."""
+
+    def __init__(self, console: Console = err, enabled: bool = True):
+        self.progress = Progress(
+            TextColumn("[bold]simulate"), BarColumn(),
+            TextColumn("{task.completed}/{task.total} hour files"), TimeElapsedColumn(),
+            console=console, disable=not enabled)
+        self.task = None
+
+    def __enter__(self) -> "simulate_progress":
+        self.progress.__enter__()
+        self.task = self.progress.add_task("simulate", total=None)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.__exit__(*exc)
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress.update(self.task, completed=done, total=total)
+
+
+def simulate_table(summary: dict[str, Any], out_dir) -> None:
+    """The short table `starscope simulate` prints (--json prints the whole summary)."""
+    from rich.table import Table
+
+    t = Table(title=f"simulated world in {out_dir}", show_header=False, title_justify="left")
+    t.add_row("days", f"{summary['start']} → {summary['end']} ({summary['days']} days, "
+              f"seed {summary['seed']}, scale {summary['scale']})")
+    t.add_row("hour files", f"{summary['files']:,}")
+    t.add_row("events", f"{summary['events']:,}")
+    t.add_row("stars", f"{summary['stars']:,} ({summary['fake_stars']:,} fake)")
+    camps = ", ".join(f"{k} {v}" for k, v in summary["campaigns"].items() if v)
+    t.add_row("campaigns", camps or "none")
+    cap = summary.get("capture") or {}
+    if cap.get("fraction", 1.0) < 1.0:
+        months = ", ".join(f"{m} {r['capture']:.2f}" for m, r in cap["by_month"].items()
+                           if r["capture"] is not None)
+        t.add_row("star capture", f"{cap['fraction']:g} from {cap['from']} (by month: {months})")
+    bad = summary.get("bad") or {}
+    if bad.get("bad_lines") or bad.get("empty_files") or bad.get("truncated_files"):
+        t.add_row("bad input", f"{bad['bad_lines']:,} bad lines, "
+                  f"{len(bad['truncated_files']) + len(bad['empty_files']) + len(bad['non_gzip_files'])}"
+                  f" broken files")
+    t.add_row("truth", f"{out_dir}/truth/ (world.json, fake_stars.csv, campaigns.csv, ...)")
+    out.print(t, markup=False)
+
+
+class DownloadProgress:
+    """Progress of `download`: a bar over the hour files with the MB received and the file in
+    flight, and one line per hour missing on the server and per retry. Fed by
+    ``source.gharchive``'s ``progress(event, name, nbytes)`` callback."""
+
+    def __init__(self, total: int, console: Console = err, enabled: bool = True):
+        self.enabled = enabled
+        self.progress = Progress(
+            TextColumn("[bold]download"), BarColumn(),
+            TextColumn("{task.completed}/{task.total} files"),
+            TextColumn("{task.fields[mb]}"), TextColumn("{task.fields[current]}"),
+            TimeElapsedColumn(), console=console, disable=not enabled)
+        self.total = total
+        self.bytes = 0
+        self.task = None
+
+    def __enter__(self) -> "DownloadProgress":
+        self.progress.__enter__()
+        self.task = self.progress.add_task("download", total=self.total, current="", mb="")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.__exit__(*exc)
+
+    def _say(self, text: str) -> None:
+        if self.enabled:
+            self.progress.console.print(text, markup=False, highlight=False)
+
+    def __call__(self, event: str, name: str, n: int) -> None:
+        if event == "bytes":
+            self.bytes += n
+            self.progress.update(self.task, current=name, mb=f"{self.bytes / 1e6:,.1f} MB")
+        elif event in ("done", "skip", "missing", "failed"):
+            self.progress.update(self.task, advance=1, current=name)
+            if event == "missing":
+                self._say(f"missing on the server (404): {name}")
+        elif event == "retry":
+            self._say(f"retrying {name} (try {n + 1})")

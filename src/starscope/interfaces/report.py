@@ -29,6 +29,8 @@ h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #d0d7de;padding-bot
 .v-campaign{background:#ffebe9;border-color:#cf222e}
 .v-some_suspected,.v-suspected{background:#fff8c5;border-color:#bf8700}
 .v-clean,.v-not_suspected{background:#dafbe1;border-color:#1a7f37}
+.v-insufficient_data{background:#fff1e5;border-color:#bc4c00}
+.coverage{padding:.4em .8em;border-radius:6px;border-left:4px solid #8c959f;font-size:.92em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
 th,td{text-align:left;padding:.25em .6em;border-bottom:1px solid #eaeef2;vertical-align:top;overflow-wrap:anywhere}
 table.kv th{font-weight:500;color:#57606a}
@@ -136,19 +138,23 @@ def render_overview(o: dict[str, Any] | None, top: list[dict[str, Any]], *, web:
     if o:
         months = [r["month"] for r in o["by_month"]]
         bm = o["by_month"]
+        # Months where the archive recorded only part of the stars (results/coverage.py).
+        degraded = dict(marks=[bool(r.get("degraded")) for r in bm],
+                        mark_label="degraded month: partial star capture")
         chart_list = [
             charts.stacked_bars(months, [
                 ("other stars", charts.REAL, [r["stars"] - r["suspected_stars"] for r in bm]),
                 ("suspected", charts.SUSPECTED, [r["suspected_stars"] for r in bm])],
-                title="Stars per month"),
+                title="Stars per month", **degraded),
             charts.stacked_bars(months, [
                 ("repos ≥ 50 stars with a campaign", charts.SUSPECTED,
                  [r["share_repos_with_campaign"] or 0 for r in bm])],
-                title="Share of repos (≥ 50 stars that month) with a campaign", percent=True),
+                title="Share of repos (≥ 50 stars that month) with a campaign", percent=True,
+                **degraded),
             charts.stacked_bars(months, [
                 ("active accounts suspected", charts.SUSPECTED,
                  [r["share_active_accounts_suspected"] or 0 for r in bm])],
-                title="Share of active accounts suspected", percent=True),
+                title="Share of active accounts suspected", percent=True, **degraded),
         ]
     return env().get_template("overview.html").render(
         title="overview", o=o, top=top, charts=chart_list, web=web, message=message,

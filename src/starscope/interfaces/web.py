@@ -339,6 +339,15 @@ def app(store_path: str | os.PathLike) -> Starlette:
         hit = await get("overview", "", _overview_fn)
         return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
 
+    def _coverage_fn(cur, v):
+        from starscope.results.coverage import coverage
+
+        return 200, _json(coverage(state.store, con=cur, manifest=v.manifest))
+
+    async def api_coverage(request: Request) -> Response:
+        hit = await get("coverage", "", _coverage_fn)
+        return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
+
     async def healthz(request: Request) -> Response:
         v = state.refresh()
         return Response(_json({"ok": v is not None, "store_commit": v.commit if v else None,
@@ -428,6 +437,7 @@ def app(store_path: str | os.PathLike) -> Starlette:
         Route("/healthz", healthz),
         Route("/openapi.json", openapi),
         Route("/api/overview", api_overview),
+        Route("/api/coverage", api_coverage),
         Route("/api/repos/{owner}/{repo}", api_repo),
         Route("/api/accounts/{login}", api_account),
         Route("/badge/{owner}/{repo}.svg", badge),
@@ -483,6 +493,9 @@ OPENAPI: dict[str, Any] = {
         "/healthz": {"get": {"summary": "liveness and the store commit served",
                              "responses": {"200": _JSON_OK}}},
         "/api/overview": {"get": {"summary": "the archive's headline figures and top campaigns",
+                                  "responses": {"200": _JSON_OK}}},
+        "/api/coverage": {"get": {"summary": "the store's coverage: star capture by month and "
+                                             "day, missing hours (as `starscope coverage --json`)",
                                   "responses": {"200": _JSON_OK}}},
         "/api/repos/{owner}/{repo}": {"get": {
             "summary": "one repository (the same JSON as `starscope check --format json`)",

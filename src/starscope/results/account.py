@@ -57,7 +57,15 @@ def account_answer(store: Store | str, login: str | int, *, con=None,
     """What the store says about one account (the `account` command's JSON)."""
     con, m, owned = open_store(store, con, manifest)
     try:
-        return _answer(con, m, login)
+        from starscope.results.coverage import coverage, months_between, period_capture
+
+        ans = _answer(con, m, login)
+        act = ans["activity"] or {}
+        # The capture of the months the account was active in: its recorded activity (and so
+        # the low-activity signature's view of it) is only as complete as the archive.
+        ans["coverage"] = period_capture(coverage(store, con=con, manifest=m),
+                                         months_between(act.get("first_at"), act.get("last_at")))
+        return ans
     finally:
         if owned:
             con.close()

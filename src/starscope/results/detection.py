@@ -84,8 +84,16 @@ def detect_store(
             "incremental": incremental,
             "lockstep_windows": stats["lockstep_windows"],
             "engine": engine,
+            "coverage": _coverage_summary(store, writer.manifest),
         }
         writer.write_results(con, {**tables, **CACHE_TABLES}, meta)
         con.close()
     meta["seconds"] = round(time.perf_counter() - t0, 3)
     return meta
+
+
+def _coverage_summary(store: Store, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The coverage the results were computed on: star capture per month, degraded months."""
+    from starscope.results.coverage import coverage, summary
+
+    return summary(coverage(store, manifest=manifest))

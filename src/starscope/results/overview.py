@@ -54,6 +54,10 @@ def overview(store: Store) -> dict[str, Any]:
            LEFT JOIN st USING (month)
            ORDER BY act.month"""
     ).fetchall()
+    from starscope.results.coverage import coverage, thresholds_note
+
+    cov = coverage(store, con=con, manifest=m)
+    cap = {mo["month"]: mo for mo in cov["months"]}
     con.close()
 
     def share(a: int, b: int) -> float | None:
@@ -71,6 +75,12 @@ def overview(store: Store) -> dict[str, Any]:
         "campaign_repos": camp[0],
         "campaign_suspected_stars": int(camp[1]),
         "campaign_accounts": camp_accounts,
+        "coverage": {"star_capture": cov["star_capture"],
+                     "degraded_months": cov["degraded_months"],
+                     "missing_hours": len(cov["missing_hours"]),
+                     "degraded_below": cov["degraded_below"],
+                     "note": thresholds_note(min((mo["star_capture"] for mo in cov["months"]),
+                                                 default=None))},
         "by_month": [
             {
                 "month": mo,
@@ -84,6 +94,8 @@ def overview(store: Store) -> dict[str, Any]:
                 "active_accounts": active,
                 "suspected_active_accounts": sacc,
                 "share_active_accounts_suspected": share(sacc, active),
+                "star_capture": (cap.get(mo) or {}).get("star_capture"),
+                "degraded": bool((cap.get(mo) or {}).get("degraded")),
             }
             for mo, stars, sus, la, cl, r50, c50, active, sacc in months
         ],

@@ -107,13 +107,15 @@ def repo_answer(store: Store | str, name_or_id: str | int, *, con=None,
     """What the store says about one repository (the `check` command's JSON)."""
     con, m, owned = open_store(store, con, manifest)
     try:
-        return _answer(con, m, name_or_id)
+        from starscope.results.coverage import coverage
+
+        return _answer(con, m, name_or_id, coverage(store, con=con, manifest=m))
     finally:
         if owned:
             con.close()
 
 
-def _answer(con, m: dict, name_or_id) -> dict[str, Any]:
+def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]:
     repo_id, name, names = resolve_repo(con, name_or_id)
     analysed = has_results(m)
     sus_rel = ("(SELECT actor_id, actor_login, starred_at, low_activity, clustered, farm_ids, "
@@ -181,6 +183,8 @@ def _answer(con, m: dict, name_or_id) -> dict[str, Any]:
             LIMIT {EVIDENCE_LIMIT}""", [])
         ids = _account_ids(con)
         verdict, reason = _verdict(total, suspected, campaign_months, analysed, share)
+        period = _coverage_of(by_month, cov)
+        verdict, reason = _coverage_verdict(verdict, reason, by_month, period)
     finally:
         con.execute("DROP TABLE IF EXISTS _ans_stars")
     res = m.get("results") or {}
@@ -200,9 +204,45 @@ def _answer(con, m: dict, name_or_id) -> dict[str, Any]:
         "evidence_total": suspected,
         "verdict": verdict,
         "verdict_reason": reason,
+        "coverage": period,
         "detection": {"profile": (res.get("meta") or {}).get("profile"),
                       "store_commit": m.get("commit")} if analysed else None,
     }
+
+
+#: a campaign verdict yields to insufficient_data when at least this share of the stars fall
+#: in degraded months (any other verdict yields when any star does)
+INSUFFICIENT_CAMPAIGN_SHARE = 0.5
+
+
+def _coverage_of(by_month: list[dict[str, Any]], cov: dict | None) -> dict[str, Any] | None:
+    """The archive's star capture over the months this repo has stars in."""
+    if cov is None:
+        return None
+    from starscope.results.coverage import period_capture
+
+    return period_capture(cov, [r["month"] for r in by_month if r["stars"]])
+
+
+def _coverage_verdict(verdict: str, reason: str, by_month: list[dict[str, Any]],
+                      period: dict | None) -> tuple[str, str]:
+    """insufficient_data when the repo's stars fall in degraded months: there the archive
+    holds too few of the stars for the thresholds to mean what they say, so a clean (or any
+    weaker) verdict would claim what the data cannot show. A campaign found in well-covered
+    months stands unless most stars lie in degraded ones."""
+    if period is None or verdict in ("not_analysed", "no_stars") or not period["degraded_months"]:
+        return verdict, reason
+    bad = set(period["degraded_months"])
+    total = sum(r["stars"] for r in by_month)
+    in_bad = sum(r["stars"] for r in by_month if r["month"] in bad)
+    if not in_bad or (verdict == "campaign" and in_bad < INSUFFICIENT_CAMPAIGN_SHARE * total):
+        return verdict, reason
+    caps = ", ".join(f"{r['month']} {100 * r['star_capture']:.0f}%" for r in period["months"]
+                     if r["degraded"])
+    return ("insufficient_data",
+            f"{in_bad:,} of its {total:,} stars fall in months where the archive recorded only "
+            f"part of GitHub's stars ({caps}): too little to judge (without that: {verdict}: "
+            f"{reason})")
 
 
 def _account_ids(con) -> dict[str, Any]:

@@ -17,12 +17,20 @@ __all__ = ["simulate_world", "write_hour_files", "validate_event", "parse_line"]
 
 
 def simulate_world(out_dir, *, days: int = 7, seed: int = 0, scale: float = 1.0, bad: bool = False,
-                   start: _dt.date = _dt.date(2024, 3, 1), progress=None) -> dict:
-    """Write ``OUT_DIR/archive/*.json.gz`` (GH Archive format) and ``OUT_DIR/truth/*``; return world.json."""
+                   start: _dt.date = _dt.date(2024, 3, 1), progress=None, capture: float = 1.0,
+                   capture_from: _dt.date | None = None) -> dict:
+    """Write ``OUT_DIR/archive/*.json.gz`` (GH Archive format) and ``OUT_DIR/truth/*``; return world.json.
+
+    ``capture`` < 1 keeps only that share of star events from ``capture_from`` (default: the
+    first day) on, as the real archive has lost stars since mid-2025; the true capture per
+    month is in world.json's ``capture``."""
     from .world import World, write_world
 
     if isinstance(start, _dt.datetime):
         start = start.date()
     w = World(seed=int(seed), days=int(days), scale=float(scale), start=start, bad=bool(bad))
     w.build()
-    return write_world(w, Path(out_dir), progress=progress)
+    if capture < 1.0 and capture_from is None:
+        capture_from = start
+    return write_world(w, Path(out_dir), progress=progress, capture=float(capture),
+                       capture_from=capture_from)

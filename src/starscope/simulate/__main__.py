@@ -19,6 +19,8 @@ def main(argv=None) -> int:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--bad", action="store_true")
     ap.add_argument("--start", type=_dt.date.fromisoformat, default=_dt.date(2024, 3, 1))
+    ap.add_argument("--capture", type=float, default=1.0, help="keep this share of star events")
+    ap.add_argument("--capture-from", type=_dt.date.fromisoformat, default=None)
     ap.add_argument("--bench", type=int, metavar="N_FILES", help="write N_FILES background-only hour files")
     ap.add_argument("--events-per-file", type=int, default=200_000)
     a = ap.parse_args(argv)
@@ -34,7 +36,7 @@ def main(argv=None) -> int:
             print(f"\r{done}/{total} hour files", end="", file=sys.stderr, flush=True)
 
     summary = simulate_world(a.out_dir, days=a.days, seed=a.seed, scale=a.scale, bad=a.bad, start=a.start,
-                             progress=progress)
+                             progress=progress, capture=a.capture, capture_from=a.capture_from)
     print(file=sys.stderr)
     print(json.dumps(summary, indent=2))
     return 0

@@ -97,3 +97,44 @@ def parse_line(line: bytes):
     except Exception:
         return None
     return obj if validate_event(obj) else None
+
+
+class StarCapture:
+    """The archive losing star events: from ``start`` on, keep only ``fraction`` of
+    WatchEvents, chosen by a hash of the event id (deterministic, independent of write order).
+    Counts stars generated and kept per month (truth for the coverage estimate)."""
+
+    def __init__(self, fraction: float = 1.0, start: _dt.date | None = None):
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError(f"capture must be between 0 and 1, got {fraction}")
+        self.fraction = float(fraction)
+        self.start = start
+        self.months: dict[str, list[int]] = {}  # month -> [generated, kept]
+        self.days: dict[str, list[int]] = {}
+
+    @staticmethod
+    def share(eid: int) -> float:
+        """A uniform number in [0, 1) from an event id (splitmix64 finaliser)."""
+        z = (eid + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+        return ((z ^ (z >> 31)) >> 11) / float(1 << 53)
+
+    def keep(self, eid: int, day: _dt.date) -> bool:
+        """Whether the star event ``eid`` of ``day`` reaches the archive (and count it)."""
+        ok = (self.fraction >= 1.0 or self.start is None or day < self.start
+              or self.share(eid) < self.fraction)
+        for key, table in ((day.isoformat()[:7], self.months), (day.isoformat(), self.days)):
+            c = table.setdefault(key, [0, 0])
+            c[0] += 1
+            c[1] += ok
+        return ok
+
+    def summary(self) -> dict:
+        def rows(table):
+            return {k: {"stars_generated": g, "stars_written": w,
+                        "capture": round(w / g, 6) if g else None}
+                    for k, (g, w) in sorted(table.items())}
+        return {"fraction": self.fraction,
+                "from": self.start.isoformat() if self.start else None,
+                "by_month": rows(self.months), "by_day": rows(self.days)}

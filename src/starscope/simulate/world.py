@@ -641,8 +641,13 @@ def _binary_junk(rng: random.Random) -> bytes:
     return b"\xff\xfe" + b
 
 
-def write_world(w: World, out_dir: Path, progress=None) -> dict:
+def write_world(w: World, out_dir: Path, progress=None, capture: float = 1.0,
+                capture_from: _dt.date | None = None) -> dict:
+    """Write the world's hour files and truth. ``capture``/``capture_from``: keep only that
+    share of star events from that day on (the archive losing stars, see archive.keep_star);
+    the world itself is unchanged, truth/world.json records the capture per month."""
     rng = random.Random(f"starscope-write:{w.seed}")
+    cap = archive.StarCapture(capture, capture_from)
     arch = out_dir / "archive"
     truth = out_dir / "truth"
     arch.mkdir(parents=True, exist_ok=True)
@@ -704,6 +709,8 @@ def write_world(w: World, out_dir: Path, progress=None) -> dict:
                 vals["NID"] = str(fork_id)
             payload = render(pool.pick(etype, rng), vals)
             o = w.repo_org[r]
+            if etype == "WatchEvent" and not cap.keep(next_id, day):
+                continue  # lost by the archive: rng draws above still happen, the rest is unchanged
             lines.append(archive.event_line(next_id, etype, af, rf, payload, ts, org_frag[o] if o >= 0 else ""))
             metas.append((next_id, etype, a, r, tag, ts))
         what = bad_hours.get(h)
@@ -804,6 +811,7 @@ def write_world(w: World, out_dir: Path, progress=None) -> dict:
         "negative_stars_by_kind": {k: sum(per_neg_stars[i] for i, g in enumerate(w.negatives) if g["kind"] == k)
                                    for k in NEGATIVE_KINDS},
         "accounts_by_role": {k: roles.get(k, 0) for k in ROLES},
+        "capture": cap.summary(),
         "bad": {
             "bad_lines": bad_lines,
             "truncated_files": [x["file"] for x in truncated],

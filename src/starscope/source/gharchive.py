@@ -16,6 +16,12 @@ Guarantees:
 * 404 means GH Archive has no file for that hour (it has gaps): the hour is reported as
   *missing* and the run goes on.
 * A file that still is not complete and valid after all retries is reported as *failed*.
+* A connection that cannot be made at all (DNS failure, connection refused, no route) before
+  any server answered in this run means the network or the server is unreachable: it is not
+  retried file after file; the run stops at once, every file not fetched is *failed*, and
+  the report's ``unreachable`` says why (once). After the server has answered, a refused
+  connection is retried like any transient error, and the run stops the same way when a file
+  still cannot connect after its retries.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import httpx
 from starscope import __version__
 from starscope.errors import UsageError
 from starscope.source.hours import hour_file_name, hours_between
+from starscope.source.local import MISSING_NOTE, note_missing_hours
 
 try:  # isal's inflate is several times faster than zlib's; same API.
     from isal import isal_zlib as _zlib
@@ -48,6 +55,7 @@ except ImportError:  # pragma: no cover - isal is a hard dependency, but stay us
 __all__ = [
     "DEFAULT_BASE_URL",
     "ENV_BASE_URL",
+    "ENV_MIRROR",
     "DownloadReport",
     "Progress",
     "download",
@@ -59,7 +67,10 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://data.gharchive.org"
 ENV_BASE_URL = "STARSCOPE_GHARCHIVE_URL"
+#: the same, under the name `download --mirror` documents (checked first)
+ENV_MIRROR = "STARSCOPE_GHARCHIVE_MIRROR"
 PART_SUFFIX = ".part"
+CONNECT_TIMEOUT = 10.0  # seconds
 
 #: ``progress(event, name, nbytes)``. Events and what ``nbytes`` is:
 #: ``"start"`` (bytes already on disk, >0 when resuming), ``"bytes"`` (bytes just received),
@@ -85,6 +96,10 @@ class DownloadReport:
     #: why each failed file failed, ``{name: one-line reason}``
     errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    #: set when the run stopped because the server could not be reached at all: why
+    unreachable: str | None = None
+    #: where the files were fetched from
+    base_url: str = ""
 
     @property
     def ok(self) -> bool:
@@ -116,8 +131,10 @@ class _Fail(Exception):
 
 
 def resolve_base_url(base_url: str | None = None) -> str:
-    """``base_url``, else ``$STARSCOPE_GHARCHIVE_URL``, else ``https://data.gharchive.org``; no trailing slash."""
-    url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    """``base_url``, else ``$STARSCOPE_GHARCHIVE_MIRROR``, else ``$STARSCOPE_GHARCHIVE_URL``,
+    else ``https://data.gharchive.org``; no trailing slash."""
+    url = (base_url or os.environ.get(ENV_MIRROR) or os.environ.get(ENV_BASE_URL)
+           or DEFAULT_BASE_URL)
     url = url.strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"GH Archive URL must start with http:// or https://, got {url!r}")
@@ -201,6 +218,10 @@ class _Fetcher:
         self.stop = stop
         self._bytes_lock = threading.Lock()
         self.bytes = 0
+        #: any HTTP answer received in this run (the network and server are there)
+        self.reached = False
+        #: why the run stopped as unreachable (set once, by the first worker to find out)
+        self.unreachable: str | None = None
 
     def emit(self, event: str, name: str, n: int) -> None:
         if self._progress is not None:
@@ -251,6 +272,23 @@ class _Fetcher:
             except _Fail as e:
                 self.emit("failed", name, 0)
                 return "failed", _one_line(e)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as e:
+                if self.stop.is_set():
+                    raise _Stopped from None
+                attempt += 1
+                if not self.reached or attempt > self.retries:
+                    # Nothing answers at all (DNS, refused, no route): retrying every file
+                    # would only take minutes to say the same thing. Stop the run.
+                    reason = f"network unreachable: {_one_line(e)}"
+                    with self._bytes_lock:
+                        if self.unreachable is None:
+                            self.unreachable = f"{reason} (fetching {url})"
+                    self.stop.set()
+                    self.emit("failed", name, 0)
+                    return "failed", reason
+                self.emit("retry", name, attempt)
+                if self.stop.wait(_backoff_delay(attempt, self.backoff, self.max_backoff)):
+                    raise _Stopped from None
             except (_Retry, _Restart, httpx.TransportError) as e:
                 if self.stop.is_set():
                     raise _Stopped from None
@@ -280,6 +318,7 @@ class _Fetcher:
             offset = 0
         self.emit("start", name, offset)
         with self.client.stream("GET", url, headers=headers) as r:
+            self.reached = True
             status = r.status_code
             if status == 404 or status == 410:
                 return "missing"
@@ -411,7 +450,8 @@ def download_hours(
     own_client = client is None
     if client is None:
         client = httpx.Client(
-            timeout=httpx.Timeout(timeout),
+            # A connection that takes this long is not coming: say so instead of waiting.
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
             limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
             headers={"User-Agent": f"starscope/{__version__}"},
             follow_redirects=True,
@@ -433,7 +473,8 @@ def download_hours(
     try:
         results = _run_workers(fetcher, names, workers, stop)
         for name in names:
-            outcome, reason = results[name]
+            # Not tried (or cut short): the run stopped because nothing could be reached.
+            outcome, reason = results.get(name) or ("failed", "not tried: network unreachable")
             getattr(report, outcome).append(name)
             if reason:
                 report.errors[name] = reason
@@ -441,7 +482,14 @@ def download_hours(
         if own_client:
             client.close()
     report.bytes = fetcher.bytes
+    report.unreachable = fetcher.unreachable
+    report.base_url = url
     report.seconds = round(time.monotonic() - t0, 3)
+    if report.missing or (out / MISSING_NOTE).exists():
+        try:  # so that `ingest DIR` records these hours as missing in the store
+            note_missing_hours(out, report.missing, report.downloaded + report.skipped)
+        except OSError:
+            pass  # a note is a convenience; the report still lists the missing hours
     return report
 
 

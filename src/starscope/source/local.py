@@ -131,3 +131,47 @@ def read_lines(path: Path | bytes, outcome: ReadOutcome) -> Iterator[Window]:
         tail = block[cut:]
     if tail:
         yield tail, 0, len(tail)
+
+
+#: In a download folder: the hours the server had no file for (one ``YYYY-MM-DD-H`` a line),
+#: written by `download` so that `ingest FOLDER` can record them as missing in the store.
+MISSING_NOTE = ".starscope-missing-hours"
+
+
+def note_missing_hours(folder: Path, missing: list[str], present: list[str]) -> None:
+    """Update the folder's note: add ``missing`` hours, drop ``present`` ones (names or
+    hours; a file that appeared later is no longer missing). Written atomically."""
+    note = folder / MISSING_NOTE
+    hours = set(read_missing_note(folder))
+    strip = lambda n: n.removesuffix(".json.gz")  # noqa: E731
+    hours = (hours | {strip(n) for n in missing}) - {strip(n) for n in present}
+    if not hours and not note.exists():
+        return
+    tmp = note.with_name(note.name + ".tmp")
+    tmp.write_text("".join(h + "\n" for h in sorted(hours, key=_hour_key)), encoding="utf-8")
+    os.replace(tmp, note)
+
+
+def _hour_key(h: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in h.split("-"))
+    except ValueError:
+        return (0,)
+
+
+def read_missing_note(folder: Path) -> list[str]:
+    try:
+        text = (folder / MISSING_NOTE).read_text(encoding="utf-8")
+    except OSError:
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def missing_hours_noted(paths: list[str]) -> list[str]:
+    """Hours noted as missing by `download` in the folders among ``paths``."""
+    out: list[str] = []
+    for spec in paths:
+        p = Path(spec)
+        if p.is_dir():
+            out += read_missing_note(p)
+    return out

@@ -97,6 +97,23 @@ ACCOUNT_MONTHS = pa.schema(
     + [(c, pa.int32()) for c in TYPE_COUNT_COLUMNS]
 )
 
+# Per ingested hour file: what it held (the archive's own signals of its coverage, read by
+# results/coverage.py). One row per file and ingest commit; a file ingested again (it changed)
+# gets a new row with a higher `commit`, and readers keep the latest (the `hour_stats` view).
+HOUR_STATS = pa.schema(
+    [
+        ("hour", TS),  # the UTC hour the file stands for (from its name, else its first event)
+        ("file", pa.string()),
+        ("commit", pa.int64()),
+        ("lines", pa.int64()),
+        ("events", pa.int64()),  # good events parsed (before de-duplication against the store)
+        ("stars", pa.int64()),
+        ("bad_lines", pa.int64()),
+        ("corrupt", pa.bool_()),  # unreadable or truncated
+    ]
+    + [(c, pa.int64()) for c in TYPE_COUNT_COLUMNS]
+)
+
 # Base tables written by ingest, by name. Each is stored as Parquet under
 # tables/<name>/month=YYYY-MM/<segment>.parquet and listed in the manifest.
 TABLES: dict[str, pa.Schema] = {

@@ -28,9 +28,10 @@ from starscope.errors import StarscopeError, UsageError
 from starscope.store import lock as store_lock
 from starscope.store import manifest as mf
 from starscope.store import sql
-from starscope.store.schema import ACCOUNT_MONTHS, TABLES, WATCH
+from starscope.store.schema import ACCOUNT_MONTHS, HOUR_STATS, TABLES, TYPE_COUNT_COLUMNS, WATCH
 
 DEFAULT_STORE = "./starscope-store"
+_HOUR_RE = re.compile(r"\d{4}-\d{2}-\d{2}-(?:[0-9]|1[0-9]|2[0-3])")
 # Unlisted files younger than this may still be read by a reader that opened an older
 # manifest (e.g. the web service), so garbage collection leaves them for a later run.
 GC_GRACE_SECONDS = 600
@@ -100,7 +101,8 @@ class Store:
         """An in-memory DuckDB connection with a view per table of one committed manifest.
 
         Views: events, stars, repo_names, actor_logins, account_months, account_activity,
-        repos; and results.<table> for the latest detection run (if any)."""
+        repos, hour_stats (latest row per hour file); and results.<table> for the latest
+        detection run (if any)."""
         m = manifest if manifest is not None else self.manifest()
         con = duckdb.connect()
         if memory_limit:
@@ -117,6 +119,12 @@ class Store:
             else:
                 body = _empty_select(schema)
             con.execute(f"CREATE VIEW {name} AS {body}")
+        paths = [str(self.root / s["path"]) for s in m["segments"].get("hour_stats", [])]
+        body = (f"SELECT * FROM read_parquet({_sql_list(paths)}) "
+                f"QUALIFY row_number() OVER (PARTITION BY file ORDER BY commit DESC, lines DESC, "
+                f"events DESC, bad_lines DESC) = 1"
+                if paths else _empty_select(HOUR_STATS))
+        con.execute(f"CREATE VIEW hour_stats AS {body}")
         con.execute(f"CREATE VIEW account_activity AS {sql.ACCOUNT_ACTIVITY_VIEW}")
         con.execute(f"CREATE VIEW repos AS {sql.REPOS_VIEW}")
         con.execute("CREATE SCHEMA results")
@@ -126,6 +134,13 @@ class Store:
                 path = str(self.root / rel)
                 con.execute(f"CREATE VIEW results.{name} AS SELECT * FROM read_parquet({sql.literal(path)})")
         return con
+
+    def missing_hours(self, manifest: dict[str, Any] | None = None) -> list[str]:
+        """Hours recorded as missing (``YYYY-MM-DD-H``: the server had no file for them),
+        sorted by time. An hour later ingested after all stays listed here; readers take
+        the hour_stats view's rows as the truth for what is present."""
+        m = manifest if manifest is not None else self.manifest()
+        return list(m.get("missing_hours", []))
 
     # ---------------------------------------------------------------- writing
     @contextmanager
@@ -248,11 +263,14 @@ class StoreWriter:
         staging_dirs: list[Path],
         files: dict[str, dict[str, Any]],
         quarantine: list[dict[str, Any]],
+        hour_stats: list[dict[str, Any]] | None = None,
     ) -> dict[str, int]:
         """Commit files' staged segments (from segments.derive_segments) in one atomic step.
 
         Events the store (or an earlier file of the batch) already holds are dropped first, so
-        re-ingesting overlapping input changes nothing. Returns counts of new rows."""
+        re-ingesting overlapping input changes nothing. ``hour_stats``: one row per file
+        (HOUR_STATS's columns but ``commit``; ``types``: {event type code: count}).
+        Returns counts of new rows."""
         dropped = 0
         if batch:
             con = duckdb.connect()
@@ -261,7 +279,8 @@ class StoreWriter:
                 self._drop_events(con, batch[f], staging_dirs[f], ids)
                 dropped += len(ids)
             con.close()
-        return self.commit_prepared(batch, staging_dirs, files, quarantine, dropped)
+        return self.commit_prepared(batch, staging_dirs, files, quarantine, dropped,
+                                    hour_stats=hour_stats)
 
     def commit_prepared(
         self,
@@ -270,6 +289,7 @@ class StoreWriter:
         files: dict[str, dict[str, Any]],
         quarantine: list[dict[str, Any]],
         duplicate_events: int,
+        hour_stats: list[dict[str, Any]] | None = None,
     ) -> dict[str, int]:
         """Commit staged segments that hold no event the store (or another of them) holds,
         e.g. the Spark engine's, which drops duplicates itself; one atomic step. Segment
@@ -301,6 +321,7 @@ class StoreWriter:
         con.close()
         for table, seg in new_segments:
             counts[table] = counts.get(table, 0) + seg["rows"]
+        new_segments += self._write_hour_stats(hour_stats or [], token, m["commit"] + 1)
 
         q_rel = None
         if quarantine:
@@ -330,6 +351,50 @@ class StoreWriter:
         t["bad_lines"] = sum(f["bad_lines"] for f in m["files"].values())
         mf.save(self.root, m)
         return counts
+
+    def _write_hour_stats(self, rows: list[dict[str, Any]], token: str,
+                          commit: int) -> list[tuple[str, dict[str, Any]]]:
+        """Write the files' hour statistics, one Parquet segment per month; their descriptors."""
+        import pyarrow.parquet as pq
+
+        by_month: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            if r.get("hour") is not None:
+                by_month.setdefault(r["hour"].strftime("%Y-%m"), []).append(r)
+        out = []
+        for month, rs in sorted(by_month.items()):
+            rs.sort(key=lambda r: (r["hour"], r["file"]))
+            cols: dict[str, list[Any]] = {
+                "hour": [r["hour"].replace(tzinfo=None) for r in rs],
+                "file": [r["file"] for r in rs],
+                "commit": [commit] * len(rs),
+            }
+            for c in ("lines", "events", "stars", "bad_lines"):
+                cols[c] = [int(r.get(c) or 0) for r in rs]
+            cols["corrupt"] = [bool(r.get("corrupt")) for r in rs]
+            for code, c in enumerate(TYPE_COUNT_COLUMNS):
+                cols[c] = [int((r.get("types") or {}).get(code, 0)) for r in rs]
+            rel = f"tables/hour_stats/month={month}/{token}.parquet"
+            dst = self.root / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dst.with_name(dst.name + ".tmp")
+            pq.write_table(pa.Table.from_pydict(cols, schema=HOUR_STATS), tmp, compression="zstd")
+            mf.fsync_file(tmp)
+            os.replace(tmp, dst)
+            out.append(("hour_stats", {"path": rel, "rows": len(rs), "month": month}))
+        return out
+
+    def record_missing_hours(self, hours: list[str]) -> None:
+        """Record hours (``YYYY-MM-DD-H``) the archive had no file for (a 404), in one
+        atomic manifest update. Anything else is ignored."""
+        m = self.manifest
+        known = set(m.get("missing_hours", []))
+        new = {h for h in hours if _HOUR_RE.fullmatch(h)} - known
+        if not new:
+            return
+        m["missing_hours"] = sorted(known | new, key=lambda h: tuple(map(int, h.split("-"))))
+        m["commit"] += 1
+        mf.save(self.root, m)
 
     def write_results(
         self, con: duckdb.DuckDBPyConnection, tables: dict[str, str], meta: dict[str, Any]
@@ -396,6 +461,7 @@ class StoreWriter:
                     f"max(last_seen) AS last_seen FROM {src} GROUP BY ALL ORDER BY 1, 2",
                     "account_months": f"SELECT * FROM ({sql.merge_partials('month, actor_id', src)}) "
                     f"ORDER BY actor_id",
+                    "hour_stats": f"SELECT * FROM {src} ORDER BY hour, file, commit",
                 }[table]
                 rel = f"tables/{table}/month={month}/{token}.parquet"
                 tmp = self.root / (rel + ".tmp")

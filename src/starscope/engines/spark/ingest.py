@@ -37,8 +37,8 @@ import pyarrow.compute as pc
 from starscope.engines.spark.dialect import to_spark
 from starscope.errors import StarscopeError, UsageError
 from starscope.ingest.parse import COLUMNS
-from starscope.ingest.pipeline import IngestReport, ProgressFn, parse_file
-from starscope.source.local import find_hour_files
+from starscope.ingest.pipeline import IngestReport, ProgressFn, hour_stats_row, parse_file
+from starscope.source.local import find_hour_files, missing_hours_noted
 from starscope.store import Store, sql
 from starscope.store.schema import WATCH
 
@@ -214,9 +214,11 @@ def ingest_spark(
     spark: Any = None,
     batch_files: int | None = None,
     progress: ProgressFn | None = None,
+    missing_hours: list[str] | None = None,
 ) -> IngestReport:
     """Ingest hour files (local files, folders, globs, or Hadoop URIs) into the store with
-    Spark. Same store, counts and report as starscope.ingest.ingest; see module docstring."""
+    Spark. Same store, counts and report as starscope.ingest.ingest (``missing_hours`` too);
+    see module docstring."""
     from starscope.engines.spark.session import spark_session
 
     t0 = time.perf_counter()
@@ -231,6 +233,9 @@ def ingest_spark(
     batch_files = batch_files or int(os.environ.get("STARSCOPE_SPARK_BATCH_FILES", 0)) or BATCH_FILES
 
     with store.writing() as writer, _Conf(spark, _CONF):
+        # Hours `download` found missing on the server, as the DuckDB engine records them.
+        writer.record_missing_hours(missing_hours_noted([p for p in paths if not URI_RE.match(p)])
+                                    + list(missing_hours or []))
         done = writer.manifest["files"]
         todo = []
         for f in files:
@@ -337,7 +342,8 @@ def _ingest_batch(spark: Any, writer: Any, batch: list[InputFile], staging: Path
         files_rec = {r["name"]: {"size": r["size"], "lines": r["lines"], "events": r["events"],
                                  "stars": r["stars"], "bad_lines": r["bad_lines"],
                                  "corrupt": r["corrupt"], "path": r["path"]} for r in reps}
-        counts = writer.commit_prepared(segments, dirs, files_rec, quarantine, distinct - n_new)
+        counts = writer.commit_prepared(segments, dirs, files_rec, quarantine, distinct - n_new,
+                                        hour_stats=[hour_stats_row(r) for r in reps])
         report.events_new += counts["events"]
         report.stars_new += counts["stars"]
         report.duplicate_events += counts["duplicate_events"]

@@ -1,0 +1,333 @@
+"""How much of the truth the store saw: per day and month, events, stars, missing hours and an
+estimate of **star capture** (the share of GitHub's stars the archive recorded); the
+`coverage` command's JSON, also carried by `check`, `account`, the reports and the API.
+
+GH Archive is built from GitHub's public event stream, which since mid-2025 carries a falling
+share of star events (gharchive.org issues #310, #320), and the archive has always had lost
+hours and partial days. Nothing in an hour file says what it is missing, so the estimate
+compares the archive with itself (see docs/coverage.md):
+
+* **volume**: an hour with less than ``LOST_HOUR_BELOW`` of its neighbours' events (the same
+  hour of day, up to a week either side) lost events of every type; a missing hour lost all.
+  The events it should have had are the neighbours' median.
+* **star share**: stars per *other* event, against the store's own baseline (the earliest
+  ``BASELINE_DAYS`` days that look complete, or the latest before the day among months the
+  reference confirmed). Stars per other event, not per event: losing stars also shrinks the
+  total, and the ratio against the rest is then exactly the capture.
+* **reference**: for 2019-07 to 2024-12, GitHub's monthly star totals (the StarScout
+  study's, ``data/github_stars_by_month.csv``, Apache-2.0), pro rata for the hours the
+  store covers. Used only where the store looks like the whole archive (at least
+  ``REFERENCE_MIN_SHARE`` of the total): a simulated world or a sample is not compared.
+
+A month (or day) whose capture is below ``DEGRADED_BELOW`` is **degraded**.
+"""
+from __future__ import annotations
+
+import bisect
+import calendar
+import csv
+import datetime as dt
+import statistics
+from importlib import resources
+from typing import Any
+
+from starscope.store import Store
+
+#: below this star capture a month or day is degraded
+DEGRADED_BELOW = 0.8
+#: an hour with fewer events than this share of its neighbours' lost events of every type
+LOST_HOUR_BELOW = 0.5
+#: days (of the same hour of day) either side that give an hour's expected volume
+NEIGHBOUR_DAYS = 7
+#: months that make the star-share baseline (the latest complete-looking ones up to a month)
+BASELINE_MONTHS = 3
+#: months below this share of the typical (75th percentile) star share are not baseline
+BASELINE_FLOOR = 0.5
+#: the reference is applied only where the store holds at least this share of its stars
+REFERENCE_MIN_SHARE = 0.3
+
+#: from this month on GitHub's public stream carried a falling share of star events
+KNOWN_DEGRADED_FROM = "2025-06"
+
+_HOUR = dt.timedelta(hours=1)
+_CACHE: dict[tuple[str, int], dict[str, Any]] = {}
+
+
+def github_stars_by_month() -> dict[str, int]:
+    """GitHub's stars per month, 2019-07 to 2024-12 (the StarScout study's totals)."""
+    text = resources.files("starscope.results").joinpath(
+        "data/github_stars_by_month.csv").read_text(encoding="utf-8")
+    out = {}
+    for row in csv.DictReader(text.splitlines()):
+        out[row["month"].strip()] = int(row["n_stars"].strip())
+    return out
+
+
+def hour_name(h: dt.datetime) -> str:
+    return f"{h.year:04d}-{h.month:02d}-{h.day:02d}-{h.hour}"
+
+
+def _parse_hour(name: str) -> dt.datetime:
+    y, m, d, h = (int(x) for x in name.split("-"))
+    return dt.datetime(y, m, d, h)
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _hnum(h: dt.datetime) -> int:
+    """Hours since 1970 (naive UTC)."""
+    return int((h.replace(tzinfo=None) - _EPOCH).total_seconds()) // 3600
+
+
+def _hdt(n: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(hours=n)
+
+
+def _month_hours(month: str) -> int:
+    y, m = (int(x) for x in month.split("-"))
+    return calendar.monthrange(y, m)[1] * 24
+
+
+def coverage(store: Store | str, *, con=None, manifest: dict | None = None) -> dict[str, Any]:
+    """The store's coverage (the `coverage` command's JSON); cached per store commit."""
+    from starscope.results.repo import open_store
+
+    if not isinstance(store, Store):
+        store = Store(store)
+    con, m, owned = open_store(store, con, manifest)
+    try:
+        key = (str(store.root.resolve()), int(m.get("commit", 0)))
+        if key not in _CACHE:
+            rows = con.execute(
+                "SELECT hour, sum(events), sum(stars), bool_and(corrupt) FROM hour_stats "
+                "WHERE hour IS NOT NULL GROUP BY hour ORDER BY hour").fetchall()
+            if len(_CACHE) > 32:
+                _CACHE.clear()
+            _CACHE[key] = estimate(rows, store.missing_hours(m))
+        return _CACHE[key]
+    finally:
+        if owned:
+            con.close()
+
+
+def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: list[str],
+             reference: dict[str, int] | None = None) -> dict[str, Any]:
+    """Coverage from per-hour (hour, events, stars, corrupt) rows and recorded missing hours."""
+    reference = github_stars_by_month() if reference is None else reference
+    # Hours as integers (hours since 1970) and days as ISO strings: thousands of times faster
+    # than datetime arithmetic over years of hours.
+    present = {_hnum(h): (int(e or 0), int(s or 0)) for h, e, s, corrupt in rows
+               if not (corrupt and not e)}
+    # The hours the store should hold: in each month, from its first to its last hour held,
+    # and every hour recorded missing.
+    span: dict[str, list[int]] = {}
+    month_of: dict[int, str] = {}
+    for h in sorted({_hnum(h) for h, *_ in rows}):
+        mo = month_of.get(h // 24)
+        if mo is None:
+            mo = month_of[h // 24] = _hdt(h).strftime("%Y-%m")
+        lo_hi = span.setdefault(mo, [h, h])
+        lo_hi[1] = h
+    grid: set[int] = set()
+    for lo, hi in span.values():
+        grid.update(range(lo, hi + 1))
+    grid.update(_hnum(_parse_hour(n)) for n in recorded_missing)
+    hours = sorted(grid)
+    missing = [h for h in hours if h not in present]
+
+    # Expected volume of each hour: the median of its neighbours at the same hour of day.
+    day_offsets = [k * 24 * sign for k in range(1, NEIGHBOUR_DAYS + 1) for sign in (-1, 1)]
+    hour_offsets = [k * sign for k in range(1, 13) for sign in (-1, 1)]
+    day_of: dict[int, str] = {}
+    days: dict[str, dict[str, Any]] = {}
+    for h in hours:
+        near = [present[h + k][0] for k in day_offsets if h + k in present]
+        if len(near) < 2:
+            near = [present[h + k][0] for k in hour_offsets if h + k in present]
+        exp = statistics.median(near) if near else None
+        dnum = h // 24
+        day = day_of.get(dnum)
+        if day is None:
+            day = day_of[dnum] = _hdt(h).date().isoformat()
+        d = days.get(day)
+        if d is None:
+            d = days[day] = {"day": day, "hours": 0, "missing_hours": 0, "lost_hours": 0,
+                             "events": 0, "stars": 0, "lost_events": 0.0}
+        e, st = present.get(h, (0, 0))
+        d["hours"] += 1
+        d["events"] += e
+        d["stars"] += st
+        if h not in present:
+            d["missing_hours"] += 1
+        if exp and e < LOST_HOUR_BELOW * exp:
+            d["lost_hours"] += h in present
+            d["lost_events"] += exp - e
+
+    day_list = [days[k] for k in sorted(days)]
+    months: dict[str, dict[str, Any]] = {}
+    for d in day_list:
+        mo = months.setdefault(d["day"][:7], {"month": d["day"][:7], "hours": 0,
+                                             "missing_hours": 0, "lost_hours": 0,
+                                             "events": 0, "stars": 0, "lost_events": 0.0})
+        for k in ("hours", "missing_hours", "lost_hours", "events", "stars", "lost_events"):
+            mo[k] += d[k]
+    month_list = [months[k] for k in sorted(months)]
+    for mo in month_list:
+        ref = reference.get(mo["month"])
+        mo["github_stars"] = ref
+        share = mo["stars"] / (ref * mo["hours"] / _month_hours(mo["month"])) if ref else None
+        # Applied only where the store looks like the whole archive, not a world or a sample.
+        mo["star_capture_reference"] = (round(min(1.0, share), 4)
+                                        if share is not None and share >= REFERENCE_MIN_SHARE
+                                        else None)
+
+    baseline, base_source = _baseline_months(month_list)
+    base_index = [mo["month"] for mo in baseline]
+    B_of = {mo["month"]: _baseline_at(baseline, base_index, mo["month"]) for mo in month_list}
+    for row in day_list + month_list:
+        B = B_of[row.get("month") or row["day"][:7]]
+        other = row["events"] - row["stars"]
+        # Stars the row should hold: its other events at the baseline's stars per other event
+        # (never fewer than it has), plus the stars of the events its lost hours should have had.
+        exp = float(row["stars"]) if B is None else (
+            max(row["stars"], B * other) + row.pop("lost_events") * B / (1 + B))
+        row.pop("lost_events", None)
+        row["stars_expected"] = exp
+    for mo in month_list:
+        arch = _capture(mo)
+        mo["star_capture_archive"] = arch
+        ref = mo["star_capture_reference"]
+        mo["star_capture"] = ref if ref is not None else arch
+        if ref is not None:  # GitHub's own count: trust it for the month
+            mo["stars_expected"] = mo["stars"] / ref if ref else mo["stars_expected"]
+        mo["degraded"] = mo["star_capture"] < DEGRADED_BELOW
+        mo["stars_expected"] = round(mo["stars_expected"], 1)
+    for d in day_list:
+        d["star_capture"] = _capture(d)
+        d["degraded"] = d["star_capture"] < DEGRADED_BELOW
+        d["stars_expected"] = round(d["stars_expected"], 1)
+
+    total = sum(mo["stars"] for mo in month_list)
+    total_exp = sum(mo["stars_expected"] for mo in month_list)
+    b_stars = sum(mo["stars"] for mo in baseline)
+    b_other = sum(mo["events"] - mo["stars"] for mo in baseline)
+    notes = []
+    if baseline and base_index[0] >= KNOWN_DEGRADED_FROM:
+        notes.append(f"the baseline lies in {base_index[0]} or later, when GitHub's event stream "
+                     f"already carried fewer stars (gharchive.org #310, #320): the captures "
+                     f"here are relative to it and overstate the truth")
+    if not baseline:
+        notes.append("no month with stars and other events: the capture cannot be estimated")
+    return {
+        "star_capture": _ratio(total, total_exp) if month_list else None,
+        "notes": notes,
+        "degraded_below": DEGRADED_BELOW,
+        "degraded_months": [mo["month"] for mo in month_list if mo["degraded"]],
+        "months": month_list,
+        "days": day_list,
+        "missing_hours": [hour_name(_hdt(h)) for h in missing],
+        "baseline": {
+            "source": base_source,
+            "months": base_index,
+            "stars_per_other_event": round(b_stars / b_other, 6) if b_other else None,
+        },
+    }
+
+
+def _capture(row: dict[str, Any]) -> float:
+    if not row["events"] and row["missing_hours"]:
+        return 0.0  # nothing at all of hours that should be there (no neighbours to weigh them)
+    return _ratio(row["stars"], row["stars_expected"])
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(min(1.0, a / b), 4) if b > 0 else 1.0
+
+
+def _baseline_months(months: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """Months that look complete: GitHub's totals confirm them; else (no month confirmed)
+    those whose stars per other event are not far below the typical (75th percentile) one.
+    Months, not days: a day's stars swing with a few large campaigns, a month's much less."""
+    confirmed = [mo for mo in months if (mo["star_capture_reference"] or 0) >= DEGRADED_BELOW
+                 and mo["events"] > mo["stars"]]
+    if confirmed:
+        return confirmed, "months confirmed by GitHub's monthly star totals"
+    cand = [mo for mo in months if mo["events"] > mo["stars"] and mo["stars"]]
+    if not cand:
+        return [], "none"
+    ratio = lambda mo: mo["stars"] / (mo["events"] - mo["stars"])  # noqa: E731
+    ratios = sorted(ratio(mo) for mo in cand)
+    typical = ratios[min(len(ratios) - 1, int(0.75 * len(ratios)))]
+    return ([mo for mo in cand if ratio(mo) >= BASELINE_FLOOR * typical],
+            "the store's own months that look complete")
+
+
+def _baseline_at(baseline: list[dict[str, Any]], index: list[str], month: str) -> float | None:
+    """Stars per other event over the latest BASELINE_MONTHS baseline months up to ``month``
+    (the earliest ones when none precedes it)."""
+    if not baseline:
+        return None
+    i = bisect.bisect_right(index, month)
+    chosen = baseline[max(0, i - BASELINE_MONTHS):i] or baseline[:BASELINE_MONTHS]
+    stars = sum(mo["stars"] for mo in chosen)
+    other = sum(mo["events"] - mo["stars"] for mo in chosen)
+    return stars / other if other > 0 and stars > 0 else None
+
+
+def summary(cov: dict[str, Any]) -> dict[str, Any]:
+    """The short form carried by `status`, the overview and detection results."""
+    return {"star_capture": cov["star_capture"], "degraded_months": cov["degraded_months"],
+            "missing_hours": len(cov["missing_hours"]), "degraded_below": cov["degraded_below"],
+            "months": {mo["month"]: mo["star_capture"] for mo in cov["months"]}}
+
+
+def months_between(first: Any, last: Any) -> list[str]:
+    """The months ``YYYY-MM`` from the one of ``first`` to the one of ``last`` (ISO strings
+    or datetimes); empty when either is missing."""
+    if not first or not last:
+        return []
+    y, m = int(str(first)[:4]), int(str(first)[5:7])
+    end = str(last)[:7]
+    out = []
+    while f"{y:04d}-{m:02d}" <= end and len(out) < 1200:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def period_capture(cov: dict[str, Any], months: list[str] | set[str]) -> dict[str, Any]:
+    """The capture of a set of months (an answer's period), with what it means."""
+    rows = [mo for mo in cov.get("months", []) if mo["month"] in set(months)]
+    stars = sum(mo["stars"] for mo in rows)
+    exp = sum(mo["stars_expected"] for mo in rows)
+    cap = _ratio(stars, exp) if rows else None
+    degraded = [mo["month"] for mo in rows if mo["degraded"]]
+    not_covered = sorted(set(months) - {mo["month"] for mo in rows})
+    return {
+        "star_capture": cap,
+        "months": [{"month": mo["month"], "star_capture": mo["star_capture"],
+                    "degraded": mo["degraded"]} for mo in rows],
+        "degraded_months": degraded,
+        "months_without_hour_statistics": not_covered,
+        # What the thresholds mean where it is worst (a rule counts within one month).
+        "note": thresholds_note(min([mo["star_capture"] for mo in rows], default=None)),
+    }
+
+
+def thresholds_note(capture: float | None, rule: int = 50) -> str:
+    """What absolute thresholds mean at a partial capture."""
+    if capture is None:
+        return "no hour statistics for this period: its capture is unknown"
+    if capture >= DEGRADED_BELOW:
+        return (f"the archive recorded about {100 * capture:.0f}% of the stars of this period; "
+                f"thresholds apply as designed")
+    if capture <= 0:
+        return "the archive recorded no stars of this period: nothing can be concluded"
+    need = rule / capture
+    return (f"in its worst month the archive recorded only about {100 * capture:.0f}% of the "
+            f"stars: "
+            f"a month rule of >= {rule} suspected stars fires only for campaigns of about "
+            f"{need:,.0f} or more real suspected stars, and lockstep groups of {rule} accounts "
+            f"show as about {rule * capture:.0f}; an absence of findings here is not evidence "
+            f"of clean stars")
