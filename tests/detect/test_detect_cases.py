@@ -142,14 +142,17 @@ def test_center_boundary_is_inclusive(engine):
     rows = [star(1, 10, 0), star(2, 10, 2), star(1, 11, 0), star(2, 11, 0)]
     con, t = detect(rows, params=P2.replace(lockstep_delta_t_days=1))
     assert flagged(con, t, "clustered") == {(1, 10), (2, 10), (1, 11), (2, 11)}
-    # one second more and repo 10's stars fall out of the window around its center
+    assert con.execute(f"SELECT seed_repo_ids FROM {t['farms']}").fetchall() == [([10, 11],)]
+    # one second more and repo 10's stars fall out of the window around its center: seed 10
+    # maps no one (seed 11's cluster still holds repo 10, whose clustered stars are all of its
+    # users' stars on it, as StarScout's summary counts them)
     rows = [star(1, 10, 0), star(2, 10, dt.datetime(2024, 1, 3, 0, 0, 2)), star(1, 11, 0),
             star(2, 11, 0)]
     con, t = detect(rows, params=P2.replace(lockstep_delta_t_days=1))
     want = ref.detect(rows_with_ids(rows), events_from_stars(rows_with_ids(rows)),
                       P2.replace(lockstep_delta_t_days=1))
     assert flagged(con, t, "clustered") == want["clustered"]
-    assert (2, 10) not in want["clustered"]
+    assert con.execute(f"SELECT seed_repo_ids FROM {t['farms']}").fetchall() == [([11],)]
 
 
 def rows_with_ids(rows):
@@ -284,20 +287,22 @@ def test_params_load_and_override(tmp_path):
 
 
 def test_top_keep_repos_carry_their_own_center():
-    # m = 1. Seed A (repo 1): stars at days 20, 30, 40 -> center 30. Repo D (2): users 1, 2 at
-    # day 44 (within 15 days of the seed center), user 3 at day 50 (not). Reduce 1: A p=3,
-    # D p=2 (rank 2 <= 20·m, so D keeps its own center 44). Iteration 2 maps the same users
-    # (converged); reduce 2 counts user 3 on D too (|50 - 44| <= 15): A and D both p=3, D has
-    # the smaller variance and becomes the cluster. Had D fallen back to the seed's center
-    # (no carry), A would win and A's stars would be clustered.
-    rows = [star(1, 1, 20), star(2, 1, 30), star(3, 1, 40),
-            star(1, 2, 44), star(2, 2, 44), star(3, 2, 50)]
+    # m = 1, n = 2, Δt = 15 days (times in days). Seed A (repo 1): users 1, 2 at 20, 40 ->
+    # c0 = 30, U1 = {1, 2}. Reduce 1 (every repo against c0): B (2) p=2 var 0, A p=2 var 100,
+    # D (3) p=1 (user 1 at 44; user 2 at 46 is 16 days off) -> C2 = [B]; D, ranked 3rd <= 20·m,
+    # keeps its own center 44. Iteration 2 maps users 1, 2, 3 (B at 30, 30, 40): U changed, so
+    # reduce 2 runs and counts D at 44, 46, 48 against 44: p=3 with variance 2.7 beats B (p=3,
+    # variance 22) -> C3 = [D]; iteration 3 maps the same users: converged, D's stars are
+    # clustered. Had D fallen back to c0 (no carry), it would count only 44: C3 = [B], and B's
+    # stars would be clustered too. (Seeds B and D find D's cluster either way.)
+    rows = [star(1, 1, 20), star(2, 1, 40), star(1, 2, 30), star(2, 2, 30), star(3, 2, 40),
+            star(1, 3, 44), star(2, 3, 46), star(3, 3, 48)]
     P = Params(lockstep_n=2, lockstep_m=1, low_activity_min_stargazers=99)
     con, t = detect(rows, params=P)
-    assert flagged(con, t, "clustered") == {(1, 2), (2, 2), (3, 2)}
+    assert flagged(con, t, "clustered") == {(1, 3), (2, 3), (3, 3)}
     want = ref.detect(rows_with_ids(rows), events_from_stars(rows_with_ids(rows)), P)
-    assert want["clustered"] == {(1, 2), (2, 2), (3, 2)}
-    # with top_keep_factor = 1 only the cluster keeps a center: A wins
+    assert want["clustered"] == {(1, 3), (2, 3), (3, 3)}
+    # with top_keep_factor = 1 only the cluster keeps a center: seed A ends on B
     P1 = P.replace(lockstep_top_keep_factor=1)
     con, t = detect(rows, params=P1)
-    assert flagged(con, t, "clustered") == {(1, 1), (2, 1), (3, 1), (1, 2), (2, 2), (3, 2)}
+    assert flagged(con, t, "clustered") == {(1, 2), (2, 2), (3, 2), (1, 3), (2, 3), (3, 3)}
