@@ -9,7 +9,7 @@ import json
 import pytest
 
 from starscope.detect import Params, run_detection
-from starscope.detect.lockstep import windows_for_span
+from starscope.detect.lockstep import windows_for_months, windows_for_span
 from starscope.errors import UsageError
 from starscope.store.schema import TYPE_CODE
 
@@ -257,6 +257,59 @@ def test_windows():
     w = windows_for_span(dt.datetime(2019, 7, 1), dt.datetime(2020, 4, 1), P)
     assert [x.label for x in w] == ["2019-07..2020-01", "2019-10..2020-04", "2020-01..2020-05"]
     assert windows_for_span(None, None, P) == []
+
+
+def test_windows_sit_on_a_fixed_calendar():
+    # Quarter grid (Jan/Apr/Jul/Oct) whatever month the data starts in; each window clipped
+    # to its data. Feb..Mar: the Oct and Jan windows hold the same months -> only Jan's.
+    P = Params()
+    m = [dt.datetime(2024, 2, 9), dt.datetime(2024, 3, 30)]
+    assert [x.label for x in windows_for_months(m, P)] == ["2024-02..2024-04"]
+    m = [dt.datetime(2024, k, 1) for k in range(2, 9)]
+    # (the July window's Jul..Aug is a strict subset of April's Apr..Aug: not computed)
+    assert [x.label for x in windows_for_months(m, P)] == ["2024-02..2024-07", "2024-04..2024-09"]
+    # non-overlapping 3-month windows split Feb..Apr at the quarter boundary
+    P3 = Params(lockstep_window_months=3, lockstep_window_step_months=3)
+    m = [dt.datetime(2024, k, 1) for k in (2, 3, 4)]
+    assert [x.label for x in windows_for_months(m, P3)] == ["2024-02..2024-04", "2024-04..2024-05"]
+    # a gap: months with no data make no window
+    m = [dt.datetime(2020, 1, 1), dt.datetime(2024, 3, 1)]
+    assert [x.label for x in windows_for_months(m, P)] == ["2020-01..2020-02", "2024-03..2024-04"]
+
+
+def test_outlier_dates_change_no_window_of_the_data():
+    # Issue 16: one star dated 1970 used to move the anchor of every window (farms 3 -> 6),
+    # 0001-01-01 made 8,092 windows, 9999-12-31 crashed. Now an outlier adds at most its own
+    # window (1970) or is not lockstep input at all (outside [1970, 2100)).
+    P = Params()
+    data = [dt.datetime(2024, k, 1) for k in range(1, 13)]
+    base = [(w.start, w.end) for w in windows_for_months(data, P)]
+    for odd in (dt.datetime(1970, 1, 1), dt.datetime(2019, 8, 17)):
+        got = [(w.start, w.end) for w in windows_for_months(data + [odd], P)]
+        assert [w for w in got if w[0].year == 2024] == base and len(got) == len(base) + 1
+    rows = rows_with_ids(_world())
+    P3 = P2.replace(lockstep_n=3, lockstep_m=3, low_activity_min_stargazers=3)
+
+    def result(extra):
+        con, t = detect(rows + rows_with_ids(extra), params=P3)
+        farms = con.execute(f"SELECT window_label, account_ids, repo_ids FROM {t['farms']} "
+                            "ORDER BY farm_id").fetchall()
+        return flagged(con, t, "clustered"), farms
+
+    want = result([])
+    assert want[0] and want[1]
+    for when in (dt.datetime(1970, 1, 1), dt.datetime(2019, 8, 17), dt.datetime(1, 1, 1),
+                 dt.datetime(9999, 12, 31, 23, 59),
+                 dt.datetime(2150, 6, 1)):
+        assert result([star(900, 901, when)]) == want, when
+    con = make_con(rows + rows_with_ids([star(900, 901, dt.datetime(1, 1, 1)),
+                                         star(901, 901, dt.datetime(9999, 12, 31))]))
+    from starscope.detect import lockstep
+    from starscope.detect import run as detect_run
+    detect_run._prepare_stars(con, None, None)
+    lockstep.run(con, P3)
+    assert con.execute("SELECT COUNT(*) FROM _det_ls_windows").fetchone()[0] == len(
+        windows_for_months([r["starred_at"] for r in rows], P3))
 
 
 # ---- params ----------------------------------------------------------------------------------
