@@ -52,31 +52,38 @@ def low_activity_stars(stars: dict[Star, Any], la_accounts: set[int], P: Params)
 
 
 # ---- lockstep --------------------------------------------------------------------------------
-def _add_months(t: dt.datetime, k: int) -> dt.datetime:
-    y, m = divmod(t.month - 1 + k, 12)
-    return t.replace(year=t.year + y, month=m + 1)
-
-
 def windows(stars: dict[Star, tuple[dt.datetime, int]], P: Params) -> list[tuple[dt.datetime, dt.datetime]]:
-    if not stars:
+    """Fixed calendar grid: a grid window starts at every month number (12·year + month - 1)
+    that is a multiple of the step and covers window_months months. Used: those with data
+    whose data months are neither a strict subset of another grid window's nor equal to a
+    later one's; each clipped to its first..last data month. Stars outside [1970, 2100) are
+    not lockstep input. (Since issue 17/16: the grid replaced the anchor on the first star.)"""
+    wm, step = P.lockstep_window_months, P.lockstep_window_step_months
+    months = {12 * t.year + t.month - 1 for t, _ in stars.values()
+              if dt.datetime(1970, 1, 1) <= t < dt.datetime(2100, 1, 1)}
+    if not months:
         return []
-    times = [v[0] for v in stars.values()]
-    first, last = min(times), max(times)
-    start = dt.datetime(first.year, first.month, 1)
-    span_end = _add_months(dt.datetime(last.year, last.month, 1), 1)
-    out = []
-    while True:
-        end = _add_months(start, P.lockstep_window_months)
-        out.append((start, min(end, span_end)))
-        if end >= span_end:
-            return out
-        start = _add_months(start, P.lockstep_window_step_months)
+    grid = range(min(months) - wm - step, max(months) + step)
+    sets = {g: {d for d in months if g <= d < g + wm} for g in grid if g % step == 0}
+    sets = {g: ds for g, ds in sets.items() if ds}
+    used = [g for g in sets
+            if not any(sets[g] < sets[h] or (sets[g] == sets[h] and h > g) for h in sets if h != g)]
+
+    def month(k: int) -> dt.datetime:
+        return dt.datetime(k // 12, k % 12 + 1, 1)
+
+    return sorted((month(min(sets[g])), month(max(sets[g]) + 1)) for g in used)
 
 
 def _copycatch(seed: int, by_repo: dict[int, dict[int, int]], by_user: dict[int, dict[int, int]],
                P: Params) -> set[Star] | None:
     """One seed. by_repo[r][u] = t, by_user[u][r] = t (seconds in the window).
-    Returns the clustered (actor, repo) stars, or None when the cluster is not valid."""
+    Returns the clustered (actor, repo) stars, or None when the cluster is not valid.
+
+    Changed for issue 17 (to match StarScout's BigQuery code): the stop test comes after the
+    map and before the reduce (converged: the final cluster is the C the users were mapped
+    to); qualifying repos and clustered stars count the users' stars at any time in the
+    window (before: only those within Δt of the last reduce's center)."""
     dts, n, m, rho = P.delta_t_seconds, P.lockstep_n, P.lockstep_m, P.lockstep_rho
     c0 = Fraction(sum(by_repo[seed].values()), len(by_repo[seed]))
     centers: dict[int, Fraction] = {seed: c0}
@@ -90,6 +97,8 @@ def _copycatch(seed: int, by_repo: dict[int, dict[int, int]], by_user: dict[int,
                 users.add(u)
         if not users:
             return None
+        if users == prev_users:
+            break
         counted: dict[int, list[tuple[int, int]]] = defaultdict(list)  # repo -> [(user, t)]
         for u in users:
             for r, t in by_user[u].items():
@@ -102,17 +111,14 @@ def _copycatch(seed: int, by_repo: dict[int, dict[int, int]], by_user: dict[int,
             return sum((t - mu) ** 2 for t in ts) / len(ts)
 
         ranked = sorted(counted, key=lambda r: (-len(counted[r]), variance(r), r))
-        if users == prev_users or it == P.lockstep_max_iter:
-            top = ranked[:m]
-            qualifying = [r for r in top if len(counted[r]) >= n]
-            if len(users) >= n and len(top) >= m and len(qualifying) >= rho * m:
-                return {(u, r) for r in qualifying for u, _ in counted[r]}
-            return None
         centers = {r: Fraction(sum(t for _, t in counted[r]), len(counted[r]))
                    for r in ranked[:P.top_keep]}
         cluster = ranked[:m]
         prev_users = users
-    raise AssertionError("unreachable")
+    qualifying = [r for r in cluster if sum(1 for u in users if u in by_repo[r]) >= n]
+    if len(users) >= n and len(cluster) >= m and len(qualifying) >= rho * m:
+        return {(u, r) for r in qualifying for u in users if u in by_repo[r]}
+    return None
 
 
 def lockstep(stars: dict[Star, tuple[dt.datetime, int]], P: Params
@@ -155,8 +161,7 @@ def lockstep(stars: dict[Star, tuple[dt.datetime, int]], P: Params
         groups: dict[int, set[Star]] = defaultdict(set)
         for s in results:
             groups[find(s)] |= results[s]
-        last = end - dt.timedelta(microseconds=1)
-        label = f"{start:%Y-%m}..{_add_months(dt.datetime(last.year, last.month, 1), 1):%Y-%m}"
+        label = f"{start:%Y-%m}..{end:%Y-%m}"
         for root in sorted(groups):
             farms.append((label, frozenset(groups[root])))
     return clustered, farms

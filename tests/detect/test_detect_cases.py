@@ -9,7 +9,7 @@ import json
 import pytest
 
 from starscope.detect import Params, run_detection
-from starscope.detect.lockstep import windows_for_span
+from starscope.detect.lockstep import windows_for_months, windows_for_span
 from starscope.errors import UsageError
 from starscope.store.schema import TYPE_CODE
 
@@ -142,14 +142,17 @@ def test_center_boundary_is_inclusive(engine):
     rows = [star(1, 10, 0), star(2, 10, 2), star(1, 11, 0), star(2, 11, 0)]
     con, t = detect(rows, params=P2.replace(lockstep_delta_t_days=1))
     assert flagged(con, t, "clustered") == {(1, 10), (2, 10), (1, 11), (2, 11)}
-    # one second more and repo 10's stars fall out of the window around its center
+    assert con.execute(f"SELECT seed_repo_ids FROM {t['farms']}").fetchall() == [([10, 11],)]
+    # one second more and repo 10's stars fall out of the window around its center: seed 10
+    # maps no one (seed 11's cluster still holds repo 10, whose clustered stars are all of its
+    # users' stars on it, as StarScout's summary counts them)
     rows = [star(1, 10, 0), star(2, 10, dt.datetime(2024, 1, 3, 0, 0, 2)), star(1, 11, 0),
             star(2, 11, 0)]
     con, t = detect(rows, params=P2.replace(lockstep_delta_t_days=1))
     want = ref.detect(rows_with_ids(rows), events_from_stars(rows_with_ids(rows)),
                       P2.replace(lockstep_delta_t_days=1))
     assert flagged(con, t, "clustered") == want["clustered"]
-    assert (2, 10) not in want["clustered"]
+    assert con.execute(f"SELECT seed_repo_ids FROM {t['farms']}").fetchall() == [([11],)]
 
 
 def rows_with_ids(rows):
@@ -256,6 +259,59 @@ def test_windows():
     assert windows_for_span(None, None, P) == []
 
 
+def test_windows_sit_on_a_fixed_calendar():
+    # Quarter grid (Jan/Apr/Jul/Oct) whatever month the data starts in; each window clipped
+    # to its data. Feb..Mar: the Oct and Jan windows hold the same months -> only Jan's.
+    P = Params()
+    m = [dt.datetime(2024, 2, 9), dt.datetime(2024, 3, 30)]
+    assert [x.label for x in windows_for_months(m, P)] == ["2024-02..2024-04"]
+    m = [dt.datetime(2024, k, 1) for k in range(2, 9)]
+    # (the July window's Jul..Aug is a strict subset of April's Apr..Aug: not computed)
+    assert [x.label for x in windows_for_months(m, P)] == ["2024-02..2024-07", "2024-04..2024-09"]
+    # non-overlapping 3-month windows split Feb..Apr at the quarter boundary
+    P3 = Params(lockstep_window_months=3, lockstep_window_step_months=3)
+    m = [dt.datetime(2024, k, 1) for k in (2, 3, 4)]
+    assert [x.label for x in windows_for_months(m, P3)] == ["2024-02..2024-04", "2024-04..2024-05"]
+    # a gap: months with no data make no window
+    m = [dt.datetime(2020, 1, 1), dt.datetime(2024, 3, 1)]
+    assert [x.label for x in windows_for_months(m, P)] == ["2020-01..2020-02", "2024-03..2024-04"]
+
+
+def test_outlier_dates_change_no_window_of_the_data():
+    # Issue 16: one star dated 1970 used to move the anchor of every window (farms 3 -> 6),
+    # 0001-01-01 made 8,092 windows, 9999-12-31 crashed. Now an outlier adds at most its own
+    # window (1970) or is not lockstep input at all (outside [1970, 2100)).
+    P = Params()
+    data = [dt.datetime(2024, k, 1) for k in range(1, 13)]
+    base = [(w.start, w.end) for w in windows_for_months(data, P)]
+    for odd in (dt.datetime(1970, 1, 1), dt.datetime(2019, 8, 17)):
+        got = [(w.start, w.end) for w in windows_for_months(data + [odd], P)]
+        assert [w for w in got if w[0].year == 2024] == base and len(got) == len(base) + 1
+    rows = rows_with_ids(_world())
+    P3 = P2.replace(lockstep_n=3, lockstep_m=3, low_activity_min_stargazers=3)
+
+    def result(extra):
+        con, t = detect(rows + rows_with_ids(extra), params=P3)
+        farms = con.execute(f"SELECT window_label, account_ids, repo_ids FROM {t['farms']} "
+                            "ORDER BY farm_id").fetchall()
+        return flagged(con, t, "clustered"), farms
+
+    want = result([])
+    assert want[0] and want[1]
+    for when in (dt.datetime(1970, 1, 1), dt.datetime(2019, 8, 17), dt.datetime(1, 1, 1),
+                 dt.datetime(9999, 12, 31, 23, 59),
+                 dt.datetime(2150, 6, 1)):
+        assert result([star(900, 901, when)]) == want, when
+    con = make_con(rows + rows_with_ids([star(900, 901, dt.datetime(1, 1, 1)),
+                                         star(901, 901, dt.datetime(9999, 12, 31))]))
+    from starscope.detect import lockstep
+    from starscope.detect import run as detect_run
+    detect_run._prepare_stars(con, None, None)
+    lockstep.run(con, P3)
+    assert con.execute("SELECT COUNT(*) FROM _det_ls_windows").fetchone()[0] == len(
+        windows_for_months([r["starred_at"] for r in rows], P3))
+
+
 # ---- params ----------------------------------------------------------------------------------
 def test_params_load_and_override(tmp_path):
     p = tmp_path / "p.toml"
@@ -284,20 +340,22 @@ def test_params_load_and_override(tmp_path):
 
 
 def test_top_keep_repos_carry_their_own_center():
-    # m = 1. Seed A (repo 1): stars at days 20, 30, 40 -> center 30. Repo D (2): users 1, 2 at
-    # day 44 (within 15 days of the seed center), user 3 at day 50 (not). Reduce 1: A p=3,
-    # D p=2 (rank 2 <= 20·m, so D keeps its own center 44). Iteration 2 maps the same users
-    # (converged); reduce 2 counts user 3 on D too (|50 - 44| <= 15): A and D both p=3, D has
-    # the smaller variance and becomes the cluster. Had D fallen back to the seed's center
-    # (no carry), A would win and A's stars would be clustered.
-    rows = [star(1, 1, 20), star(2, 1, 30), star(3, 1, 40),
-            star(1, 2, 44), star(2, 2, 44), star(3, 2, 50)]
+    # m = 1, n = 2, Δt = 15 days (times in days). Seed A (repo 1): users 1, 2 at 20, 40 ->
+    # c0 = 30, U1 = {1, 2}. Reduce 1 (every repo against c0): B (2) p=2 var 0, A p=2 var 100,
+    # D (3) p=1 (user 1 at 44; user 2 at 46 is 16 days off) -> C2 = [B]; D, ranked 3rd <= 20·m,
+    # keeps its own center 44. Iteration 2 maps users 1, 2, 3 (B at 30, 30, 40): U changed, so
+    # reduce 2 runs and counts D at 44, 46, 48 against 44: p=3 with variance 2.7 beats B (p=3,
+    # variance 22) -> C3 = [D]; iteration 3 maps the same users: converged, D's stars are
+    # clustered. Had D fallen back to c0 (no carry), it would count only 44: C3 = [B], and B's
+    # stars would be clustered too. (Seeds B and D find D's cluster either way.)
+    rows = [star(1, 1, 20), star(2, 1, 40), star(1, 2, 30), star(2, 2, 30), star(3, 2, 40),
+            star(1, 3, 44), star(2, 3, 46), star(3, 3, 48)]
     P = Params(lockstep_n=2, lockstep_m=1, low_activity_min_stargazers=99)
     con, t = detect(rows, params=P)
-    assert flagged(con, t, "clustered") == {(1, 2), (2, 2), (3, 2)}
+    assert flagged(con, t, "clustered") == {(1, 3), (2, 3), (3, 3)}
     want = ref.detect(rows_with_ids(rows), events_from_stars(rows_with_ids(rows)), P)
-    assert want["clustered"] == {(1, 2), (2, 2), (3, 2)}
-    # with top_keep_factor = 1 only the cluster keeps a center: A wins
+    assert want["clustered"] == {(1, 3), (2, 3), (3, 3)}
+    # with top_keep_factor = 1 only the cluster keeps a center: seed A ends on B
     P1 = P.replace(lockstep_top_keep_factor=1)
     con, t = detect(rows, params=P1)
-    assert flagged(con, t, "clustered") == {(1, 1), (2, 1), (3, 1), (1, 2), (2, 2), (3, 2)}
+    assert flagged(con, t, "clustered") == {(1, 2), (2, 2), (3, 2), (1, 3), (2, 3), (3, 3)}

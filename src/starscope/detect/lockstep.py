@@ -20,17 +20,20 @@ A center is kept as the exact pair (S = sum of t, p = count), never as a rounded
 (among repos of equal p) as ``p*Q - S*S`` ascending (Q = sum of t², DECIMAL(38,0)). Both are
 exact, so the SQL and the pure-Python reference agree to the last second.
 
-Iteration i (for each still-active seed):
-  map:    U_i = users who starred >= ρ·|C| of the cluster repos C within Δt of their centers;
+Iteration i (for each still-active seed; C_1 = [seed], only the seed has a center, c0):
+  map:    U_i = users who starred >= ρ·|C_i| of the cluster repos C_i within Δt of their centers;
+  stop:   if U_i is empty (no cluster), or i >= 2 and U_i equals U_{i-1} (same set): the final
+          cluster is (U_i, C_i) -- the users are exactly those mapped to that cluster;
   reduce: over U_i's stars in the window, every repo r with |t - center(r)| <= Δt, where
-          center(r) is r's current center if it has one, else the seed's initial center,
+          center(r) is r's current center if it has one, else the seed's initial center c0,
           gets p, S, Q; rank p desc, p*Q - S² asc, repo_id asc;
           the top top_keep (20·m) become the centers for the next iteration (center = the
-          mean of the times just counted), the top m the next cluster C.
-  stop after iteration i if U_i is empty, U_i equals U_{i-1} (same set), or i = max_iter.
-The final cluster of a seed is its last (U_i, reduce_i): valid when |U_i| >= n, the reduce
-has >= m repos, and >= ρ·m of its top m repos have p >= n ("qualifying"); its clustered stars
-are the stars of U_i on the qualifying repos that were counted in that last reduce.
+          mean of the times just counted), the top m the next cluster C_{i+1};
+          if i = max_iter, the final cluster is (U_i, C_{i+1}).
+This is StarScout's BigQuery driver order (map; stop when the map did not change; reduce).
+A final cluster (U, C) is valid when |U| >= n, |C| >= m and >= ρ·m repos of C are
+"qualifying": starred by >= n users of U in the window (at any time, like StarScout's summary).
+Its clustered stars are all stars of U on the qualifying repos in the window.
 
 Speed (same results, see docs/detection.md "Lockstep performance"):
 - map, prefix filter: a user with h >= hmin = ceil(ρ·|C|) hits has >= hmin of its window
@@ -47,7 +50,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from . import _sql
 from ._sql import create, num, scalar
@@ -55,7 +58,8 @@ from .params import Params
 
 INTERMEDIATE = (
     "_ls_s0", "_ls_rc", "_ls_s", "_ls_seed", "_ls_center", "_ls_users", "_ls_cl", "_ls_sp",
-    "_ls_u", "_ls_agg", "_ls_r", "_ls_stop", "_ls_valid", "_ls_lab", "_ls_acc", "_ls_newlab",
+    "_ls_u", "_ls_uc", "_ls_agg", "_ls_r", "_ls_stop", "_ls_fc", "_ls_fq", "_ls_valid",
+    "_ls_lab", "_ls_acc", "_ls_newlab",
 )
 OUTPUTS = (
     "_det_ls_windows", "_det_ls_clusters", "_det_ls_edges", "_det_ls_farms",
@@ -65,7 +69,7 @@ OUTPUTS = (
 #: The lockstep algorithm's version, part of every window's fingerprint (window_fingerprints).
 #: Bump it with any change to this module that can change a window's clusters or edges: the
 #: windows cached by a store's previous run are then all recomputed.
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,13 @@ class Window:
         return f"{self.start:%Y-%m}..{_add_months(_month_start(last), 1):%Y-%m}"
 
 
+#: Lockstep reads only stars in [TIME_MIN, TIME_MAX): the window calendar needs sane years
+#: (GH Archive starts in 2011; a star dated 0001-01-01 or 9999-12-31 is a broken record, and
+#: 9999-12 + 6 months is not a date). Stars outside are simply not lockstep input.
+TIME_MIN = dt.datetime(1970, 1, 1)
+TIME_MAX = dt.datetime(2100, 1, 1)
+
+
 def _month_start(t: dt.datetime) -> dt.datetime:
     return dt.datetime(t.year, t.month, 1)
 
@@ -90,23 +101,54 @@ def _add_months(t: dt.datetime, k: int) -> dt.datetime:
     return t.replace(year=t.year + y, month=m + 1)
 
 
+def _month_no(t: dt.datetime) -> int:
+    return 12 * t.year + t.month - 1
+
+
+def _from_month_no(k: int) -> dt.datetime:
+    return dt.datetime(k // 12, k % 12 + 1, 1)
+
+
+def windows_for_months(months: Iterable[dt.datetime], params: Params) -> list[Window]:
+    """The windows for data in the given calendar months (each month: any datetime in it).
+
+    Fixed calendar, never anchored on the data: grid windows of window_months months start at
+    every month whose number 12·year + month − 1 is a multiple of window_step_months (for the
+    default 6/3: January, April, July, October, as StarScout's half-years). A grid window is
+    used when it holds data and its data months are not a strict subset of another grid
+    window's, nor equal to those of a later-starting one (so a short span, or the first and
+    last quarter of a long one, is not computed twice). A used window is clipped to its own
+    data: from its first data month to the end of its last. So an outlier star far from the
+    rest only adds its own window and changes no other."""
+    wm, step = params.lockstep_window_months, params.lockstep_window_step_months
+    data: dict[int, set[int]] = {}  # grid start -> its data months
+    for d in sorted({_month_no(t) for t in months}):
+        g = d - d % step
+        while g > d - wm:
+            data.setdefault(g, set()).add(d)
+            g -= step
+
+    def used(g: int) -> bool:
+        # only overlapping grid windows can share months
+        for h in range(g - (wm - 1) // step * step, g + wm, step):
+            if h != g and h in data and (data[g] < data[h] or (data[g] == data[h] and h > g)):
+                return False
+        return True
+
+    kept = sorted((min(data[g]), max(data[g]) + 1) for g in data if used(g))
+    return [Window(i, _from_month_no(a), _from_month_no(b)) for i, (a, b) in enumerate(kept)]
+
+
 def windows_for_span(first: dt.datetime | None, last: dt.datetime | None,
                      params: Params) -> list[Window]:
-    """Windows of window_months calendar months stepping window_step_months, starting at the
-    month of the first star, until one reaches past the last star; each clipped to the data's
-    span (its end is at most the first instant after the last star's month). A span shorter
-    than one window gives one window."""
+    """windows_for_months for data in every month from first's to last's."""
     if first is None or last is None:
         return []
-    span_end = _add_months(_month_start(last), 1)
-    out: list[Window] = []
-    start = _month_start(first)
-    while True:
-        end = _add_months(start, params.lockstep_window_months)
-        out.append(Window(len(out), start, min(end, span_end)))
-        if end >= span_end:
-            return out
-        start = _add_months(start, params.lockstep_window_step_months)
+    months, k = [], _month_start(first)
+    while k <= last:
+        months.append(k)
+        k = _add_months(k, 1)
+    return windows_for_months(months, params)
 
 
 def run(con: Any, params: Params, progress: Callable[[str], None] | None = None, *,
@@ -121,9 +163,10 @@ def run(con: Any, params: Params, progress: Callable[[str], None] | None = None,
     cache, ``{"windows": (win, fingerprint, ...), "clusters": like _det_ls_clusters,
     "edges": like _det_ls_edges}``: a window whose fingerprint is there takes its clusters and
     edges from them instead of being computed. Returns {"reused": n, "computed": n} windows."""
-    first, last = con.execute(
-        "SELECT MIN(starred_at), MAX(starred_at) FROM _det_stars").fetchall()[0]
-    wins = windows_for_span(first, last, params)
+    months = con.execute(f"""
+        SELECT DISTINCT {_sql.month_of('starred_at')} FROM _det_stars
+        WHERE starred_at >= {_sql.ts(TIME_MIN)} AND starred_at < {_sql.ts(TIME_MAX)}""").fetchall()
+    wins = windows_for_months((dt.datetime.strptime(str(m), "%Y-%m") for (m,) in months), params)
     con.execute(f"{_sql._CREATE} _det_ls_fp (win INTEGER, fingerprint VARCHAR)")
     fps = window_fingerprints(con, wins, cache_context) if cache_context is not None else {}
     for win, fp in sorted(fps.items()):
@@ -184,7 +227,8 @@ def window_fingerprints(con: Any, wins: list[Window], context: str) -> dict[int,
     one engine is valid for the other. One pass: moments per calendar month with T = seconds
     since the first window's start, then per window (window bounds are month starts) summed
     in Python and shifted to t = T - D exactly (D = the window's start in T).
-    Bounds: ids < 2^31 and T < 2^28 (8 years) keep a*r*T < 2^90 and a month's sums < 10^38.
+    Bounds: ids < 2^31 and T < 2^32 (windows lie in [TIME_MIN, TIME_MAX)) keep a*r*T < 2^94
+    and a month's sums (< 2^30 rows) < 2^124 < 10^38.
 
     Exact in practice: a store only grows, so a window's rows change by rows added, rows
     leaving (an earlier first star arrived) and rows whose t decreases (same). Any single such
@@ -241,10 +285,39 @@ def _reuse_window(con: Any, w: Window, cached_win: int, reuse: dict[str, str],
 
 
 def _run_window(con: Any, P: Params, w: Window, progress: Callable[[str], None] | None) -> None:
-    n, m, dts = P.lockstep_n, P.lockstep_m, P.delta_t_seconds
-    rho, keep = num(P.lockstep_rho), P.top_keep
+    """CopyCatch for every seed of one window (see the module doc): per iteration map, stop
+    test, reduce, carry; seeds that stop are finalized into _det_ls_clusters/_det_ls_edges."""
     if progress:
         progress(f"lockstep window {w.label}")
+    _window_state(con, P, w)
+    m = P.lockstep_m
+    it = 0
+    while scalar(con, "SELECT COUNT(*) FROM _ls_center") > 0:
+        it += 1
+        if progress:
+            progress(f"lockstep window {w.label} iteration {it}")
+        _map(con, P)
+        _stop(con)
+        # Converged seeds: the final cluster is the C just mapped (U_i = map(C_i)).
+        _finalize(con, P, w, it, f"""
+            SELECT c.seed, c.repo_id FROM _ls_center c JOIN _ls_stop st ON st.seed = c.seed
+            WHERE st.converged AND c.rk <= {m}""")
+        create(con, "_ls_uc", """
+            SELECT u.seed, u.actor_id FROM _ls_u u
+            WHERE NOT EXISTS (SELECT 1 FROM _ls_stop st WHERE st.seed = u.seed)""")
+        if scalar(con, "SELECT COUNT(*) FROM _ls_uc") == 0:
+            break
+        _reduce(con, P, it)
+        if it >= P.lockstep_max_iter:
+            # Out of iterations: the cluster is the top m of this last reduce.
+            _finalize(con, P, w, it, f"SELECT seed, repo_id FROM _ls_r WHERE rk <= {m}")
+            break
+        _carry(con)
+
+
+def _window_state(con: Any, P: Params, w: Window) -> None:
+    """The window's stars (_ls_s), seeds (_ls_seed) and the state before iteration 1:
+    _ls_center (each seed's centers; cluster = rk <= m) and _ls_users (U_0, empty)."""
     create(con, "_ls_s0", f"""
         SELECT actor_id, repo_id, {_sql.seconds_between(w.start, 'starred_at')} AS t
         FROM _det_stars
@@ -263,160 +336,174 @@ def _run_window(con: Any, P: Params, w: Window, progress: Callable[[str], None] 
     # Seeds: repos with >= n (distinct) stargazers in the window; center = mean star time.
     create(con, "_ls_seed", f"""
         SELECT repo_id AS seed, COUNT(*) AS p0, CAST(SUM(t) AS BIGINT) AS s0
-        FROM _ls_s GROUP BY repo_id HAVING COUNT(*) >= {n}""")
+        FROM _ls_s GROUP BY repo_id HAVING COUNT(*) >= {P.lockstep_n}""")
     # Current centers of each active seed (rk <= m: the cluster). Initially cluster = [seed].
     create(con, "_ls_center", """
         SELECT seed, seed AS repo_id, s0 AS cs, p0 AS cp, CAST(1 AS BIGINT) AS rk FROM _ls_seed""")
     # U_0: no users yet (iteration 1 never counts as converged).
     create(con, "_ls_users", "SELECT seed, seed AS actor_id FROM _ls_seed WHERE 1 = 0")
 
-    it = 0
-    while scalar(con, "SELECT COUNT(*) FROM _ls_center") > 0:
-        it += 1
-        if progress:
-            progress(f"lockstep window {w.label} iteration {it}")
-        # map ---------------------------------------------------------------------------
-        # A user needs h >= ρ·k hits (k = |C|), i.e. h >= hmin = ceil(ρ·k). When hmin >= 2,
-        # prefix filtering (as in set-similarity joins): let X be all the user's repos in the
-        # window (a superset of its hits) and order repos globally by (cnt, repo_id). If
-        # |X ∩ C| >= hmin, the first element of X ∩ C is among the first |X| - hmin + 1 of X
-        # and among the first k - hmin + 1 of C. So only (seed, user) pairs sharing such a
-        # prefix repo are candidates; their hits are then counted exactly. Seeds with
-        # hmin = 1 are mapped directly (every hit is a candidate anyway).
-        create(con, "_ls_cl", f"""
-            WITH c AS (
-                SELECT c.seed, c.repo_id, c.cs, c.cp, rc.cnt,
-                       COUNT(*) OVER (PARTITION BY c.seed) AS k
-                FROM _ls_center c JOIN _ls_rc rc ON rc.repo_id = c.repo_id
-                WHERE c.rk <= {m})
-            SELECT seed, repo_id, cs, cp, k,
-                   GREATEST(CAST(CEIL({rho} * k) AS BIGINT), 1) AS hmin,
-                   ROW_NUMBER() OVER (PARTITION BY seed ORDER BY cnt, repo_id) AS cpos
-            FROM c""")
-        # The prefix stars of each account, for every threshold hmin >= 2 in use.
-        create(con, "_ls_sp", """
-            SELECT h.hmin, s.repo_id, s.actor_id
-            FROM (SELECT DISTINCT hmin FROM _ls_cl WHERE hmin >= 2) h
-            JOIN _ls_s s ON s.deg >= h.hmin AND s.pos <= s.deg - h.hmin + 1""")
-        create(con, "_ls_u", f"""
-            WITH direct AS (
-                SELECT c.seed, s.actor_id, COUNT(*) AS h, MIN(c.k) AS k
-                FROM _ls_cl c JOIN _ls_s s ON s.repo_id = c.repo_id
-                WHERE c.hmin = 1 AND ABS(s.t * c.cp - c.cs) <= {dts} * c.cp
-                GROUP BY c.seed, s.actor_id),
-            cand AS (
-                SELECT DISTINCT c.seed, p.actor_id
-                FROM _ls_cl c JOIN _ls_sp p ON p.repo_id = c.repo_id AND p.hmin = c.hmin
-                WHERE c.hmin >= 2 AND c.cpos <= c.k - c.hmin + 1),
-            verified AS (
-                SELECT d.seed, d.actor_id, COUNT(*) AS h, MIN(c.k) AS k
-                FROM cand d
-                JOIN _ls_s s ON s.actor_id = d.actor_id
-                JOIN _ls_cl c ON c.seed = d.seed AND c.repo_id = s.repo_id
-                WHERE ABS(s.t * c.cp - c.cs) <= {dts} * c.cp
-                GROUP BY d.seed, d.actor_id)
-            SELECT seed, actor_id FROM direct WHERE h >= {rho} * k
-            UNION ALL
-            SELECT seed, actor_id FROM verified WHERE h >= {rho} * k""")
-        # reduce ------------------------------------------------------------------------
-        if it == 1:
-            # The only center is the seed's own, c0 = the fallback of every other repo.
-            e = f"""
-                SELECT u.seed, s.repo_id, s.t
-                FROM _ls_u u
-                JOIN _ls_s s ON s.actor_id = u.actor_id
-                JOIN _ls_seed sd ON sd.seed = u.seed
-                WHERE ABS(s.t * sd.p0 - sd.s0) <= {dts} * sd.p0"""
-        else:
-            e = f"""
-                SELECT u.seed, s.repo_id, s.t
-                FROM _ls_u u
-                JOIN _ls_s s ON s.actor_id = u.actor_id
-                JOIN _ls_seed sd ON sd.seed = u.seed
-                LEFT JOIN _ls_center c ON c.seed = u.seed AND c.repo_id = s.repo_id
-                WHERE ABS(s.t * COALESCE(c.cp, sd.p0) - COALESCE(c.cs, sd.s0))
-                      <= {dts} * COALESCE(c.cp, sd.p0)"""
-        create(con, "_ls_agg", f"""
-            WITH e AS ({e})
-            SELECT seed, repo_id, COUNT(*) AS p, CAST(SUM(t) AS BIGINT) AS s,
-                   SUM(CAST(t AS DECIMAL(38, 0)) * t) AS q
-            FROM e GROUP BY seed, repo_id""")
-        # Only the top top_keep of each seed are kept, and p is the first sort key: the
-        # top_keep-th repo has p = pc, the largest p with >= top_keep repos at p or above
-        # (or the smallest p when the seed has fewer repos). Repos with p < pc rank below
-        # it, so only p >= pc is ranked (the many p = 1 repos of a big seed are not).
-        create(con, "_ls_r", f"""
-            WITH hist AS (
-                SELECT seed, p, COUNT(*) AS c FROM _ls_agg GROUP BY seed, p),
-            cum AS (
-                SELECT seed, p, SUM(c) OVER (PARTITION BY seed ORDER BY p DESC
-                                             ROWS UNBOUNDED PRECEDING) AS above
-                FROM hist),
-            cut AS (
-                SELECT seed, COALESCE(MAX(CASE WHEN above >= {keep} THEN p END), MIN(p)) AS pc
-                FROM cum GROUP BY seed)
-            SELECT seed, repo_id, p, s, rk FROM (
-                SELECT a.seed, a.repo_id, a.p, a.s,
-                       ROW_NUMBER() OVER (
-                           PARTITION BY a.seed
-                           ORDER BY a.p DESC, a.p * a.q - CAST(a.s AS DECIMAL(38, 0)) * a.s ASC,
-                                    a.repo_id ASC
-                       ) AS rk
-                FROM _ls_agg a JOIN cut ON cut.seed = a.seed
-                WHERE a.p >= cut.pc) ranked
-            WHERE rk <= {keep}""")
-        _sql.drop(con, ["_ls_agg"])
-        # stop? -------------------------------------------------------------------------
-        last_iter = "TRUE" if it >= P.lockstep_max_iter else "FALSE"
-        create(con, "_ls_stop", f"""
-            WITH act AS (SELECT DISTINCT seed FROM _ls_center),
-            cur AS (SELECT seed, COUNT(*) AS k FROM _ls_u GROUP BY seed),
-            prev AS (SELECT seed, COUNT(*) AS k FROM _ls_users GROUP BY seed),
-            same AS (
-                SELECT u.seed, COUNT(*) AS k
-                FROM _ls_u u JOIN _ls_users p ON p.seed = u.seed AND p.actor_id = u.actor_id
-                GROUP BY u.seed)
-            SELECT a.seed
-            FROM act a
-            LEFT JOIN cur ON cur.seed = a.seed
-            LEFT JOIN prev ON prev.seed = a.seed
-            LEFT JOIN same ON same.seed = a.seed
-            WHERE {last_iter} OR cur.k IS NULL OR (cur.k = prev.k AND cur.k = same.k)""")
-        # finalize stopping seeds: validity and clustered stars ------------------------------
-        create(con, "_ls_valid", f"""
-            WITH nu AS (
-                SELECT u.seed, COUNT(*) AS k
-                FROM _ls_u u JOIN _ls_stop st ON st.seed = u.seed GROUP BY u.seed),
-            nr AS (
-                SELECT r.seed, COUNT(*) AS k,
-                       SUM(CASE WHEN r.p >= {n} THEN 1 ELSE 0 END) AS kq
-                FROM _ls_r r JOIN _ls_stop st ON st.seed = r.seed
-                WHERE r.rk <= {m} GROUP BY r.seed)
-            SELECT nu.seed, nu.k AS n_users, nr.k AS n_repos, nr.kq AS n_qualifying
-            FROM nu JOIN nr ON nr.seed = nu.seed
-            WHERE nu.k >= {n} AND nr.k >= {m} AND nr.kq >= {rho} * {m}""")
-        con.execute(f"""
-            INSERT INTO _det_ls_clusters
-            SELECT {w.index}, seed, n_users, n_repos, n_qualifying, {it} FROM _ls_valid""")
-        con.execute(f"""
-            INSERT INTO _det_ls_edges
-            SELECT {w.index}, u.seed, s.actor_id, s.repo_id
-            FROM _ls_valid v
-            JOIN _ls_u u ON u.seed = v.seed
+
+def _map(con: Any, P: Params) -> None:
+    """_ls_u(seed, actor_id): U_i, the users with >= ρ·|C| hits on the seed's cluster C.
+
+    A user needs h >= ρ·k hits (k = |C|), i.e. h >= hmin = ceil(ρ·k). When hmin >= 2,
+    prefix filtering (as in set-similarity joins): let X be all the user's repos in the
+    window (a superset of its hits) and order repos globally by (cnt, repo_id). If
+    |X ∩ C| >= hmin, the first element of X ∩ C is among the first |X| - hmin + 1 of X
+    and among the first k - hmin + 1 of C. So only (seed, user) pairs sharing such a
+    prefix repo are candidates; their hits are then counted exactly. Seeds with
+    hmin = 1 are mapped directly (every hit is a candidate anyway)."""
+    m, dts, rho = P.lockstep_m, P.delta_t_seconds, num(P.lockstep_rho)
+    create(con, "_ls_cl", f"""
+        WITH c AS (
+            SELECT c.seed, c.repo_id, c.cs, c.cp, rc.cnt,
+                   COUNT(*) OVER (PARTITION BY c.seed) AS k
+            FROM _ls_center c JOIN _ls_rc rc ON rc.repo_id = c.repo_id
+            WHERE c.rk <= {m})
+        SELECT seed, repo_id, cs, cp, k,
+               GREATEST(CAST(CEIL({rho} * k) AS BIGINT), 1) AS hmin,
+               ROW_NUMBER() OVER (PARTITION BY seed ORDER BY cnt, repo_id) AS cpos
+        FROM c""")
+    # The prefix stars of each account, for every threshold hmin >= 2 in use.
+    create(con, "_ls_sp", """
+        SELECT h.hmin, s.repo_id, s.actor_id
+        FROM (SELECT DISTINCT hmin FROM _ls_cl WHERE hmin >= 2) h
+        JOIN _ls_s s ON s.deg >= h.hmin AND s.pos <= s.deg - h.hmin + 1""")
+    create(con, "_ls_u", f"""
+        WITH direct AS (
+            SELECT c.seed, s.actor_id, COUNT(*) AS h, MIN(c.k) AS k
+            FROM _ls_cl c JOIN _ls_s s ON s.repo_id = c.repo_id
+            WHERE c.hmin = 1 AND ABS(s.t * c.cp - c.cs) <= {dts} * c.cp
+            GROUP BY c.seed, s.actor_id),
+        cand AS (
+            SELECT DISTINCT c.seed, p.actor_id
+            FROM _ls_cl c JOIN _ls_sp p ON p.repo_id = c.repo_id AND p.hmin = c.hmin
+            WHERE c.hmin >= 2 AND c.cpos <= c.k - c.hmin + 1),
+        verified AS (
+            SELECT d.seed, d.actor_id, COUNT(*) AS h, MIN(c.k) AS k
+            FROM cand d
+            JOIN _ls_s s ON s.actor_id = d.actor_id
+            JOIN _ls_cl c ON c.seed = d.seed AND c.repo_id = s.repo_id
+            WHERE ABS(s.t * c.cp - c.cs) <= {dts} * c.cp
+            GROUP BY d.seed, d.actor_id)
+        SELECT seed, actor_id FROM direct WHERE h >= {rho} * k
+        UNION ALL
+        SELECT seed, actor_id FROM verified WHERE h >= {rho} * k""")
+
+
+def _stop(con: Any) -> None:
+    """_ls_stop(seed, converged): the active seeds that stop after this map, before its
+    reduce: U_i empty (converged = FALSE: no cluster) or U_i = U_{i-1} as sets (TRUE)."""
+    create(con, "_ls_stop", """
+        WITH act AS (SELECT DISTINCT seed FROM _ls_center),
+        cur AS (SELECT seed, COUNT(*) AS k FROM _ls_u GROUP BY seed),
+        prev AS (SELECT seed, COUNT(*) AS k FROM _ls_users GROUP BY seed),
+        same AS (
+            SELECT u.seed, COUNT(*) AS k
+            FROM _ls_u u JOIN _ls_users p ON p.seed = u.seed AND p.actor_id = u.actor_id
+            GROUP BY u.seed)
+        SELECT a.seed, cur.k IS NOT NULL AS converged
+        FROM act a
+        LEFT JOIN cur ON cur.seed = a.seed
+        LEFT JOIN prev ON prev.seed = a.seed
+        LEFT JOIN same ON same.seed = a.seed
+        WHERE cur.k IS NULL OR (cur.k = prev.k AND cur.k = same.k)""")
+
+
+def _reduce(con: Any, P: Params, it: int) -> None:
+    """_ls_r(seed, repo_id, p, s, rk): the continuing seeds' top top_keep repos of the reduce
+    over their users _ls_uc (rk <= m: the next cluster)."""
+    dts, keep = P.delta_t_seconds, P.top_keep
+    if it == 1:
+        # The only center is the seed's own, c0 = the fallback of every other repo.
+        e = f"""
+            SELECT u.seed, s.repo_id, s.t
+            FROM _ls_uc u
             JOIN _ls_s s ON s.actor_id = u.actor_id
-            JOIN _ls_r r ON r.seed = u.seed AND r.repo_id = s.repo_id
+            JOIN _ls_seed sd ON sd.seed = u.seed
+            WHERE ABS(s.t * sd.p0 - sd.s0) <= {dts} * sd.p0"""
+    else:
+        e = f"""
+            SELECT u.seed, s.repo_id, s.t
+            FROM _ls_uc u
+            JOIN _ls_s s ON s.actor_id = u.actor_id
             JOIN _ls_seed sd ON sd.seed = u.seed
             LEFT JOIN _ls_center c ON c.seed = u.seed AND c.repo_id = s.repo_id
-            WHERE r.rk <= {m} AND r.p >= {n}
-              AND ABS(s.t * COALESCE(c.cp, sd.p0) - COALESCE(c.cs, sd.s0))
-                  <= {dts} * COALESCE(c.cp, sd.p0)""")
-        # carry the others into the next iteration ---------------------------------------
-        create(con, "_ls_users", """
-            SELECT u.seed, u.actor_id FROM _ls_u u
-            WHERE NOT EXISTS (SELECT 1 FROM _ls_stop st WHERE st.seed = u.seed)""")
-        create(con, "_ls_center", f"""
-            SELECT r.seed, r.repo_id, r.s AS cs, r.p AS cp, r.rk FROM _ls_r r
-            WHERE NOT EXISTS (SELECT 1 FROM _ls_stop st WHERE st.seed = r.seed)""")
+            WHERE ABS(s.t * COALESCE(c.cp, sd.p0) - COALESCE(c.cs, sd.s0))
+                  <= {dts} * COALESCE(c.cp, sd.p0)"""
+    create(con, "_ls_agg", f"""
+        WITH e AS ({e})
+        SELECT seed, repo_id, COUNT(*) AS p, CAST(SUM(t) AS BIGINT) AS s,
+               SUM(CAST(t AS DECIMAL(38, 0)) * t) AS q
+        FROM e GROUP BY seed, repo_id""")
+    # Only the top top_keep of each seed are kept, and p is the first sort key: the
+    # top_keep-th repo has p = pc, the largest p with >= top_keep repos at p or above
+    # (or the smallest p when the seed has fewer repos). Repos with p < pc rank below
+    # it, so only p >= pc is ranked (the many p = 1 repos of a big seed are not).
+    create(con, "_ls_r", f"""
+        WITH hist AS (
+            SELECT seed, p, COUNT(*) AS c FROM _ls_agg GROUP BY seed, p),
+        cum AS (
+            SELECT seed, p, SUM(c) OVER (PARTITION BY seed ORDER BY p DESC
+                                         ROWS UNBOUNDED PRECEDING) AS above
+            FROM hist),
+        cut AS (
+            SELECT seed, COALESCE(MAX(CASE WHEN above >= {keep} THEN p END), MIN(p)) AS pc
+            FROM cum GROUP BY seed)
+        SELECT seed, repo_id, p, s, rk FROM (
+            SELECT a.seed, a.repo_id, a.p, a.s,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY a.seed
+                       ORDER BY a.p DESC, a.p * a.q - CAST(a.s AS DECIMAL(38, 0)) * a.s ASC,
+                                a.repo_id ASC
+                   ) AS rk
+            FROM _ls_agg a JOIN cut ON cut.seed = a.seed
+            WHERE a.p >= cut.pc) ranked
+        WHERE rk <= {keep}""")
+    _sql.drop(con, ["_ls_agg"])
+
+
+def _finalize(con: Any, P: Params, w: Window, it: int, final_sql: str) -> None:
+    """Validity and clustered stars of the seeds whose final cluster C is ``final_sql``
+    (seed, repo_id), with U = their _ls_u. A cluster repo qualifies when >= n users of U
+    starred it in the window (at any time, as StarScout's summary counts); the cluster is
+    valid when |U| >= n, |C| >= m and >= ρ·m repos qualify. Its clustered stars: every star
+    of U on a qualifying repo in the window."""
+    n, m, rho = P.lockstep_n, P.lockstep_m, num(P.lockstep_rho)
+    create(con, "_ls_fc", final_sql)
+    create(con, "_ls_fq", """
+        SELECT f.seed, f.repo_id, COUNT(*) AS p
+        FROM _ls_fc f
+        JOIN _ls_u u ON u.seed = f.seed
+        JOIN _ls_s s ON s.actor_id = u.actor_id AND s.repo_id = f.repo_id
+        GROUP BY f.seed, f.repo_id""")
+    create(con, "_ls_valid", f"""
+        WITH nr AS (SELECT seed, COUNT(*) AS k FROM _ls_fc GROUP BY seed),
+        nu AS (
+            SELECT u.seed, COUNT(*) AS k
+            FROM _ls_u u JOIN nr ON nr.seed = u.seed GROUP BY u.seed),
+        nq AS (SELECT seed, COUNT(*) AS k FROM _ls_fq WHERE p >= {n} GROUP BY seed)
+        SELECT nu.seed, nu.k AS n_users, nr.k AS n_repos, nq.k AS n_qualifying
+        FROM nu JOIN nr ON nr.seed = nu.seed JOIN nq ON nq.seed = nu.seed
+        WHERE nu.k >= {n} AND nr.k >= {m} AND nq.k >= {rho} * {m}""")
+    con.execute(f"""
+        INSERT INTO _det_ls_clusters
+        SELECT {w.index}, seed, n_users, n_repos, n_qualifying, {it} FROM _ls_valid""")
+    con.execute(f"""
+        INSERT INTO _det_ls_edges
+        SELECT {w.index}, v.seed, s.actor_id, s.repo_id
+        FROM _ls_valid v
+        JOIN _ls_fq q ON q.seed = v.seed AND q.p >= {n}
+        JOIN _ls_u u ON u.seed = v.seed
+        JOIN _ls_s s ON s.actor_id = u.actor_id AND s.repo_id = q.repo_id""")
+
+
+def _carry(con: Any) -> None:
+    """The continuing seeds' state for the next iteration: U_{i-1} = U_i, and the reduce's top
+    top_keep repos as centers (center = S/p of the times just counted; rk <= m: next C)."""
+    create(con, "_ls_users", "SELECT seed, actor_id FROM _ls_uc")
+    create(con, "_ls_center", "SELECT seed, repo_id, s AS cs, p AS cp, rk FROM _ls_r")
 
 
 def _farms(con: Any) -> None:
