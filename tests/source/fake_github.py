@@ -58,6 +58,7 @@ class FakeGitHub:
         self.faults: dict[str, list[str]] = defaultdict(list)
         self.log: list[dict[str, Any]] = []
         self.violations = 0
+        self.poll_interval = 60  # X-Poll-Interval of event feeds (seconds)
         self._quota: dict[str, list[float]] = {}  # who -> [remaining, reset epoch]
         self.lock = threading.Lock()
 
@@ -201,7 +202,7 @@ class FakeGitHub:
             return 200, {"id": repo.id, "full_name": repo.full_name, "name": repo.full_name.split("/")[1],
                          "owner": {"login": owner, "id": repo.owner_id, "type": repo.owner_type}}, {}
         if rest == ["events"]:
-            return self._page(request, repo.events[:300], {"x-poll-interval": "60"})
+            return self._page(request, repo.events[:300], {"x-poll-interval": str(self.poll_interval)})
         if rest == ["stargazers"]:
             if repo.stars_hidden:
                 return 403, {"message": "Must have admin rights to Repository."}, {}
