@@ -79,6 +79,16 @@ class FakeGitHub:
                            "followers": followers, "public_repos": public_repos,
                            "url": f"https://api.github.com/users/{login}"}
 
+    def _find_login(self, login: str) -> int | None:
+        """Account id by login; the index is rebuilt when a test changed a login."""
+        key = login.lower()
+        index = getattr(self, "_index", {})
+        uid = index.get(key)
+        if uid is None or self.users.get(uid, {}).get("login", "").lower() != key:
+            self._index = index = {u["login"].lower(): i for i, u in self.users.items()}
+            uid = index.get(key)
+        return uid
+
     def login_of(self, uid: int) -> str:
         return self.users[uid]["login"]
 
@@ -182,7 +192,7 @@ class FakeGitHub:
         if parts[:1] == ["repositories"] and len(parts) >= 2 and parts[1].isdigit():
             return self._repo(request, self.by_id.get(int(parts[1])), parts[2:], accept)
         if parts[:1] == ["users"] and len(parts) >= 2:
-            uid = next((u for u, p in self.users.items() if p["login"].lower() == parts[1].lower()), None)
+            uid = self._find_login(parts[1])
             if uid is None:
                 return 404, {"message": "Not Found"}, {}
             if len(parts) == 2:
@@ -299,7 +309,7 @@ def _plausible_created_at(actor_id: int) -> str:
     registration time (id 1 in 2008, ~163M by early 2024), so interpolate on that line."""
     t0 = dt.datetime(2008, 1, 1)
     t1 = dt.datetime(2024, 3, 1)
-    t = t0 + (t1 - t0) * min(actor_id, 163_000_000) / 163_000_000
+    t = t0 + (t1 - t0) * (min(actor_id, 163_000_000) / 163_000_000)
     return t.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -329,11 +329,16 @@ def test_account_answer_shows_profile_creation_time(filled):
 # ------------------------------------------------------------------ kill -9 and resume
 def _cli(store: Path, url: str) -> list[str]:
     return [sys.executable, "-m", "starscope", "github", *REPOS, "--user-events", "--quiet",
-            "--store", str(store)]
+            "--commit-every", "0.3", "--store", str(store)]
 
 
-def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path, filled):
-    fake = build()
+def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path):
+    small = dict(n_bulk=25, n_organic=25)
+    ref_fake = build(**small)
+    with Served(ref_fake) as srv, client(srv.url) as c:
+        ref = Store(tmp_path / "ref")
+        run_github(ref, REPOS, c, user_events=True)
+    fake = build(**small)
     rng = random.Random(13)
     with Served(fake) as srv:
         env = {**os.environ, "STARSCOPE_GITHUB_API_URL": srv.url, "GITHUB_TOKEN": TOKEN}
@@ -342,13 +347,13 @@ def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path, 
         for _ in range(10):
             p = subprocess.Popen(_cli(store, srv.url), env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.8, 4.0))
+            time.sleep(rng.uniform(0.5, 2.5))
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
                 killed += 1
             p.wait()
         done = subprocess.run(_cli(store, srv.url), env=env, capture_output=True, text=True)
     assert done.returncode == 1, done.stderr  # 1: the recorded problems
-    assert killed >= 5
+    assert killed >= 3
     assert fake.violations == 0
-    assert snapshot(Store(store)) == filled["before"]
+    assert snapshot(Store(store)) == snapshot(ref)

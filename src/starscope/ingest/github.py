@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,21 +32,23 @@ from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from starscope.errors import UsageError
 from starscope.ingest.parse import parse_lines
 from starscope.source.github import STAR_JSON, UNAUTHENTICATED_NOTE, GitHubClient, Reply
 from starscope.store import Store
 from starscope.store import live
-from starscope.store.schema import ACCOUNT_PROFILES, PROFILE_MONTH, STARS
+from starscope.store.schema import ACCOUNT_PROFILES, PROFILE_MONTH, STARS, WATCH
 from starscope.store.segments import derive_segments
 
 SOURCE = "github"
 REPO_RE = re.compile(r"[A-Za-z0-9_.-]{1,39}/[A-Za-z0-9_.-]{1,100}")
 LOGIN_RE = re.compile(r"[A-Za-z0-9_.\[\]-]{1,60}")
-# Profiles and users' events are committed in batches: one commit per account would cost more
-# than the requests; a killed run asks again for at most one batch.
-BATCH_ACCOUNTS = 50
+# What is read is committed every COMMIT_SECONDS (or PENDING_ROWS rows, to bound memory): a
+# commit costs more than many requests; a killed run reads again only what came after it.
+COMMIT_SECONDS = 15.0
+PENDING_ROWS = 200_000
 STARGAZERS_HIDDEN = ("the stargazer list of {repo} is not visible to this token (HTTP {status}): "
                      "since 2026-06-30 GitHub shows it only to the repo's admins and "
                      "collaborators; reading what else is public")
@@ -107,16 +110,21 @@ def _user(obj: Any) -> tuple[int, str] | None:
 
 
 class LiveIngest:
-    """One run over some repositories, with the store's write lock held (`writer`)."""
+    """One run over some repositories, with the store's write lock held (`writer`).
+
+    What is read is kept in memory (parsed events, listed stars, profiles) together with the
+    state that says it was read, and committed with it in one atomic step every
+    `commit_every` seconds (and at the end): a commit costs far more than a request, and a
+    killed run only reads again what came after its last commit."""
 
     def __init__(self, writer, client: GitHubClient, *, user_events: bool = False,
-                 progress: ProgressFn | None = None, batch: int = BATCH_ACCOUNTS):
+                 progress: ProgressFn | None = None, commit_every: float = COMMIT_SECONDS):
         self.writer = writer
         self.store: Store = writer.store
         self.client = client
         self.user_events = user_events
         self.emit = progress or (lambda kind, info: None)
-        self.batch = batch
+        self.commit_every = commit_every
         self.state = self.store.source_state(SOURCE, writer.manifest)
         for key in ("repos", "users", "problems", "renamed"):
             self.state.setdefault(key, {})
@@ -128,6 +136,19 @@ class LiveIngest:
         self.touched: set[str] = set()
         self._con = None
         self._n = 0
+        self._reset_pending()
+        self.last_commit = time.monotonic()
+
+    def _reset_pending(self) -> None:
+        self.p_tables: list[pa.Table] = []  # parsed events
+        self.p_quarantine: list[dict[str, Any]] = []
+        self.p_listed: list[tuple[int, str, int, str, int | None, dt.datetime]] = []
+        self.p_profiles: list[dict[str, Any]] = []
+        # (account, repo) pairs with a star read but not committed: listed ones, and all
+        self.p_listed_pairs: set[tuple[int, int]] = set()
+        self.p_stars: dict[int, dict[int, tuple[dt.datetime, str]]] = {}
+        self.p_profiled: dict[int, str] = {}
+        self.p_size = 0
 
     # ------------------------------------------------------------------ plumbing
     def con(self):
@@ -141,16 +162,40 @@ class LiveIngest:
         shutil.rmtree(d, ignore_errors=True)
         return d
 
-    def commit(self, parts: list[tuple[list[dict[str, Any]], Path]] = (),
-               quarantine: list[dict[str, Any]] = (), final: bool = False) -> dict[str, int]:
-        """Commit staged segments and the state in one atomic step. With nothing staged only the
-        state changed: that is kept for the next commit (at the latest, the run's end); a run
-        killed before it asks again only what answered 304 or was not readable."""
+    def maybe_commit(self) -> None:
+        if (time.monotonic() - self.last_commit >= self.commit_every
+                or self.p_size >= PENDING_ROWS):
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit what was read since the last commit, and the state, in one atomic step."""
+        parts: list[tuple[list[dict[str, Any]], Path]] = []
+        if self.p_tables:
+            d = self._staging()
+            segs = derive_segments(pa.concat_tables(self.p_tables), d)
+            live.drop_listed_pairs(self.con(), segs, d, self.p_listed_pairs)
+            parts.append((segs, d))
+        if self.p_listed:
+            cols = list(zip(*sorted(self.p_listed, key=lambda r: (r[2], r[0]))))
+            table = pa.table({
+                "event_id": pa.nulls(len(self.p_listed), pa.int64()),
+                "starred_at": pa.array(cols[5], pa.timestamp("us")),
+                "repo_id": pa.array(cols[2], pa.int64()),
+                "repo_name": pa.array(cols[3], pa.string()),
+                "actor_id": pa.array(cols[0], pa.int64()),
+                "actor_login": pa.array(cols[1], pa.string()),
+                "org_id": pa.array(cols[4], pa.int64()),
+            }, schema=STARS)
+            d = self._staging()
+            parts.append((live.stage_listed_stars(table, d), d))
+        if self.p_profiles:
+            d = self._staging()
+            table = pa.Table.from_pylist(self.p_profiles, schema=ACCOUNT_PROFILES)
+            parts.append((live.stage_profiles(table, d), d))
+            self.report.profiles_new += len(self.p_profiles)
         parts = [(segs, d) for segs, d in parts if segs]
-        if not parts and not quarantine and not final:
-            return {}
         counts = self.writer.commit_staged([s for s, _ in parts], [d for _, d in parts], {},
-                                           list(quarantine), state={SOURCE: self.state})
+                                           self.p_quarantine, state={SOURCE: self.state})
         for segs, d in parts:
             self.touched.update(s["month"] for s in segs)
             shutil.rmtree(d, ignore_errors=True)
@@ -159,7 +204,9 @@ class LiveIngest:
             self._con = None
         self.report.events_new += counts.get("events", 0)
         self.report.stars_new += counts.get("stars", 0)
-        return counts
+        self._reset_pending()
+        self.last_commit = time.monotonic()
+        self.emit("commit", counts)
 
     def problem(self, key: str, reply: Reply | None, message: str | None = None) -> None:
         rec = {"what": key, "status": reply.status if reply else None,
@@ -183,6 +230,25 @@ class LiveIngest:
         if reply.poll_interval:
             self.report.poll_interval = max(self.report.poll_interval or 0, reply.poll_interval)
 
+    # look-ups over the store and what is pending
+    def starred_by(self, repo_id: int) -> set[int]:
+        return live.starred_by(self.con(), repo_id) | set(self.p_stars.get(repo_id, {}))
+
+    def stargazers(self, repo_id: int) -> list[tuple[int, str]]:
+        best = {a: (t, login) for a, login, t in live.stargazers(self.con(), repo_id)}
+        for a, (t, login) in self.p_stars.get(repo_id, {}).items():
+            if a not in best or t >= best[a][0]:
+                best[a] = (t, login)
+        return [(a, best[a][1]) for a in sorted(best)]
+
+    def profiled(self) -> dict[int, str]:
+        return {**live.profiled(self.con()), **self.p_profiled}
+
+    def _pending_star(self, actor: int, repo: int, login: str, t: dt.datetime) -> None:
+        cur = self.p_stars.setdefault(repo, {}).get(actor)
+        if cur is None or t >= cur[0]:
+            self.p_stars[repo][actor] = (t, login)
+
     # ------------------------------------------------------------------ the run
     def run(self, repos: Iterable[str]) -> GithubReport:
         names = [check_repo_name(r) for r in repos]
@@ -191,7 +257,7 @@ class LiveIngest:
             self.emit("repo", {"repo": name})
             self.one_repo(name)
         self.state["complete_round"] = self.round
-        self.commit(final=True)
+        self.commit()
         if self.touched:
             self.writer.compact(self.touched | {PROFILE_MONTH})
         c = self.client.counters
@@ -214,11 +280,10 @@ class LiveIngest:
         if not self.done(rs, "profiles_round"):
             self.profiles(meta["id"])
             rs["profiles_round"] = self.round
-            self.commit()
         if self.user_events and not self.done(rs, "user_events_round"):
             self.users_events(meta["id"])
             rs["user_events_round"] = self.round
-            self.commit()
+        self.maybe_commit()
 
     def repo_meta(self, name: str, rs: dict[str, Any]) -> dict[str, Any] | None:
         if self.done(rs, "meta_round") and rs.get("meta"):
@@ -259,15 +324,6 @@ class LiveIngest:
         return meta
 
     # ------------------------------------------------------------------ events
-    def _parse_events(self, items: list[Any], origin: str) -> tuple[pa.Table, list[dict[str, Any]]]:
-        lines = b"".join(json.dumps(e, separators=(",", ":")).encode() + b"\n" for e in items)
-        res = parse_lines(lines)
-        q = [{"file": "github", "path": self.client.redact(origin), "line": b.line, "offset": None,
-              "error": b.error, "head": self.client.redact(b.head.decode("utf-8", "backslashreplace"))}
-             for b in res.bad]
-        self.report.bad_events += len(res.bad)
-        return res.table, q
-
     def _fetch_pages(self, url: str, etag: str | None, what: str) -> tuple[Reply, list[Any], bool]:
         """All pages of a list from url (conditional on etag): (first reply, items, complete)."""
         c = self.client
@@ -275,10 +331,10 @@ class LiveIngest:
         self._poll(first)
         if not first.ok:
             return first, [], False
-        items = list(first.data) if isinstance(first.data, list) else []
         if not isinstance(first.data, list):
             self.problem(what, first, "the answer is not a list")
             return first, [], False
+        items = list(first.data)
         nxt, seen = first.next_url, {url}
         while nxt and nxt not in seen:
             seen.add(nxt)
@@ -290,35 +346,43 @@ class LiveIngest:
             nxt = r.next_url
         return first, items, True
 
-    def _commit_events(self, items: list[Any], origin: str) -> None:
-        table, q = self._parse_events(items, origin)
-        parts = []
-        if table.num_rows:
-            d = self._staging()
-            segs = derive_segments(table, d)
-            live.drop_listed_pairs(self.con(), segs, d)
-            parts.append((segs, d))
-        self.commit(parts, q)
+    def add_events(self, items: list[Any], origin: str) -> None:
+        """Parse events (GH Archive's parser) and keep them for the next commit."""
+        if not items:
+            return
+        lines = b"".join(json.dumps(e, separators=(",", ":")).encode() + b"\n" for e in items)
+        res = parse_lines(lines)
+        redact = self.client.redact
+        self.p_quarantine += [
+            {"file": "github", "path": redact(origin), "line": b.line, "offset": None,
+             "error": b.error, "head": redact(b.head.decode("utf-8", "backslashreplace"))}
+            for b in res.bad]
+        self.report.bad_events += len(res.bad)
+        t = res.table
+        if t.num_rows:
+            self.p_tables.append(t)
+            self.p_size += t.num_rows
+            w = t.filter(pc.equal(t["type"], WATCH))
+            for a, login, r, at in zip(w["actor_id"].to_pylist(), w["actor_login"].to_pylist(),
+                                       w["repo_id"].to_pylist(), w["created_at"].to_pylist()):
+                if (a, r) not in self.p_listed_pairs:
+                    self._pending_star(a, r, login, at)
 
     def repo_events(self, name: str, meta: dict[str, Any], rs: dict[str, Any]) -> None:
         c = self.client
         pkey = f"events:{name.lower()}"
         url = c.url(f"/repos/{meta['full_name']}/events", paged=True)
         first, items, complete = self._fetch_pages(url, rs.get("events_etag"), pkey)
+        rs["events_round"] = self.round
         if first.not_modified:
-            rs["events_round"] = self.round
-            self.commit()
             return
         if not first.ok:
             self.problem(pkey, first, f"event feed of {name}: HTTP {first.status} {first.message}".strip())
-            rs["events_round"] = self.round
-            self.commit()
             return
         if complete:
             rs["events_etag"] = first.etag  # only a complete read may be skipped next time
             self.solved(pkey)
-        rs["events_round"] = self.round
-        self._commit_events(items, url)
+        self.add_events(items, url)
 
     # ------------------------------------------------------------------ stargazers
     def repo_stargazers(self, name: str, meta: dict[str, Any], rs: dict[str, Any]) -> None:
@@ -360,49 +424,34 @@ class LiveIngest:
                                       f"star+json media type honoured?)")
                 break
             self.solved(pkey)
-            have = live.starred_by(self.con(), meta["id"])
-            new = {}
+            have = self.starred_by(meta["id"])
             for uid, login, at in rows:
-                if uid not in have and uid not in new:
-                    new[uid] = (login, at)
-            parts = []
-            if new:
-                ids = sorted(new)
-                table = pa.table({
-                    "event_id": pa.nulls(len(ids), pa.int64()),
-                    "starred_at": pa.array([new[i][1] for i in ids], pa.timestamp("us")),
-                    "repo_id": pa.array([meta["id"]] * len(ids), pa.int64()),
-                    "repo_name": pa.array([meta["full_name"]] * len(ids), pa.string()),
-                    "actor_id": pa.array(ids, pa.int64()),
-                    "actor_login": pa.array([new[i][0] for i in ids], pa.string()),
-                    "org_id": pa.array([meta.get("org_id")] * len(ids), pa.int64()),
-                }, schema=STARS)
-                d = self._staging()
-                parts.append((live.stage_listed_stars(table, d), d))
+                if uid in have:
+                    continue
+                have.add(uid)
+                self.p_listed.append((uid, login, meta["id"], meta["full_name"],
+                                      meta.get("org_id"), at))
+                self.p_listed_pairs.add((uid, meta["id"]))
+                self._pending_star(uid, meta["id"], login, at)
+                self.p_size += 1
             rs["stars_last_url"], rs["stars_last_etag"] = url, r.etag
             rs["stars_next"], rs["stars_complete"] = r.next_url, r.next_url is None
-            if r.next_url is None:
-                rs["stars_round"] = self.round
-            self.commit(parts)
+            self.maybe_commit()
             url, etag = r.next_url, None
         rs["stars_round"] = self.round
-        self.commit()
 
     # ------------------------------------------------------------------ accounts
     def profiles(self, repo_id: int) -> None:
-        con = self.con()
-        have = live.profiled(con)
-        todo = [(a, login) for a, login in live.stargazers(con, repo_id)
+        have = self.profiled()
+        todo = [(a, login) for a, login in self.stargazers(repo_id)
                 if a not in have and f"user:{a}" not in self.state["problems"]]
-        rows: list[dict[str, Any]] = []
         for aid, login in todo:
             prof = self.profile(aid, login)
             if prof is not None:
-                rows.append(prof)
-            if len(rows) >= self.batch:
-                self._commit_profiles(rows)
-                rows = []
-        self._commit_profiles(rows)
+                self.p_profiles.append(prof)
+                self.p_profiled[aid] = prof["actor_login"]
+                self.p_size += 1
+            self.maybe_commit()
 
     def profile(self, aid: int, login: str) -> dict[str, Any] | None:
         c = self.client
@@ -429,22 +478,11 @@ class LiveIngest:
                 "created_at": created, "public_repos": count("public_repos"),
                 "followers": count("followers")}
 
-    def _commit_profiles(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        table = pa.Table.from_pylist(rows, schema=ACCOUNT_PROFILES)
-        d = self._staging()
-        self.commit([(live.stage_profiles(table, d), d)])
-        self.report.profiles_new += len(rows)
-
     def users_events(self, repo_id: int) -> None:
         c = self.client
-        con = self.con()
-        logins = live.profiled(con)
+        logins = self.profiled()
         users = self.state["users"]
-        items: list[Any] = []
-        pending = 0
-        for aid, login in live.stargazers(con, repo_id):
+        for aid, login in self.stargazers(repo_id):
             us = users.setdefault(str(aid), {})
             if self.done(us, "round") or f"user:{aid}" in self.state["problems"]:
                 continue
@@ -454,26 +492,24 @@ class LiveIngest:
             if first.ok or first.not_modified:
                 if complete:
                     us["etag"] = first.etag
-                items += got
+                self.add_events(got, url)
             else:
                 self.problem(f"user-events:{aid}", first,
                              f"public events of {login}: HTTP {first.status} {first.message}".strip())
             us["round"] = self.round
-            pending += 1
-            if pending >= self.batch:
-                self._commit_events(items, c.url("/users/-/events/public"))
-                items, pending = [], 0
-        self._commit_events(items, c.url("/users/-/events/public"))
+            self.maybe_commit()
 
 
 def run_github(store: Store, repos: list[str], client: GitHubClient, *, user_events: bool = False,
-               progress: ProgressFn | None = None, batch: int = BATCH_ACCOUNTS) -> GithubReport:
+               progress: ProgressFn | None = None,
+               commit_every: float = COMMIT_SECONDS) -> GithubReport:
     """Read repositories from GitHub's API into the store (see module docstring)."""
     names = [check_repo_name(r) for r in repos]
     if not names:
         raise UsageError("give at least one repository (OWNER/REPO)")
     with store.writing() as writer:
-        run = LiveIngest(writer, client, user_events=user_events, progress=progress, batch=batch)
+        run = LiveIngest(writer, client, user_events=user_events, progress=progress,
+                         commit_every=commit_every)
         if not client.authenticated:
             run.note(UNAUTHENTICATED_NOTE)
         return run.run(names)

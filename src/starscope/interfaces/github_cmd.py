@@ -86,10 +86,13 @@ def _summary(rep) -> str:
               help="Seconds between rounds with --watch (at least the API's X-Poll-Interval).")
 @click.option("--rounds", default=0, type=click.IntRange(0, None),
               help="With --watch: stop after this many rounds (0: never).")
+@click.option("--commit-every", default=15.0, show_default=True, type=click.FloatRange(0, None),
+              help="Seconds between commits of what was read (a killed run reads again at "
+              "most this much).")
 @click.option("--json", "as_json", is_flag=True, help="Print each round's report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def github(repos, store_path, token_file, user_events, watch, interval, rounds, as_json,
-           quiet) -> None:
+def github(repos, store_path, token_file, user_events, watch, interval, rounds, commit_every,
+           as_json, quiet) -> None:
     """Read OWNER/REPO... from GitHub's REST API into the store: each repo's event feed, its
     stargazers with their times (when the token may see them), the stargazers' profiles and,
     with --user-events, their public events. Token: $GITHUB_TOKEN or --token-file. API:
@@ -115,7 +118,8 @@ def github(repos, store_path, token_file, user_events, watch, interval, rounds, 
             todo = repos + (read_repo_list(watch_file) if watch_file else [])
             todo = list(dict.fromkeys(todo))
             client.counters.__init__()
-            rep = run_github(store, todo, client, user_events=user_events, progress=progress)
+            rep = run_github(store, todo, client, user_events=user_events, progress=progress,
+                             commit_every=commit_every)
             any_problem = any_problem or bool(rep.problems)
             n += 1
             if as_json:

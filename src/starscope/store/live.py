@@ -70,11 +70,11 @@ def starred_by(con: duckdb.DuckDBPyConnection, repo_id: int) -> set[int]:
                                       [repo_id]).fetchall()}
 
 
-def stargazers(con: duckdb.DuckDBPyConnection, repo_id: int) -> list[tuple[int, str]]:
-    """(account id, latest login) of every account that starred the repo, by id."""
+def stargazers(con: duckdb.DuckDBPyConnection, repo_id: int) -> list[tuple[int, str, Any]]:
+    """(account id, latest login, its time) of every account that starred the repo, by id."""
     return [tuple(r) for r in con.execute(
-        "SELECT actor_id, arg_max(actor_login, starred_at) FROM stars WHERE repo_id = ? "
-        "GROUP BY actor_id ORDER BY actor_id", [repo_id]).fetchall()]
+        "SELECT actor_id, arg_max(actor_login, starred_at), max(starred_at) FROM stars "
+        "WHERE repo_id = ? GROUP BY actor_id ORDER BY actor_id", [repo_id]).fetchall()]
 
 
 def profiled(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
@@ -83,11 +83,15 @@ def profiled(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
 
 
 def drop_listed_pairs(con: duckdb.DuckDBPyConnection, segs: list[dict[str, Any]],
-                      staging: Path) -> int:
+                      staging: Path, pending: set[tuple[int, int]] = frozenset()) -> int:
     """Rewrite staged `stars` segments (from segments.derive_segments) without the rows whose
-    (account, repo) has a listed star in the store. Returns the rows dropped."""
+    (account, repo) has a listed star in the store or in `pending` (listed stars about to be
+    committed with them). Returns the rows dropped."""
     dropped = 0
-    if not con.execute("SELECT count(*) FROM stars WHERE event_id IS NULL").fetchone()[0]:
+    pairs = sorted(pending)
+    con.register("pending_pairs", pa.table({"actor_id": pa.array([a for a, _ in pairs], pa.int64()),
+                                            "repo_id": pa.array([r for _, r in pairs], pa.int64())}))
+    if not con.execute("SELECT count(*) FROM stars WHERE event_id IS NULL").fetchone()[0] + len(pending):
         return 0
     for seg in segs:
         if seg["table"] != "stars" or not seg["rows"]:
@@ -96,7 +100,8 @@ def drop_listed_pairs(con: duckdb.DuckDBPyConnection, segs: list[dict[str, Any]]
         tmp = path.with_name("rewritten.parquet")
         q = (f"SELECT * FROM read_parquet({sql.literal(path)}) s WHERE NOT EXISTS ("
              f"SELECT 1 FROM stars l WHERE l.event_id IS NULL AND l.actor_id = s.actor_id "
-             f"AND l.repo_id = s.repo_id)")
+             f"AND l.repo_id = s.repo_id) AND NOT EXISTS (SELECT 1 FROM pending_pairs l "
+             f"WHERE l.actor_id = s.actor_id AND l.repo_id = s.repo_id)")
         n = copy_to(con, q, tmp)
         dropped += seg["rows"] - n
         seg["rows"] = n
