@@ -84,9 +84,10 @@ def _blocks(con: Any, P: CreatedTogetherParams) -> None:
                        s.created_at) AS gap
             FROM s JOIN sn ON sn.repo_id = s.repo_id JOIN n ON n.repo_id = s.repo_id)
         SELECT repo_id, actor_id, created_at, n_stars,
-               SUM(CASE WHEN gap IS NULL
-                          OR gap > LEAST({int(P.max_gap_seconds)},
-                                         {num(P.density_factor)} * span / n_prof)
+               -- gap > min(max_gap, factor * span / n), in doubles exact for these sizes
+               SUM(CASE WHEN gap IS NULL OR gap > {int(P.max_gap_seconds)}
+                          OR CAST(gap AS DOUBLE) * n_prof
+                             > CAST({num(P.density_factor)} AS DOUBLE) * span
                         THEN 1 ELSE 0 END)
                    OVER (PARTITION BY repo_id ORDER BY created_at, actor_id
                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS blk
