@@ -246,6 +246,20 @@ def test_token_never_appears_in_store_or_output(tmp_path, monkeypatch):
         assert TOKEN not in text  # ... and is nowhere
 
 
+def test_token_is_not_sent_to_another_origin():
+    other = FakeGitHub(token=None)
+    other.add_user(1, "one", "2020-01-01T00:00:00Z")
+    fake = FakeGitHub(token=TOKEN)
+    with Served(other) as o, Served(fake) as srv:
+        orig = fake._route
+        fake._route = lambda req: (301, {}, {"location": f"{o.url}/user/1"}) \
+            if req.url.path == "/user/1" else orig(req)
+        with client(srv.url) as c:
+            r = c.get("/user/1")
+    assert r.ok and r.data["login"] == "one" and r.moved == f"{o.url}/user/1"
+    assert fake.log[0]["auth"] == f"Bearer {TOKEN}" and other.log[0]["auth"] is None
+
+
 def test_token_file_and_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "envtoken")
     assert read_token() == "envtoken"
