@@ -48,6 +48,9 @@ LOGIN_RE = re.compile(r"[A-Za-z0-9_.\[\]-]{1,60}")
 # What is read is committed every COMMIT_SECONDS (or PENDING_ROWS rows, to bound memory): a
 # commit costs more than many requests; a killed run reads again only what came after it.
 COMMIT_SECONDS = 15.0
+# An event feed is at most 300 events (10 pages of 30); a server that offers more is not
+# followed for ever.
+MAX_FEED_PAGES = 20
 PENDING_ROWS = 200_000
 STARGAZERS_HIDDEN = ("the stargazer list of {repo} is not visible to this token (HTTP {status}): "
                      "since 2026-06-30 GitHub shows it only to the repo's admins and "
@@ -337,6 +340,10 @@ class LiveIngest:
         items = list(first.data)
         nxt, seen = first.next_url, {url}
         while nxt and nxt not in seen:
+            if len(seen) >= MAX_FEED_PAGES:
+                self.problem(what, first, f"more than {MAX_FEED_PAGES} pages: the rest is not read "
+                                          f"(GitHub's feeds hold at most 300 events)")
+                return first, items, False
             seen.add(nxt)
             r = c.get(nxt)
             if not r.ok or not isinstance(r.data, list):
