@@ -10,7 +10,6 @@ malformed JSON. It counts every request and records any made while the quota was
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import gzip
 import hashlib

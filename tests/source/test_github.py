@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fake_github import FakeGitHub, FakeRepo, Served
+from fake_github import FakeGitHub, Served
 from github_world import REPOS, TOKEN, build
 
 from starscope.cli import main

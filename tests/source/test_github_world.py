@@ -4,7 +4,6 @@ as on the same world read from its hour files, on the same truth."""
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 

@@ -98,6 +98,7 @@ def github(repos, store_path, token_file, user_events, watch, interval, rounds, 
     with --user-events, their public events. Token: $GITHUB_TOKEN or --token-file. API:
     $STARSCOPE_GITHUB_API_URL (default https://api.github.com). Resumable; see docs/github.md."""
     from starscope.ingest.github import check_repo_name, read_repo_list, run_github
+    from starscope.source.github import Counters
     from starscope.store import Store
 
     repos = [check_repo_name(r) for r in repos]
@@ -117,7 +118,7 @@ def github(repos, store_path, token_file, user_events, watch, interval, rounds, 
         while True:
             todo = repos + (read_repo_list(watch_file) if watch_file else [])
             todo = list(dict.fromkeys(todo))
-            client.counters.__init__()
+            client.counters = Counters()  # per round
             rep = run_github(store, todo, client, user_events=user_events, progress=progress,
                              commit_every=commit_every)
             any_problem = any_problem or bool(rep.problems)
