@@ -226,6 +226,10 @@ class LiveIngest:
         self.report.notes.append(text)
         self.emit("note", {"text": text})
 
+    def deleted(self, aid: int) -> bool:
+        """The account was found deleted (404/410): not asked again. Other failures are."""
+        return (self.state["problems"].get(f"user:{aid}") or {}).get("status") in (404, 410)
+
     def done(self, rec: dict[str, Any], step: str) -> bool:
         return rec.get(step) == self.round
 
@@ -451,7 +455,7 @@ class LiveIngest:
     def profiles(self, repo_id: int) -> None:
         have = self.profiled()
         todo = [(a, login) for a, login in self.stargazers(repo_id)
-                if a not in have and f"user:{a}" not in self.state["problems"]]
+                if a not in have and not self.deleted(a)]
         for aid, login in todo:
             prof = self.profile(aid, login)
             if prof is not None:
@@ -472,6 +476,7 @@ class LiveIngest:
             what = "deleted or hidden" if r.status in (404, 410) else f"HTTP {r.status} {r.message}"
             self.problem(f"user:{aid}", r, f"account {login} (id {aid}): {what}".strip())
             return None
+        self.solved(f"user:{aid}")
         created = _ts(d.get("created_at"))
         if d["login"] != login:
             self.note(f"account {aid} changed its login: {login} -> {d['login']}")
@@ -491,7 +496,7 @@ class LiveIngest:
         users = self.state["users"]
         for aid, login in self.stargazers(repo_id):
             us = users.setdefault(str(aid), {})
-            if self.done(us, "round") or f"user:{aid}" in self.state["problems"]:
+            if self.done(us, "round") or self.deleted(aid):
                 continue
             login = logins.get(aid, login)
             url = c.url(f"/users/{quote(login, safe='')}/events/public", paged=True)
