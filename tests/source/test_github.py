@@ -148,7 +148,6 @@ def test_new_stars_and_events_are_picked_up(tmp_path):
         alpha = fake.repos["alice/alpha"]
         fake.add_user(99, "late", "2020-01-01T00:00:00Z")
         alpha.stars.append((99, "2026-10-01T00:00:00Z"))
-        assert Store(store).manifest()["commit"] > 0  # killed runs did commit some work
         n0 = len(fake.log)
         with client(srv.url) as c:
             rep = run_github(store, ["alice/alpha"], c)
