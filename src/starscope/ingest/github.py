@@ -317,7 +317,8 @@ class LiveIngest:
             what = {404: "not found (deleted, private, or never existed)", 410: "gone",
                     451: "unavailable for legal reasons", 403: "forbidden",
                     401: "the token was refused"}.get(reply.status, "not readable")
-            self.problem(pkey, reply, f"{name}: {what} (HTTP {reply.status}) {reply.message}".strip())
+            code = f"HTTP {reply.status}" if reply.status else "no answer"
+            self.problem(pkey, reply, f"{name}: {what} ({code}) {reply.message}".strip())
             rs["meta_round"] = self.round
             return None
         self.solved(pkey)
