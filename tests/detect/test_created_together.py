@@ -83,3 +83,46 @@ def test_nothing_without_profiles():
                 "weight DOUBLE, reason VARCHAR, ord INTEGER)")
     ct.add_signals(con)  # no account_profiles relation at all
     assert con.execute("SELECT count(*) FROM _dp_sig").fetchone()[0] == 0
+
+
+def test_default_profile_uses_profiles_on_both_engines(engine):
+    """Accounts registered minutes apart but with scattered ids (so not `bulk`) are flagged by
+    the default profile once their profiles are known, with the same rows on either engine."""
+    import pyarrow as pa
+
+    from starscope.detect import default_profile, lockstep, low_activity
+    from starscope.detect import run as detect_run
+    from starscope.detect.params import Params
+
+    from . import fixtures
+
+    ids = [1_000_000 + 7_919_000 * i for i in range(30)]  # spread over years of ids
+    stars = [{"event_id": 10 + i, "starred_at": fixtures.T0 + dt.timedelta(days=i % 20, hours=i),
+              "repo_id": 5, "repo_name": "o/r", "actor_id": a, "actor_login": f"u{a}", "org_id": None}
+             for i, a in enumerate(ids)]
+    events = [{"event_id": 1000 + i, "created_at": fixtures.T0 + dt.timedelta(days=k), "type": 13,
+               "actor_id": a, "repo_id": 900 + i, "org_id": None}
+              for i, a in enumerate(ids) for k in range(3)]  # active accounts: not thin
+    events += [{"event_id": s["event_id"], "created_at": s["starred_at"], "type": 15,
+                "actor_id": s["actor_id"], "repo_id": 5, "org_id": None} for s in stars]
+    prof = pa.table({"actor_id": pa.array(ids, pa.int64()),
+                     "actor_login": [f"u{a}" for a in ids], "type": ["User"] * 30,
+                     "created_at": pa.array([T0 + dt.timedelta(minutes=2 * i) if i < 15
+                                             else T0 - dt.timedelta(days=100 * i)
+                                             for i in range(30)], pa.timestamp("us")),
+                     "public_repos": pa.array([1] * 30, pa.int64()),
+                     "followers": pa.array([0] * 30, pa.int64())})
+    con = fixtures.make_con(stars, events_rows=events)
+    if engine == "spark":
+        con.register("account_profiles", con.spark.createDataFrame(prof),
+                     materialize=True)
+    else:
+        con.register("account_profiles", prof)
+    detect_run._prepare_stars(con, None, None)
+    low_activity.run(con, Params())
+    lockstep.run(con, Params(), None)
+    default_profile.run(con, None)
+    rows = con.execute("SELECT actor_id, reasons FROM _det_default_susp ORDER BY actor_id").fetchall()
+    assert [a for a, _ in rows] == ids[:15]
+    assert all("created together: 15 stargazers registered 2026-08-01 00:00:00 to "
+               "2026-08-01 00:28:00 UTC" in r for _, r in rows)
