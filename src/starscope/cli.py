@@ -458,6 +458,8 @@ def demo(work_dir, seed) -> None:
 # interfaces that render them; importing the module registers them on `main`.
 from starscope.interfaces import commands as _answer_commands  # noqa: E402,F401
 from starscope.interfaces import coverage_cmd as _coverage_command  # noqa: E402,F401
+# `github` and `audit`: the live source (GitHub's REST API).
+from starscope.interfaces import github_cmd as _github_commands  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

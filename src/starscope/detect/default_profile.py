@@ -47,7 +47,7 @@ from typing import Any, Mapping
 from starscope.errors import UsageError
 from starscope.store.schema import FORK
 
-from . import _sql
+from . import _sql, created_together
 from ._sql import create, num, scalar
 
 OUTPUTS = ("_det_default_susp",)
@@ -139,6 +139,7 @@ def run(con: Any, params: Any = None) -> None:
         P = DefaultParams()
     try:
         _signals(con, P)
+        created_together.add_signals(con)  # account creation times, where profiles are known
         _combine(con, P)
     finally:
         _sql.drop(con, INTERMEDIATE)

@@ -129,6 +129,10 @@ def account(login, store_path, fmt) -> None:
         cap = lambda n: "3+" if n >= 3 else str(n)  # noqa: E731
         t.add_row("distinct times / repos / orgs",
                   f"{cap(act['n_times'])} / {cap(act['n_repos'])} / {cap(act['n_orgs'])}")
+    if ans.get("profile"):
+        p = ans["profile"]
+        t.add_row("registered", f"{p['created_at'] or '?'} ({p['type'] or '?'}, "
+                  f"{p['public_repos'] or 0:,} public repos, {p['followers'] or 0:,} followers)")
     t.add_row("stars", f"{ans['stars']['total']:,} repos, {ans['stars']['suspected']:,} suspected")
     sig = [k.replace("_", " ") for k, v in ans["signatures"].items() if v]
     t.add_row("suspected", ("yes: " + ", ".join(sig)) if ans["suspected"] else "no")

@@ -41,6 +41,9 @@ def resolve_account(con, login_or_id: str | int) -> tuple[int, list[dict[str, An
         hit = con.execute(
             "SELECT actor_id FROM actor_logins WHERE lower(actor_login) = lower(?) "
             "GROUP BY actor_id ORDER BY max(last_seen) DESC, actor_id LIMIT 1", [key]).fetchone()
+    if hit is None and not isinstance(login_or_id, int):  # its current login, from its profile
+        hit = con.execute("SELECT actor_id FROM account_profiles WHERE lower(actor_login) = lower(?) "
+                          "ORDER BY actor_id LIMIT 1", [key]).fetchone()
     if hit is None and _ID.fullmatch(key) and int(key) < 2**63:
         hit = con.execute("SELECT actor_id FROM actor_logins WHERE actor_id = ? LIMIT 1",
                           [int(key)]).fetchone()
@@ -74,6 +77,8 @@ def account_answer(store: Store | str, login: str | int, *, con=None,
 def _answer(con, m: dict, login) -> dict[str, Any]:
     actor_id, logins = resolve_account(con, login)
     act = _rows(con, ACTIVITY_SQL, {"aid": actor_id})
+    prof = _rows(con, "SELECT actor_login AS login, type, created_at, public_repos, followers "
+                      "FROM account_profiles WHERE actor_id = ? LIMIT 1", [actor_id])
     activity = None
     if act:
         a = act[0]
@@ -126,6 +131,7 @@ def _answer(con, m: dict, login) -> dict[str, Any]:
         "account_id": actor_id,
         "logins": logins,
         "activity": activity,
+        "profile": prof[0] if prof else None,  # from GitHub's API (`starscope github`), if read
         "suspected": bool(sus),
         "signatures": {"low_activity": bool(sus and sus["low_activity"]),
                        "clustered": bool(sus and sus["clustered"])},

@@ -176,10 +176,14 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
         share = _share(suspected, total)
         campaigns = [{"month": r["month"], "stars": r["stars"], "suspected": r["suspected"]}
                      for r in by_month if r["month"] in campaign_set]
+        # account_created_at: when the account was registered, where its profile was read
         evidence = _rows(con, f"""
-            SELECT actor_login AS login, actor_id AS account_id, starred_at, low_activity,
-                   clustered, farm_ids, reasons
-            FROM _ans_stars WHERE suspected ORDER BY starred_at, actor_id
+            SELECT a.actor_login AS login, a.actor_id AS account_id, a.starred_at, a.low_activity,
+                   a.clustered, a.farm_ids, a.reasons, p.created_at AS account_created_at
+            FROM _ans_stars a LEFT JOIN (SELECT actor_id, min(created_at) AS created_at
+                                         FROM account_profiles GROUP BY actor_id) p
+              ON p.actor_id = a.actor_id
+            WHERE a.suspected ORDER BY a.starred_at, a.actor_id
             LIMIT {EVIDENCE_LIMIT}""", [])
         ids = _account_ids(con)
         verdict, reason = _verdict(total, suspected, campaign_months, analysed, share)

@@ -114,11 +114,28 @@ HOUR_STATS = pa.schema(
     + [(c, pa.int64()) for c in TYPE_COUNT_COLUMNS]
 )
 
-# Base tables written by ingest, by name. Each is stored as Parquet under
+# Public profiles of accounts, read from GitHub's API (`/users/{login}`): one row per account
+# (the first time it was read). created_at is when the account was registered, the real
+# "created together" signal (ids only approximate it). Segments carry the month label
+# PROFILE_MONTH: a profile belongs to no month of activity.
+ACCOUNT_PROFILES = pa.schema(
+    [
+        ("actor_id", pa.int64()),
+        ("actor_login", pa.string()),
+        ("type", pa.string()),  # User, Organization, Bot, ...
+        ("created_at", TS),
+        ("public_repos", pa.int64()),
+        ("followers", pa.int64()),
+    ]
+)
+PROFILE_MONTH = "profiles"
+
+# Base tables written by ingest (and the live source), by name. Each is stored as Parquet under
 # tables/<name>/month=YYYY-MM/<segment>.parquet and listed in the manifest.
 TABLES: dict[str, pa.Schema] = {
     "events": EVENTS,
     "stars": STARS,
     "repo_names": REPO_NAMES,
     "actor_logins": ACTOR_LOGINS,
+    "account_profiles": ACCOUNT_PROFILES,
 }

@@ -91,6 +91,12 @@ class Store:
         except (ValueError, OSError) as exc:
             raise UsageError(f"cannot read the store manifest: {exc}") from exc
 
+    def source_state(self, source: str, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What a live source (e.g. "github") keeps between runs: cursors, ETags, problems.
+        Committed with the data it describes, so a killed run resumes where its last commit was."""
+        m = manifest if manifest is not None else self.manifest()
+        return json.loads(json.dumps(m.get("sources", {}).get(source, {})))
+
     def connect(
         self,
         manifest: dict[str, Any] | None = None,
@@ -264,6 +270,7 @@ class StoreWriter:
         files: dict[str, dict[str, Any]],
         quarantine: list[dict[str, Any]],
         hour_stats: list[dict[str, Any]] | None = None,
+        state: dict[str, dict[str, Any]] | None = None,
     ) -> dict[str, int]:
         """Commit files' staged segments (from segments.derive_segments) in one atomic step.
 
@@ -280,7 +287,7 @@ class StoreWriter:
                 dropped += len(ids)
             con.close()
         return self.commit_prepared(batch, staging_dirs, files, quarantine, dropped,
-                                    hour_stats=hour_stats)
+                                    hour_stats=hour_stats, state=state)
 
     def commit_prepared(
         self,
@@ -290,10 +297,12 @@ class StoreWriter:
         quarantine: list[dict[str, Any]],
         duplicate_events: int,
         hour_stats: list[dict[str, Any]] | None = None,
+        state: dict[str, dict[str, Any]] | None = None,
     ) -> dict[str, int]:
         """Commit staged segments that hold no event the store (or another of them) holds,
         e.g. the Spark engine's, which drops duplicates itself; one atomic step. Segment
-        descriptors are as in commit_staged. Returns counts of new rows."""
+        descriptors are as in commit_staged. ``state``: {source: its state} replaced in the
+        same commit (see Store.source_state). Returns counts of new rows."""
         m = self.manifest
         token = self.new_token()
         counts = {"events": 0, "stars": 0, "duplicate_events": duplicate_events}
@@ -349,6 +358,8 @@ class StoreWriter:
         t["stars"] += counts["stars"]
         t["duplicate_events"] += counts["duplicate_events"]
         t["bad_lines"] = sum(f["bad_lines"] for f in m["files"].values())
+        if state:
+            m.setdefault("sources", {}).update(state)
         mf.save(self.root, m)
         return counts
 
@@ -462,6 +473,8 @@ class StoreWriter:
                     "account_months": f"SELECT * FROM ({sql.merge_partials('month, actor_id', src)}) "
                     f"ORDER BY actor_id",
                     "hour_stats": f"SELECT * FROM {src} ORDER BY hour, file, commit",
+                    "account_profiles": f"SELECT * FROM {src} QUALIFY row_number() OVER ("
+                    f"PARTITION BY actor_id ORDER BY actor_login, created_at) = 1 ORDER BY actor_id",
                 }[table]
                 rel = f"tables/{table}/month={month}/{token}.parquet"
                 tmp = self.root / (rel + ".tmp")

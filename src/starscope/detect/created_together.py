@@ -1,0 +1,102 @@
+"""The *created together* signal of the default profile: accounts registered minutes apart.
+
+Bought stars come from accounts made in bulk. Account ids only approximate creation order (the
+`bulk` signal); where the store has account profiles (`account_profiles`, read from GitHub's
+API by `starscope github`), their `created_at` is the real thing. On each repo, the profiled
+stargazers are sorted by creation time and split where two neighbours were created more than
+`max_gap_seconds` apart (tighter on repos with many stargazers: at most `density_factor` x the
+repo's creation-time span / its profiled stargazers, the gap expected by chance); a run of
+>= `min_block` accounts is a block. Its stars are suspected when the repo's blocks hold >=
+`min_repo_share` of its stars, or the block alone has >= `big_block` accounts.
+
+``add_signals(con)`` inserts rows into the default profile's ``_dp_sig`` (actor_id, repo_id,
+signal, weight, reason, ord) and does nothing when the connection has no profiles, so stores
+read from hour files alone detect exactly as before. Reference: tests/detect/reference_ct.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import _sql
+from ._sql import create, num, scalar
+
+SIGNAL = "created-together"
+INTERMEDIATE = ("_ct_stars", "_ct_blocks", "_ct_repo")
+
+
+@dataclass(frozen=True)
+class CreatedTogetherParams:
+    max_gap_seconds: int = 3600
+    density_factor: float = 0.05
+    min_block: int = 10
+    min_repo_share: float = 0.25
+    big_block: int = 50
+    weight: float = 0.7
+
+
+def has_profiles(con: Any) -> bool:
+    try:
+        return bool(scalar(con, "SELECT COUNT(*) FROM account_profiles WHERE created_at IS NOT NULL"))
+    except Exception:  # an engine or store without the relation: nothing to add
+        return False
+
+
+def add_signals(con: Any, P: CreatedTogetherParams = CreatedTogetherParams()) -> None:
+    """Insert the created-together rows into ``_dp_sig`` (see module docstring)."""
+    if not has_profiles(con):
+        return
+    try:
+        _blocks(con, P)
+        con.execute(f"""
+            INSERT INTO _dp_sig
+            SELECT b.actor_id, b.repo_id, '{SIGNAL}', {num(P.weight)},
+                   'accounts created together: ' || CAST(k.n AS VARCHAR)
+                   || ' stargazers registered ' || CAST(k.first_at AS VARCHAR) || ' to '
+                   || CAST(k.last_at AS VARCHAR) || ' UTC (such blocks hold '
+                   || CAST(CAST(ROUND(100 * r.share) AS BIGINT) AS VARCHAR)
+                   || '% of the repo''s stars)', 1
+            FROM _ct_stars b
+            JOIN _ct_blocks k ON k.repo_id = b.repo_id AND k.blk = b.blk
+            JOIN _ct_repo r ON r.repo_id = b.repo_id
+            WHERE r.share >= {num(P.min_repo_share)} OR k.n >= {int(P.big_block)}""")
+    finally:
+        _sql.drop(con, INTERMEDIATE)
+
+
+def _blocks(con: Any, P: CreatedTogetherParams) -> None:
+    create(con, "_ct_stars", f"""
+        WITH p AS (
+            SELECT actor_id, MIN(created_at) AS created_at FROM account_profiles
+            WHERE created_at IS NOT NULL GROUP BY actor_id),
+        n AS (SELECT repo_id, COUNT(*) AS n_stars FROM _det_stars GROUP BY repo_id),
+        s AS (
+            SELECT st.repo_id, st.actor_id, p.created_at
+            FROM _det_stars st JOIN p ON p.actor_id = st.actor_id),
+        sn AS (
+            SELECT repo_id, COUNT(*) AS n_prof, MIN(created_at) AS lo, MAX(created_at) AS hi
+            FROM s GROUP BY repo_id HAVING COUNT(*) >= {int(P.min_block)}),
+        o AS (
+            SELECT s.repo_id, s.actor_id, s.created_at, n.n_stars,
+                   date_diff('second', sn.lo, sn.hi) AS span, sn.n_prof,
+                   date_diff('second', LAG(s.created_at) OVER (
+                       PARTITION BY s.repo_id ORDER BY s.created_at, s.actor_id),
+                       s.created_at) AS gap
+            FROM s JOIN sn ON sn.repo_id = s.repo_id JOIN n ON n.repo_id = s.repo_id)
+        SELECT repo_id, actor_id, created_at, n_stars,
+               -- gap > min(max_gap, factor * span / n), in doubles exact for these sizes
+               SUM(CASE WHEN gap IS NULL OR gap > {int(P.max_gap_seconds)}
+                          OR CAST(gap AS DOUBLE) * n_prof
+                             > CAST({num(P.density_factor)} AS DOUBLE) * span
+                        THEN 1 ELSE 0 END)
+                   OVER (PARTITION BY repo_id ORDER BY created_at, actor_id
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS blk
+        FROM o""")
+    create(con, "_ct_blocks", f"""
+        SELECT repo_id, blk, COUNT(*) AS n, MIN(created_at) AS first_at, MAX(created_at) AS last_at
+        FROM _ct_stars GROUP BY repo_id, blk HAVING COUNT(*) >= {int(P.min_block)}""")
+    create(con, "_ct_repo", """
+        SELECT k.repo_id, CAST(SUM(k.n) AS DOUBLE) / MIN(s.n_stars) AS share
+        FROM _ct_blocks k
+        JOIN (SELECT DISTINCT repo_id, n_stars FROM _ct_stars) s ON s.repo_id = k.repo_id
+        GROUP BY k.repo_id""")
