@@ -245,12 +245,14 @@ class StoreWriter:
         staging_dirs: list[Path],
         files: dict[str, dict[str, Any]],
         quarantine: list[dict[str, Any]],
+        collapsed: int = 0,
     ) -> dict[str, int]:
         """Commit files' staged segments (from segments.derive_segments) in one atomic step.
 
         Events the store (or an earlier file of the batch) already holds are dropped first, so
-        re-ingesting overlapping input changes nothing. Returns counts of new rows."""
-        dropped = 0
+        re-ingesting overlapping input changes nothing. `collapsed`: repeated copies already
+        dropped while staging, counted with the duplicates. Returns counts of new rows."""
+        dropped = collapsed
         if batch:
             con = duckdb.connect()
             drop = self._duplicates(con, batch, staging_dirs)
