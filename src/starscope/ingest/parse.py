@@ -28,9 +28,9 @@ CHUNK_BYTES = 4 << 20
 # What a quarantine record keeps of a bad line.
 SNIPPET_BYTES = 200
 # Parsed rows a parser holds before it collapses repeated events and, if still this many
-# (a file of far more distinct events than any real hour, ~200-400k), spills them to Parquet:
+# (a file of more distinct events than most real hours, ~100-300k), spills them to Parquet:
 # what bounds a worker's memory whatever the file holds (see docs/reliability.md).
-HOLD_ROWS = 500_000
+HOLD_ROWS = 300_000
 
 
 PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
@@ -137,21 +137,21 @@ def _columns(events: list[_Event], latest: dt.datetime | None = None) -> pa.Tabl
 
 
 # The copy of a repeated event that is kept: the first in this order, as store.sql.DEDUP_BATCH
-# keeps it, so collapsing early (here) or late (in DuckDB) keeps the same row.
-_KEEP_ORDER = [("event_id", "ascending"), ("created_at", "ascending"), ("type", "ascending"),
-               ("actor_id", "ascending"), ("repo_id", "ascending"),
-               ("actor_login", "ascending"), ("repo_name", "ascending"),
-               ("org_id", "ascending")]
+# keeps it (org_id NULLS FIRST: ids are positive, so a null sorts as -1), so collapsing early
+# (here) or late (in DuckDB) keeps the same row.
+_KEEP_ORDER = ["event_id", "created_at", "type", "actor_id", "repo_id", "actor_login",
+               "repo_name", "org_first"]
 
 
 def collapse_repeats(table: pa.Table) -> pa.Table:
     """The table with each event id once (rows then in event id order)."""
     if table.num_rows < 2 or pc.count_distinct(table["event_id"]).as_py() == table.num_rows:
         return table
-    t = table.take(pc.sort_indices(table, sort_keys=_KEEP_ORDER, null_placement="at_start"))
+    keys = table.append_column("org_first", pc.fill_null(table["org_id"], -1))
+    t = table.take(pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in _KEEP_ORDER]))
     ids = t["event_id"]
     first = pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))
-    keep = pa.concat_arrays([pa.array([True])] + [c for c in first.chunks])
+    keep = pa.concat_arrays([pa.array([True])] + list(first.chunks))
     return t.filter(keep)
 
 

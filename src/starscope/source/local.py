@@ -193,9 +193,11 @@ def read_lines(path: Path | bytes, outcome: ReadOutcome,
             end = len(block) if nl < 0 else nl
             if skipping is None and pending_len + end > max_line:
                 head = b"".join(q[:HEAD_BYTES] for q in pending)[:HEAD_BYTES]
-                skipping = LongLine(head + block[:HEAD_BYTES - len(head)], pending_len)
+                skipping = LongLine(head, pending_len)
                 pending, pending_len = [], 0
             if skipping is not None:
+                if len(skipping.head) < HEAD_BYTES:
+                    skipping.head += block[:min(end, HEAD_BYTES - len(skipping.head))]
                 skipping.length += end
                 if nl < 0:
                     continue
@@ -240,7 +242,7 @@ def _checked(block: bytes, start: int, end: int, max_line: int) -> Iterator[Wind
     while pos < end:
         nl = block.index(b"\n", pos, end)
         if nl - pos > max_line:
-            yield LongLine(block[pos:pos + HEAD_BYTES], nl - pos)
+            yield LongLine(block[pos:min(nl, pos + HEAD_BYTES)], nl - pos)
             pos = nl + 1
             continue
         # Whole lines up to the next overlong one (or the end), as one window.
