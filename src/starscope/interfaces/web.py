@@ -9,6 +9,12 @@ gone anyway, the request is retried once on the newest manifest.
 
 Answers are cached in memory per (manifest commit, question), as encoded bytes with an ETag.
 DuckDB: one connection per manifest, one cursor per worker thread.
+
+Unknown names are cheap: each manifest comes with a NameIndex (results/name_index.py), so a
+request for a name the store never saw is answered 404 from memory, on the fast path, without
+a query; a scan of random names cannot starve real users. A new manifest is prepared (its
+connection, its index, and the most used answers recomputed) by the one request that noticed
+it, while every other request goes on with the old one; then it is switched to, warm.
 """
 from __future__ import annotations
 
@@ -31,11 +37,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from starscope.results.name_index import NameIndex
 from starscope.store import Store
 
 from . import report
 
 CACHE_ENTRIES = 20_000
+# Before a new manifest is served, the most recently used answers of the old one (at most
+# this many, for at most WARM_SECONDS) are computed on the new one.
+WARM_ENTRIES = 256
+WARM_SECONDS = 5.0
 STAT_EVERY = 0.2
 MAX_QUERY = 200
 
@@ -101,6 +112,7 @@ class Version:
         self.con = store.connect(manifest)
         self.results = bool(manifest.get("results"))
         self.lock = threading.Lock()
+        self.index = NameIndex(self.con)
 
 
 class State:
@@ -115,6 +127,9 @@ class State:
         self._cache_lock = threading.Lock()
         self.version: Version | None = None
         self.stat_every = STAT_EVERY
+        self._preparing = False
+        # kind -> key -> fn(cursor, version): how to recompute a cached answer (for warming)
+        self.warmers: dict[str, Callable[[str], Callable]] = {}
         self.refresh(force=True)
 
     # -- manifest watching
@@ -127,9 +142,11 @@ class State:
 
     def refresh(self, force: bool = False) -> Version | None:
         now = time.monotonic()
-        if not force and now - self._last_check < self.stat_every:
+        if not force and (now - self._last_check < self.stat_every or self._preparing):
             return self.version
         with self._lock:
+            if self._preparing and not force:
+                return self.version
             self._last_check = now
             st = self._stat_manifest()
             if st is None or (st == self._stat and not force):
@@ -147,11 +164,42 @@ class State:
             if cur is not None and not force and not fresh and writer_active(self.root):
                 # A run is writing: keep answering from what we have; look again later.
                 return cur
-            self.version = Version(self.store, m)
-            self._stat = st
+            self._preparing = True
+        # This request prepares the new version; the others keep using the old one.
+        try:
+            new = Version(self.store, m)
+            if cur is not None and not force:
+                self._warm(cur, new)
+        finally:
+            with self._lock:
+                self._preparing = False
+        with self._lock:
+            if self.version is cur:
+                self.version = new
+                self._stat = st
             with self._cache_lock:
-                self.cache.clear()
+                for k in [k for k in self.cache if k[0] != self.version.commit]:
+                    del self.cache[k]
             return self.version
+
+    def _warm(self, old: Version, new: Version) -> None:
+        """Compute the old version's most used answers on the new one, before switching."""
+        with self._cache_lock:
+            keys = [k for k in reversed(self.cache) if k[0] == old.commit
+                    and k[1] in self.warmers][:WARM_ENTRIES]
+        deadline = time.monotonic() + WARM_SECONDS
+        cur = new.con.cursor()
+        try:
+            for _, kind, key in keys:
+                if time.monotonic() > deadline:
+                    break
+                try:
+                    status, body = self.warmers[kind](key)(cur, new)
+                except Exception:  # noqa: BLE001 - warming is best effort; requests retry
+                    continue
+                self.put((new.commit, kind, key), (status, body, _etag(body)))
+        finally:
+            cur.close()
 
     def cursor(self, v: Version):
         loc = self._local
@@ -201,10 +249,24 @@ class State:
             except duckdb.IOException:
                 if attempt:
                     raise ApiError(503, "the store changed while answering; try again")
-        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-        val = (status, body, etag)
+        val = (status, body, _etag(body))
         self.put(ck, val)
         return val
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def not_modified(inm: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header matches (RFC 9110 13.1.2: `*` matches any current
+    representation; the comparison is weak, so W/"x" matches "x")."""
+    if not inm:
+        return False
+    if inm.strip() == "*":
+        return True
+    tag = etag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == tag for t in inm.split(","))
 
 
 API_CACHE = "public, max-age=60"
@@ -224,6 +286,8 @@ class FastPath:
         }
         self.raw = {k: [(n.encode(), v.encode()) for n, v in {**hdrs, "cache-control": cc}.items()]
                     for k, (_, _, _, hdrs, cc) in self.kinds.items()}
+        self.raw_errors = [(n.encode(), v.encode()) for n, v in SECURITY_HEADERS.items()] + [
+            (b"content-type", b"application/json")]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -249,6 +313,14 @@ class FastPath:
         if v is None:
             return False
         hit = self.state.cached((v.commit, kind, rest.lower()))
+        if hit is None and not v.index.may_have_repo(rest):
+            hit = self.state.unknown_repo(kind, rest)  # no query: the store never saw it
+            if hit[0] != 200:
+                body = hit[1]
+                await send({"type": "http.response.start", "status": hit[0], "headers": [
+                    *self.raw_errors, (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return True
         if hit is None or hit[0] != 200:
             return False
         _, body, etag = hit
@@ -258,7 +330,7 @@ class FastPath:
         for k, val in scope["headers"]:
             if k == b"if-none-match":
                 inm = val.decode("latin-1")
-        if inm and etag in [t.strip() for t in inm.split(",")]:
+        if not_modified(inm, etag):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return True
@@ -266,6 +338,11 @@ class FastPath:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return True
+
+
+def _not_found_body(what: str, name: str) -> bytes:
+    """The 404 body of a name the store does not hold (as results.repo.NotFound words it)."""
+    return _json({"error": f"{what} {name!r} is not in the store", "status": 404})
 
 
 def _json(obj: Any) -> bytes:
@@ -287,6 +364,8 @@ def app(store_path: str | os.PathLike) -> Starlette:
 
     def _repo_fn(name: str):
         def fn(cur, v):
+            if not v.index.may_have_repo(name):
+                return 404, _not_found_body("repository", name)
             try:
                 return 200, _json(repo_answer(state.store, name, con=cur, manifest=v.manifest))
             except NotFound as exc:
@@ -295,6 +374,8 @@ def app(store_path: str | os.PathLike) -> Starlette:
 
     def _account_fn(login: str):
         def fn(cur, v):
+            if not v.index.may_have_login(login):
+                return 404, _not_found_body("account", login)
             try:
                 return 200, _json(account_answer(state.store, login, con=cur,
                                                  manifest=v.manifest))
@@ -319,8 +400,7 @@ def app(store_path: str | os.PathLike) -> Starlette:
         if status == 200:
             h["etag"] = etag
             h["cache-control"] = cache
-            inm = request.headers.get("if-none-match")
-            if inm and etag in [t.strip() for t in inm.split(",")]:
+            if not_modified(request.headers.get("if-none-match"), etag):
                 return Response(status_code=304, headers=h)
         return Response(body, status_code=status, media_type=media, headers=h)
 
@@ -348,14 +428,14 @@ def app(store_path: str | os.PathLike) -> Starlette:
     async def openapi(request: Request) -> Response:
         return Response(_json(OPENAPI), media_type="application/json", headers=SECURITY_HEADERS)
 
-    async def badge(request: Request) -> Response:
-        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
-
+    def _badge_fn(name: str):
         def fn(cur, v):
+            if not v.index.may_have_repo(name):
+                return 200, NOT_FOUND_BADGE
             try:
                 a = repo_answer(state.store, name, con=cur, manifest=v.manifest)
             except NotFound:
-                return 200, report.charts.badge("stars", "not found", "#9f9f9f").encode()
+                return 200, NOT_FOUND_BADGE
             s = a["stars"]
             if not v.results:
                 msg, colour = f"{_short(s['total'])} · not analysed", "#9f9f9f"
@@ -365,8 +445,11 @@ def app(store_path: str | os.PathLike) -> Starlette:
                 colour = ("#e05d44" if a["verdict"] == "campaign" else
                           "#dfb317" if s["suspected"] else "#4c1")
             return 200, report.charts.badge("stars", msg, colour).encode()
+        return fn
 
-        hit = await get("badge", name.lower(), fn)
+    async def badge(request: Request) -> Response:
+        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
+        hit = await get("badge", name.lower(), _badge_fn(name))
         return _respond(request, hit, "image/svg+xml", BADGE_HEADERS, BADGE_CACHE)
 
     async def _page(request: Request, kind: str, key: str, answer_fn, render_html) -> Response:
@@ -417,10 +500,18 @@ def app(store_path: str | os.PathLike) -> Starlette:
         if exc.status_code == 304:
             return Response(status_code=304)
         msg = {404: "not found", 405: "method not allowed"}.get(exc.status_code, exc.detail)
-        return _error(exc.status_code, str(msg))
+        resp = _error(exc.status_code, str(msg))
+        if exc.headers:  # the Allow header of a 405 (RFC 9110 15.5.6)
+            resp.headers.update(exc.headers)
+        return resp
 
     async def server_error(request: Request, exc: Exception) -> Response:
         return _error(500, "internal error")
+
+    state.warmers.update(repo=_repo_fn, badge=_badge_fn, account=_account_fn)
+    state.unknown_repo = lambda kind, name: (
+        (404, _not_found_body("repository", name), "") if kind == "repo"
+        else (200, NOT_FOUND_BADGE, _etag(NOT_FOUND_BADGE)))
 
     routes = [
         Route("/", index),
@@ -441,6 +532,9 @@ def app(store_path: str | os.PathLike) -> Starlette:
         middleware=[Middleware(FastPath, state=state)])
     application.state.starscope = state
     return application
+
+
+NOT_FOUND_BADGE = report.charts.badge("stars", "not found", "#9f9f9f").encode()
 
 
 def app_from_env() -> Starlette:
