@@ -15,7 +15,9 @@ from bisect import bisect_left
 
 def _hashes(con, query: str) -> array:
     out = array("q")
-    reader = con.execute(query).to_arrow_reader(1 << 16)
+    rel = con.sql(query)
+    to_reader = getattr(rel, "to_arrow_reader", None) or rel.fetch_arrow_reader  # duckdb < 1.4
+    reader = to_reader(1 << 16)
     for batch in reader:
         out.extend(hash(s) for s in batch.column(0).to_pylist() if s is not None)
     return array("q", sorted(set(out)))
