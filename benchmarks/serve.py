@@ -3,8 +3,13 @@ keep-alive clients for 30 s per phase against /healthz (the baseline: no store w
 repo API and the badge, all in the same run. Reports req/s, p50/p99 latency and errors, and
 the latency of uncached (first) repo answers.
 
+The miss storm (issue 16): --miss-clients clients asking for random names the store never
+saw (each name new), alone, and then next to as many normal clients as --miss-clients; the
+normal clients' req/s under the storm is reported as a ratio of their req/s alone, both
+measured in this run.
+
     python benchmarks/serve.py [--dir bench-serve] [--stars 1000000] [--clients 64]
-                               [--seconds 30] [--repos 2000] [--json]
+                               [--seconds 30] [--repos 2000] [--miss-clients 32] [--json]
 
 The store is built once under --dir (star-only hour files, Zipf-popular repos, then ingest
 and detect) and reused by later runs. The client is a minimal asyncio HTTP/1.1 client (a
@@ -85,11 +90,11 @@ def build_store(base: Path, stars: int, detect_since: str | None = None) -> Path
 
 
 # ------------------------------------------------------------------ the load
-async def _client(host, port, paths, deadline, lat, errors, rng):
+async def _client(host, port, paths, deadline, lat, errors, rng, ok=(200,)):
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < deadline:
-            path = paths[rng.randrange(len(paths))]
+            path = paths(rng) if callable(paths) else paths[rng.randrange(len(paths))]
             req = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n\r\n".encode()
             t0 = time.perf_counter()
             writer.write(req)
@@ -102,7 +107,7 @@ async def _client(host, port, paths, deadline, lat, errors, rng):
             if length:
                 await reader.readexactly(length)
             lat.append(time.perf_counter() - t0)
-            if status != 200:
+            if status not in ok:
                 errors.append(status)
     except (OSError, asyncio.IncompleteReadError) as exc:
         errors.append(repr(exc))
@@ -110,13 +115,26 @@ async def _client(host, port, paths, deadline, lat, errors, rng):
         writer.close()
 
 
-async def _phase(host, port, paths, clients, seconds):
-    lat, errors = [], []
+def _unknown_name(rng) -> str:
+    """A random repository name no store holds (each one new: no cache can answer it)."""
+    return f"/api/repos/nobody-{rng.getrandbits(48):x}/nothing-{rng.getrandbits(48):x}"
+
+
+async def _phase(host, port, paths, clients, seconds, miss_clients=0):
+    """`clients` clients on `paths` for `seconds`; with miss_clients, that many more ask
+    for unknown names at the same time. Returns the stats of each group."""
     deadline = time.perf_counter() + seconds
     t0 = time.perf_counter()
-    await asyncio.gather(*(_client(host, port, paths, deadline, lat, errors, random.Random(i))
-                           for i in range(clients)))
+    groups = [(paths, clients, (200,), [], []), (_unknown_name, miss_clients, (404,), [], [])]
+    await asyncio.gather(*(
+        _client(host, port, p, deadline, lat, errors, random.Random(g * 1000 + i), ok)
+        for g, (p, n, ok, lat, errors) in enumerate(groups) for i in range(n)))
     dt = time.perf_counter() - t0
+    out = [_stats(lat, errors, dt) for _, n, _, lat, errors in groups if n]
+    return out[0] if len(out) == 1 else out
+
+
+def _stats(lat, errors, dt):
     lat.sort()
 
     def q(p):
@@ -147,6 +165,8 @@ def main() -> None:
     ap.add_argument("--repos", type=int, default=2000, help="distinct repos asked about")
     ap.add_argument("--detect-since", default=None,
                     help="detect over the stars from this date only (a quicker build)")
+    ap.add_argument("--miss-clients", type=int, default=32,
+                    help="clients asking for unknown names in the miss storm")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -209,6 +229,19 @@ def main() -> None:
                              ("badge", [f"/badge/{n}.svg" for n in names])):
             res[label] = asyncio.run(_phase("127.0.0.1", port, paths, args.clients,
                                             args.seconds))
+        m = args.miss_clients
+        repo_paths = [f"/api/repos/{n}" for n in names]
+        res["miss_storm"] = {"miss_clients": m}
+        res["miss_storm"]["unknown_alone"] = asyncio.run(
+            _phase("127.0.0.1", port, [], 0, args.seconds, miss_clients=m))
+        res["miss_storm"]["normal_alone"] = asyncio.run(
+            _phase("127.0.0.1", port, repo_paths, m, args.seconds))
+        normal, misses = asyncio.run(
+            _phase("127.0.0.1", port, repo_paths, m, args.seconds, miss_clients=m))
+        res["miss_storm"]["normal_under_storm"] = normal
+        res["miss_storm"]["unknown_under_storm"] = misses
+        res["miss_storm"]["normal_kept"] = round(
+            normal["req_per_s"] / res["miss_storm"]["normal_alone"]["req_per_s"], 3)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -225,6 +258,13 @@ def main() -> None:
     for k in ("healthz", "repo_api", "badge"):
         r = res[k]
         print(f"{k:10} {r['req_per_s']:>9,.0f} {r['p50_ms']:>8} {r['p99_ms']:>8} {r['errors']:>7}")
+    ms = res["miss_storm"]
+    print(f"miss storm, {ms['miss_clients']} clients each group:")
+    for k in ("unknown_alone", "normal_alone", "normal_under_storm", "unknown_under_storm"):
+        r = ms[k]
+        print(f"  {k:20} {r['req_per_s']:>9,.0f} {r['p50_ms']:>8} {r['p99_ms']:>8} "
+              f"{r['errors']:>7}")
+    print(f"  normal clients keep {100 * ms['normal_kept']:.0f}% of their req/s under the storm")
 
 
 if __name__ == "__main__":

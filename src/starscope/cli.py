@@ -142,8 +142,8 @@ def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, 
             f"{report.files_ingested} files ingested ({report.files_skipped} already in the store): "
             f"{report.events_new:,} new events, {report.stars_new:,} new stars, "
             f"{report.duplicate_events:,} duplicate events dropped, "
-            f"{report.bad_lines:,} bad lines, {len(report.corrupt_files)} unreadable/truncated files "
-            f"in {report.seconds:.1f}s"
+            f"{report.bad_lines:,} bad lines, {len(report.corrupt_files)} corrupt/truncated files, "
+            f"{len(report.unreadable_files)} unreadable files in {report.seconds:.1f}s"
         )
         from starscope.interfaces.console import safe
 

@@ -308,3 +308,10 @@ def test_same_name_in_two_folders_is_two_files_read_once(tmp_path):
     c.mkdir()
     (c / "2024-03-01-5.json.gz").write_bytes((b / "2024-03-01-5.json.gz").read_bytes())
     assert ingest(store, [str(c)]).files_ingested == 0
+    # Two identical copies new in one run: read once.
+    d, e = tmp_path / "d", tmp_path / "e"
+    write_hour(d / "2024-03-01-6.json.gz", [line(event(9, created_at="2024-03-01T06:00:00Z"))])
+    e.mkdir()
+    (e / "2024-03-01-6.json.gz").write_bytes((d / "2024-03-01-6.json.gz").read_bytes())
+    rep = ingest(store, [str(d), str(e)])
+    assert rep.files_ingested == 1 and rep.files_skipped == 1 and rep.duplicate_events == 0

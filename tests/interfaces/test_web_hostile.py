@@ -111,3 +111,24 @@ def test_new_results_are_warm_when_switched_to(world, tmp_path):
     # Answered before the switch: already cached for the new manifest.
     assert state.cached((new, "repo", world["renamed_new"].lower())) is not None
     assert state.cached((new, "badge", world["clean_repo"].lower())) is not None
+
+
+def test_unknown_names_wait_while_real_users_are_served(world, web, monkeypatch):
+    """A scan of unknown names cannot crowd out real users: while real requests come in,
+    each unknown-name answer is held back (asleep); alone, it is not."""
+    import starscope.interfaces.web as w
+
+    slept = []
+
+    async def fake_sleep(s):
+        slept.append(s)
+
+    monkeypatch.setattr(w.asyncio, "sleep", fake_sleep)
+    state = web.state.starscope
+    state.last_normal = 0.0
+    fetch(web, ("GET", "/api/repos/nobody/alone", {}))
+    assert slept == []
+    r = fetch(web, ("GET", f"/api/repos/{world['renamed_new']}", {}),
+              ("GET", "/api/repos/nobody/crowded", {}), ("GET", "/badge/nobody/c.svg", {}))
+    assert [x.status_code for x in r] == [200, 404, 200]
+    assert slept == [w.MISS_DELAY, w.MISS_DELAY]

@@ -259,14 +259,18 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="starscope-parent-watch", daemon=True).start()
 
 
-def file_key(name: str, fp: str, done: dict[str, dict[str, Any]], taken: set[str]) -> str | None:
+def file_key(name: str, fp: str, size: int, done: dict[str, dict[str, Any]],
+             taken: set[str]) -> str | None:
     """The manifest key a file is recorded under, or None if the store has it already.
 
     Files are identified by name and content (fingerprint): the same name with other content
-    (two folders with the same hour) is a second file, recorded as NAME#FINGERPRINT."""
+    (two folders with the same hour) is a second file, recorded as NAME#FINGERPRINT. A record
+    from before fingerprints matches by name and size, as it did then."""
     for key in (name, f"{name}#{fp}"):
         rec = done.get(key)
-        if rec is not None and rec.get("fingerprint", fp) == fp:
+        if rec is None:
+            continue
+        if rec.get("fingerprint") == fp or ("fingerprint" not in rec and rec["size"] == size):
             return None
     return name if name not in done and name not in taken else f"{name}#{fp}"
 
@@ -290,6 +294,8 @@ def ingest(
     with store.writing() as writer:
         done = writer.manifest["files"]
         todo, keys, prints = [], {}, {}
+        taken: set[str] = set()  # keys given in this run
+        seen: set[tuple[str, str]] = set()  # (name, fingerprint) in this run
         for f in files:
             why = unreadable_reason(f)
             if why is not None:
@@ -297,16 +303,14 @@ def ingest(
                 emit("unreadable", {"name": f.name, "path": str(f), "reason": why})
                 continue
             fp = fingerprint(f)
-            rec = done.get(f.name)
-            if rec is not None and "fingerprint" not in rec and rec["size"] == f.stat().st_size:
-                key = None  # recorded before fingerprints: name and size, as then
-            else:
-                key = file_key(f.name, fp, done, set(keys.values()))
-            if key is None or key in keys.values():
-                report.files_skipped += 1  # in the store, or the same content twice now
+            key = file_key(f.name, fp, f.stat().st_size, done, taken)
+            if key is None or (f.name, fp) in seen:
+                report.files_skipped += 1  # in the store, or the same file twice in this run
             else:
                 todo.append(f)
                 keys[str(f)], prints[str(f)] = key, fp
+                taken.add(key)
+                seen.add((f.name, fp))
         unreadable = [{"file": n, "path": str(q), "line": None, "offset": None,
                        "error": f"unreadable: {why}", "head": ""}
                       for q in files for n, why in [(q.name, report.unreadable_files.get(q.name))]

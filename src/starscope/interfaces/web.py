@@ -18,6 +18,7 @@ it, while every other request goes on with the old one; then it is switched to, 
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -47,6 +48,13 @@ CACHE_ENTRIES = 20_000
 # this many, for at most WARM_SECONDS) are computed on the new one.
 WARM_ENTRIES = 256
 WARM_SECONDS = 5.0
+# While real requests are being served (one in the last NORMAL_WINDOW seconds), the answer to
+# an unknown name waits this long (asleep: no CPU) before it goes out. A client scanning
+# random names then gets few answers a second and cannot crowd out real users, whose share of
+# the service would otherwise fall to their share of the connections; alone, a scan is
+# answered at full speed.
+MISS_DELAY = 0.1
+NORMAL_WINDOW = 1.0
 STAT_EVERY = 0.2
 MAX_QUERY = 200
 
@@ -128,6 +136,7 @@ class State:
         self.version: Version | None = None
         self.stat_every = STAT_EVERY
         self._preparing = False
+        self.last_normal = 0.0  # when a request other than for an unknown name last came
         # kind -> key -> fn(cursor, version): how to recompute a cached answer (for warming)
         self.warmers: dict[str, Callable[[str], Callable]] = {}
         self.refresh(force=True)
@@ -173,6 +182,7 @@ class State:
         finally:
             with self._lock:
                 self._preparing = False
+        self.last_normal = 0.0  # when a request other than for an unknown name last came
         with self._lock:
             if self.version is cur:
                 self.version = new
@@ -296,6 +306,8 @@ class FastPath:
                 "badge" if path.startswith("/badge/") else None
             if which is not None and await self._hit(which, path, scope, send):
                 return
+        if scope["type"] == "http":
+            self.state.last_normal = time.monotonic()
         await self.app(scope, receive, send)
 
     async def _hit(self, which, path, scope, send) -> bool:
@@ -313,8 +325,11 @@ class FastPath:
         if v is None:
             return False
         hit = self.state.cached((v.commit, kind, rest.lower()))
-        if hit is None and not v.index.may_have_repo(rest):
+        miss = hit is None and not v.index.may_have_repo(rest)
+        if miss:
             hit = self.state.unknown_repo(kind, rest)  # no query: the store never saw it
+            if time.monotonic() - self.state.last_normal < NORMAL_WINDOW:
+                await asyncio.sleep(MISS_DELAY)  # real users first (see MISS_DELAY)
             if hit[0] != 200:
                 body = hit[1]
                 await send({"type": "http.response.start", "status": hit[0], "headers": [
@@ -323,6 +338,8 @@ class FastPath:
                 return True
         if hit is None or hit[0] != 200:
             return False
+        if not miss:
+            self.state.last_normal = time.monotonic()
         _, body, etag = hit
         headers = list(self.raw[which])
         headers.append((b"etag", etag.encode()))
