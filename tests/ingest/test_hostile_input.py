@@ -210,6 +210,20 @@ def test_gzip_bomb_of_one_repeated_line_in_bounded_memory(tmp_path):
     assert got["peak_mb"] < WORKER_BOUND_MB, got
 
 
+def test_truncated_bomb_is_salvaged_in_bounded_memory(tmp_path):
+    """A broken file is decoded again by a bare decompressor (salvage): it must hand out
+    bounded blocks, not all that 1 MB of input inflates to (here ~400 MB in one call)."""
+    ln = line(event(43, created_at="2024-03-01T05:00:00Z")) + b"\n"
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    piece = ln * ((8 << 20) // len(ln))
+    data = b"".join(c.compress(piece) for _ in range(48)) + c.flush(zlib.Z_FULL_FLUSH)
+    f = tmp_path / "2024-03-01-5.json.gz"
+    f.write_bytes(data)  # no end of stream, no trailer: truncated
+    got = _worker_peak(f, tmp_path / "staged")
+    assert got["events"] == len(piece) // len(ln) * 48 and got["collapsed"] == got["events"] - 1
+    assert got["peak_mb"] < WORKER_BOUND_MB, got
+
+
 def test_repeated_events_are_counted_as_duplicates(tmp_path):
     arch = tmp_path / "a"
     ln = line(event(7, created_at="2024-03-01T05:00:00Z"))

@@ -115,20 +115,30 @@ def test_new_results_are_warm_when_switched_to(world, tmp_path):
 
 def test_unknown_names_wait_while_real_users_are_served(world, web, monkeypatch):
     """A scan of unknown names cannot crowd out real users: while real requests come in,
-    each unknown-name answer is held back (asleep); alone, it is not."""
+    unknown names get at most MISS_SHARE of their rate (at least MISS_FLOOR a second), the
+    rest held back (asleep); alone, a scan is not held back."""
     import starscope.interfaces.web as w
 
+    clock = [1000.25]
     slept = []
 
     async def fake_sleep(s):
         slept.append(s)
+        clock[0] += s
 
     monkeypatch.setattr(w.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(w.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(w, "MISS_FLOOR", 3)
     state = web.state.starscope
-    state.last_normal = 0.0
-    fetch(web, ("GET", "/api/repos/nobody/alone", {}))
-    assert slept == []
-    r = fetch(web, ("GET", f"/api/repos/{world['renamed_new']}", {}),
-              ("GET", "/api/repos/nobody/crowded", {}), ("GET", "/badge/nobody/c.svg", {}))
-    assert [x.status_code for x in r] == [200, 404, 200]
-    assert slept == [w.MISS_DELAY, w.MISS_DELAY]
+    state.stat_every = 1e9  # no manifest checks on the fake clock
+    state.miss_gate = w.MissGate()
+    misses = [("GET", f"/api/repos/nobody/n{i}", {}) for i in range(10)]
+    assert {r.status_code for r in fetch(web, *misses)} == {404}
+    assert slept == []  # alone: not held back
+    known = ("GET", f"/api/repos/{world['renamed_new']}", {})
+    r = fetch(web, known, *misses[:5])
+    assert [x.status_code for x in r] == [200] + [404] * 5
+    # This second had 10 misses already: the next ones wait for the following seconds,
+    # MISS_FLOOR (3) a second while real traffic (last second's) is there.
+    assert len(slept) >= 1 and all(0 < s <= 1.001 for s in slept)
+    assert state.miss_gate.misses <= 3

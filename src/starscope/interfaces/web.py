@@ -48,13 +48,14 @@ CACHE_ENTRIES = 20_000
 # this many, for at most WARM_SECONDS) are computed on the new one.
 WARM_ENTRIES = 256
 WARM_SECONDS = 5.0
-# While real requests are being served (one in the last NORMAL_WINDOW seconds), the answer to
-# an unknown name waits this long (asleep: no CPU) before it goes out. A client scanning
-# random names then gets few answers a second and cannot crowd out real users, whose share of
-# the service would otherwise fall to their share of the connections; alone, a scan is
-# answered at full speed.
-MISS_DELAY = 0.1
-NORMAL_WINDOW = 1.0
+# While real requests are being served, answers to unknown names get at most MISS_SHARE of
+# the real requests' rate (per second, and never fewer than MISS_FLOOR a second); the rest
+# wait (asleep: no CPU) for the next second. Unknown names cost about what a cached answer
+# costs, so without this a scan of random names would take as large a share of the service
+# as it has connections; with it, real users keep ~90%. Alone, a scan is answered at full
+# speed.
+MISS_SHARE = 0.1
+MISS_FLOOR = 20
 STAT_EVERY = 0.2
 MAX_QUERY = 200
 
@@ -123,6 +124,35 @@ class Version:
         self.index = NameIndex(self.con)
 
 
+class MissGate:
+    """Paces answers to unknown names while real requests are being served (MISS_SHARE)."""
+
+    def __init__(self) -> None:
+        self.second = 0
+        self.normal_now = self.normal_before = 0  # real requests this second, the last one
+        self.misses = 0  # unknown names answered this second
+
+    def _tick(self, now: float) -> None:
+        sec = int(now)
+        if sec != self.second:
+            self.normal_before = self.normal_now if sec == self.second + 1 else 0
+            self.second, self.normal_now, self.misses = sec, 0, 0
+
+    def normal(self) -> None:
+        self._tick(time.monotonic())
+        self.normal_now += 1
+
+    async def wait(self) -> None:
+        while True:
+            now = time.monotonic()
+            self._tick(now)
+            busy = max(self.normal_now, self.normal_before)
+            if not busy or self.misses < max(MISS_FLOOR, MISS_SHARE * busy):
+                self.misses += 1
+                return
+            await asyncio.sleep(self.second + 1 - now + 0.001)
+
+
 class State:
     def __init__(self, root: str | os.PathLike):
         self.store = Store(root)
@@ -136,7 +166,7 @@ class State:
         self.version: Version | None = None
         self.stat_every = STAT_EVERY
         self._preparing = False
-        self.last_normal = 0.0  # when a request other than for an unknown name last came
+        self.miss_gate = MissGate()
         # kind -> key -> fn(cursor, version): how to recompute a cached answer (for warming)
         self.warmers: dict[str, Callable[[str], Callable]] = {}
         self.refresh(force=True)
@@ -182,7 +212,7 @@ class State:
         finally:
             with self._lock:
                 self._preparing = False
-        self.last_normal = 0.0  # when a request other than for an unknown name last came
+        self.miss_gate = MissGate()
         with self._lock:
             if self.version is cur:
                 self.version = new
@@ -307,7 +337,7 @@ class FastPath:
             if which is not None and await self._hit(which, path, scope, send):
                 return
         if scope["type"] == "http":
-            self.state.last_normal = time.monotonic()
+            self.state.miss_gate.normal()
         await self.app(scope, receive, send)
 
     async def _hit(self, which, path, scope, send) -> bool:
@@ -328,8 +358,7 @@ class FastPath:
         miss = hit is None and not v.index.may_have_repo(rest)
         if miss:
             hit = self.state.unknown_repo(kind, rest)  # no query: the store never saw it
-            if time.monotonic() - self.state.last_normal < NORMAL_WINDOW:
-                await asyncio.sleep(MISS_DELAY)  # real users first (see MISS_DELAY)
+            await self.state.miss_gate.wait()  # real users first (see MISS_SHARE)
             if hit[0] != 200:
                 body = hit[1]
                 await send({"type": "http.response.start", "status": hit[0], "headers": [
@@ -339,7 +368,7 @@ class FastPath:
         if hit is None or hit[0] != 200:
             return False
         if not miss:
-            self.state.last_normal = time.monotonic()
+            self.state.miss_gate.normal()
         _, body, etag = hit
         headers = list(self.raw[which])
         headers.append((b"etag", etag.encode()))

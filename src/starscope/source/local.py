@@ -115,6 +115,7 @@ def _salvage(path: Path | bytes, skip: int) -> Iterator[bytes]:
             if not raw:
                 raw = fh.read(1 << 20)
                 if not raw:
+                    yield from _drain(d, skip)
                     return
             try:
                 out = d.decompress(raw, READ_BYTES)
@@ -129,6 +130,22 @@ def _salvage(path: Path | bytes, skip: int) -> Iterator[bytes]:
             if d.eof:
                 raw = d.unused_data
                 d = isal_zlib.decompressobj(wbits=31)  # next gzip member
+
+
+def _drain(d, skip: int) -> Iterator[bytes]:
+    """What a decompressor still holds once its input has run out (bounded steps)."""
+    while True:
+        try:
+            out = d.decompress(b"", READ_BYTES)
+        except isal_zlib.error:
+            return
+        if not out:
+            return
+        if skip:
+            drop = min(skip, len(out))
+            out, skip = out[drop:], skip - drop
+        if out:
+            yield out
 
 
 def _blocks(path: Path | bytes, outcome: ReadOutcome) -> Iterator[bytes]:
