@@ -156,6 +156,53 @@ async def _warm(port: int, paths: list[str], parallel: int = 8) -> None:
         await asyncio.gather(*(worker() for _ in range(parallel)))
 
 
+def in_process(root: Path, names: list[str], n: int = 20000) -> dict:
+    """The app's own cost per answer (no HTTP server, no client): microseconds for a cached
+    repo answer, an unknown name and /healthz, called straight through ASGI in this process.
+    Less sensitive than req/s to other jobs on the machine; the same run, so ratios hold."""
+    from starscope.interfaces.web import MissGate, app
+
+    application = app(root)
+    application.state.starscope.stat_every = 1e9  # a fixed store: no manifest checks
+
+    async def call(path: str) -> int:
+        status = []
+        scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
+                 "query_string": b"", "headers": [(b"host", b"x")], "scheme": "http",
+                 "server": ("x", 80), "client": ("y", 1), "root_path": "", "http_version": "1.1",
+                 "asgi": {"version": "3.0"}}
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(msg):
+            if msg["type"] == "http.response.start":
+                status.append(msg["status"])
+        await application(scope, receive, send)
+        return status[0]
+
+    async def run() -> dict:
+        for nm in names[:200]:
+            assert await call(f"/api/repos/{nm}") == 200
+        rng = random.Random(1)
+        out = {}
+        kinds = {"cached_repo": lambda i: f"/api/repos/{names[i % 200]}",
+                 "unknown_name": lambda i: _unknown_name(rng),
+                 "healthz": lambda i: "/healthz"}
+        for _ in range(3):  # rounds, kinds interleaved; the best round of each (least noise)
+            for label, path in kinds.items():
+                if label == "unknown_name":  # alone: not paced behind the requests before
+                    application.state.starscope.miss_gate = MissGate()
+                t0 = time.perf_counter()
+                for i in range(n // 3):
+                    await call(path(i))
+                us = 1e6 * (time.perf_counter() - t0) / (n // 3)
+                out[label] = round(min(out.get(label, us), us), 1)
+        return out
+
+    return asyncio.run(run())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dir", default="bench-serve")
@@ -240,6 +287,7 @@ def main() -> None:
             _phase("127.0.0.1", port, repo_paths, m, args.seconds, miss_clients=m))
         res["miss_storm"]["normal_under_storm"] = normal
         res["miss_storm"]["unknown_under_storm"] = misses
+        res["in_process_us"] = in_process(root, names)
         res["miss_storm"]["normal_kept"] = round(
             normal["req_per_s"] / res["miss_storm"]["normal_alone"]["req_per_s"], 3)
     finally:
@@ -265,6 +313,9 @@ def main() -> None:
         print(f"  {k:20} {r['req_per_s']:>9,.0f} {r['p50_ms']:>8} {r['p99_ms']:>8} "
               f"{r['errors']:>7}")
     print(f"  normal clients keep {100 * ms['normal_kept']:.0f}% of their req/s under the storm")
+    ip = res["in_process_us"]
+    print("in-process cost per answer (µs, ASGI call, no HTTP): "
+          + ", ".join(f"{k} {v}" for k, v in ip.items()))
 
 
 if __name__ == "__main__":

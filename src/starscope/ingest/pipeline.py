@@ -26,8 +26,8 @@ import pyarrow.compute as pc
 from starscope.errors import StarscopeError
 from starscope.ingest.parse import LATE_MARGIN, LineParser
 from starscope.source.hours import parse_hour_file_name
-from starscope.source.local import (MAX_LINE_BYTES, LongLine, ReadOutcome, fingerprint, find_hour_files,
-                                    read_lines, unreadable_reason)
+from starscope.source.local import (MAX_LINE_BYTES, LongLine, ReadOutcome, find_hour_files,
+                                    fingerprint, read_lines, unreadable_reason)
 from starscope.store import Store
 from starscope.store.segments import derive_segments
 from starscope.store.schema import WATCH
@@ -296,13 +296,20 @@ def ingest(
         todo, keys, prints = [], {}, {}
         taken: set[str] = set()  # keys given in this run
         seen: set[tuple[str, str]] = set()  # (name, fingerprint) in this run
+        unreadable: list[dict[str, Any]] = []  # their quarantine records, for the first commit
         for f in files:
             why = unreadable_reason(f)
+            if why is None:
+                try:
+                    fp = fingerprint(f)
+                except OSError as exc:  # gone or changed since it was listed
+                    why = exc.strerror or str(exc)
             if why is not None:
                 report.unreadable_files[f.name] = why
+                unreadable.append({"file": f.name, "path": str(f), "line": None,
+                                   "offset": None, "error": f"unreadable: {why}", "head": ""})
                 emit("unreadable", {"name": f.name, "path": str(f), "reason": why})
                 continue
-            fp = fingerprint(f)
             key = file_key(f.name, fp, f.stat().st_size, done, taken)
             if key is None or (f.name, fp) in seen:
                 report.files_skipped += 1  # in the store, or the same file twice in this run
@@ -311,10 +318,6 @@ def ingest(
                 keys[str(f)], prints[str(f)] = key, fp
                 taken.add(key)
                 seen.add((f.name, fp))
-        unreadable = [{"file": n, "path": str(q), "line": None, "offset": None,
-                       "error": f"unreadable: {why}", "head": ""}
-                      for q in files for n, why in [(q.name, report.unreadable_files.get(q.name))]
-                      if why is not None]
         emit("start", {"files": len(todo), "bytes": sum(f.stat().st_size for f in todo),
                        "skipped": report.files_skipped})
         if not todo:

@@ -387,8 +387,11 @@ class FastPath:
 
 
 def _not_found_body(what: str, name: str) -> bytes:
-    """The 404 body of a name the store does not hold (as results.repo.NotFound words it)."""
-    return _json({"error": f"{what} {name!r} is not in the store", "status": 404})
+    """The 404 body of a name the store does not hold (as results.repo.NotFound words it).
+    Names here passed _check_repo/_check_login or the fast path's patterns (letters, digits,
+    '-', '_', '.', '/'): nothing to escape, so it is put together without json.dumps."""
+    return b'{"error":"%s \'%s\' is not in the store","status":404}' % (
+        what.encode(), name.encode())
 
 
 def _json(obj: Any) -> bytes:
