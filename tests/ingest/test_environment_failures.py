@@ -81,10 +81,10 @@ def _mount(*args) -> bool:
 
 @pytest.fixture
 def small_fs(tmp_path):
-    """A real 3 MiB file system (tmpfs), where mounting is allowed (root in a container)."""
+    """A real 2 MiB file system (tmpfs), where mounting is allowed (root in a container)."""
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    if not _mount("-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)):
+    if not _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)):
         pytest.skip("cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)")
     yield mnt
     subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
@@ -93,13 +93,13 @@ def small_fs(tmp_path):
 def test_real_full_disk_and_read_only_store(small_fs, tmp_path):
     """The same, on a real small disk: ENOSPC from the kernel, then a read-only remount."""
     a = tmp_path / "big"
-    # ~6 MB of incompressible-ish names: more than the 3 MiB disk holds once stored.
+    # ~4 MB of incompressible names: more than the 2 MiB disk holds once stored.
     for h in range(4):
         write_hour(a / f"2024-03-01-{h}.json.gz",
                    [line(event(h * 100_000 + i + 1, actor_id=i + 1, login=os.urandom(12).hex(),
                                repo_id=h * 100_000 + i, repo_name=f"o/{os.urandom(12).hex()}",
                                created_at=f"2024-03-01T{h:02d}:{i % 60:02d}:00Z"))
-                    for i in range(25_000)])
+                    for i in range(12_000)])
     store = small_fs / "store"
     r = subprocess.run([sys.executable, "-m", "starscope", "ingest", str(a), "--store",
                         str(store), "--quiet", "--workers", "1"], capture_output=True, text=True)
@@ -164,11 +164,14 @@ def _alive(pid: int) -> bool:
 
 def test_workers_die_with_a_killed_parent(tmp_path):
     a = tmp_path / "a"
-    for h in range(24):
-        write_hour(a / f"2024-03-01-{h}.json.gz",
-                   [line(event(h * 100_000 + i + 1, actor_id=i % 500 + 1,
-                               created_at=f"2024-03-01T{h:02d}:{i % 60:02d}:00Z"))
-                    for i in range(20_000)])
+    # One file's content under 16 hour names (copies of its events are dropped as duplicates):
+    # cheap to write, and work enough for the workers to be caught running.
+    first = write_hour(a / "2024-03-01-0.json.gz",
+                       [line(event(i + 1, actor_id=i % 500 + 1,
+                                   created_at=f"2024-03-01T00:{i % 60:02d}:00Z"))
+                        for i in range(20_000)])
+    for h in range(1, 16):
+        (a / f"2024-03-01-{h}.json.gz").write_bytes(first.read_bytes())
     proc = subprocess.Popen([sys.executable, "-m", "starscope", "ingest", str(a), "--store",
                              str(tmp_path / "s"), "--quiet", "--workers", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
