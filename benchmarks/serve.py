@@ -3,8 +3,14 @@ keep-alive clients for 30 s per phase against /healthz (the baseline: no store w
 repo API and the badge, all in the same run. Reports req/s, p50/p99 latency and errors, and
 the latency of uncached (first) repo answers.
 
+The miss storm (issue 16): --miss-clients clients asking for random names the store never
+saw (each name new), alone, and then next to as many normal clients as --miss-clients; the
+normal clients' req/s under the storm is reported as a ratio of their req/s alone, both
+measured in this run.
+
     python benchmarks/serve.py [--dir bench-serve] [--stars 1000000] [--clients 64]
-                               [--seconds 30] [--repos 2000] [--json]
+                               [--seconds 30] [--repos 2000] [--miss-clients 32]
+                               [--rounds 3] [--json]
 
 The store is built once under --dir (star-only hour files, Zipf-popular repos, then ingest
 and detect) and reused by later runs. The client is a minimal asyncio HTTP/1.1 client (a
@@ -85,11 +91,11 @@ def build_store(base: Path, stars: int, detect_since: str | None = None) -> Path
 
 
 # ------------------------------------------------------------------ the load
-async def _client(host, port, paths, deadline, lat, errors, rng):
+async def _client(host, port, paths, deadline, lat, errors, rng, ok=(200,)):
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < deadline:
-            path = paths[rng.randrange(len(paths))]
+            path = paths(rng) if callable(paths) else paths[rng.randrange(len(paths))]
             req = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n\r\n".encode()
             t0 = time.perf_counter()
             writer.write(req)
@@ -102,7 +108,7 @@ async def _client(host, port, paths, deadline, lat, errors, rng):
             if length:
                 await reader.readexactly(length)
             lat.append(time.perf_counter() - t0)
-            if status != 200:
+            if status not in ok:
                 errors.append(status)
     except (OSError, asyncio.IncompleteReadError) as exc:
         errors.append(repr(exc))
@@ -110,13 +116,35 @@ async def _client(host, port, paths, deadline, lat, errors, rng):
         writer.close()
 
 
-async def _phase(host, port, paths, clients, seconds):
-    lat, errors = [], []
+def _unknown_name(rng) -> str:
+    """A random repository name no store holds (each one new: no cache can answer it)."""
+    return f"/api/repos/nobody-{rng.getrandbits(48):x}/nothing-{rng.getrandbits(48):x}"
+
+
+async def _phase(host, port, paths, clients, seconds, miss_clients=0):
+    """`clients` clients on `paths` for `seconds`; with miss_clients, that many more ask
+    for unknown names at the same time. Returns the stats of each group."""
     deadline = time.perf_counter() + seconds
     t0 = time.perf_counter()
-    await asyncio.gather(*(_client(host, port, paths, deadline, lat, errors, random.Random(i))
-                           for i in range(clients)))
+    groups = [(paths, clients, (200,), [], []), (_unknown_name, miss_clients, (404,), [], [])]
+    await asyncio.gather(*(
+        _client(host, port, p, deadline, lat, errors, random.Random(g * 1000 + i), ok)
+        for g, (p, n, ok, lat, errors) in enumerate(groups) for i in range(n)))
     dt = time.perf_counter() - t0
+    out = [_stats(lat, errors, dt) for _, n, _, lat, errors in groups if n]
+    return out[0] if len(out) == 1 else out
+
+
+def _merge(phases: list[dict]) -> dict:
+    """Phases of equal length as one: req/s averaged, the worst p50/p99, errors summed."""
+    return {"requests": sum(p["requests"] for p in phases),
+            "req_per_s": round(sum(p["req_per_s"] for p in phases) / len(phases), 1),
+            "p50_ms": max(p["p50_ms"] or 0 for p in phases),
+            "p99_ms": max(p["p99_ms"] or 0 for p in phases),
+            "errors": sum(p["errors"] for p in phases)}
+
+
+def _stats(lat, errors, dt):
     lat.sort()
 
     def q(p):
@@ -138,6 +166,53 @@ async def _warm(port: int, paths: list[str], parallel: int = 8) -> None:
         await asyncio.gather(*(worker() for _ in range(parallel)))
 
 
+def in_process(root: Path, names: list[str], n: int = 20000) -> dict:
+    """The app's own cost per answer (no HTTP server, no client): microseconds for a cached
+    repo answer, an unknown name and /healthz, called straight through ASGI in this process.
+    Less sensitive than req/s to other jobs on the machine; the same run, so ratios hold."""
+    from starscope.interfaces.web import MissGate, app
+
+    application = app(root)
+    application.state.starscope.stat_every = 1e9  # a fixed store: no manifest checks
+
+    async def call(path: str) -> int:
+        status = []
+        scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
+                 "query_string": b"", "headers": [(b"host", b"x")], "scheme": "http",
+                 "server": ("x", 80), "client": ("y", 1), "root_path": "", "http_version": "1.1",
+                 "asgi": {"version": "3.0"}}
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(msg):
+            if msg["type"] == "http.response.start":
+                status.append(msg["status"])
+        await application(scope, receive, send)
+        return status[0]
+
+    async def run() -> dict:
+        for nm in names[:200]:
+            assert await call(f"/api/repos/{nm}") == 200
+        rng = random.Random(1)
+        out = {}
+        kinds = {"cached_repo": lambda i: f"/api/repos/{names[i % 200]}",
+                 "unknown_name": lambda i: _unknown_name(rng),
+                 "healthz": lambda i: "/healthz"}
+        for _ in range(3):  # rounds, kinds interleaved; the best round of each (least noise)
+            for label, path in kinds.items():
+                if label == "unknown_name":  # alone: not paced behind the requests before
+                    application.state.starscope.miss_gate = MissGate()
+                t0 = time.perf_counter()
+                for i in range(n // 3):
+                    await call(path(i))
+                us = 1e6 * (time.perf_counter() - t0) / (n // 3)
+                out[label] = round(min(out.get(label, us), us), 1)
+        return out
+
+    return asyncio.run(run())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dir", default="bench-serve")
@@ -147,6 +222,10 @@ def main() -> None:
     ap.add_argument("--repos", type=int, default=2000, help="distinct repos asked about")
     ap.add_argument("--detect-since", default=None,
                     help="detect over the stars from this date only (a quicker build)")
+    ap.add_argument("--miss-clients", type=int, default=32,
+                    help="clients asking for unknown names in the miss storm")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="miss storm: alternating rounds of normal clients alone / under it")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -209,6 +288,28 @@ def main() -> None:
                              ("badge", [f"/badge/{n}.svg" for n in names])):
             res[label] = asyncio.run(_phase("127.0.0.1", port, paths, args.clients,
                                             args.seconds))
+        m = args.miss_clients
+        repo_paths = [f"/api/repos/{n}" for n in names]
+        res["miss_storm"] = {"miss_clients": m}
+        time.sleep(2.1)  # no real request in the last second: the storm alone is not paced
+        res["miss_storm"]["unknown_alone"] = asyncio.run(
+            _phase("127.0.0.1", port, [], 0, args.seconds, miss_clients=m))
+        # Alone and under the storm alternate for --rounds rounds: the machine's other load
+        # drifts, and alternating spreads that drift over both sides of the ratio.
+        alone, under, storm = [], [], []
+        for _ in range(args.rounds):
+            alone.append(asyncio.run(_phase("127.0.0.1", port, repo_paths, m, args.seconds)))
+            normal, misses = asyncio.run(
+                _phase("127.0.0.1", port, repo_paths, m, args.seconds, miss_clients=m))
+            under.append(normal)
+            storm.append(misses)
+        ms = res["miss_storm"]
+        ms["normal_alone"], ms["normal_under_storm"] = _merge(alone), _merge(under)
+        ms["unknown_under_storm"] = _merge(storm)
+        ms["rounds"] = [round(u["req_per_s"] / a["req_per_s"], 3) for a, u in zip(alone, under)]
+        res["in_process_us"] = in_process(root, names)
+        res["miss_storm"]["normal_kept"] = round(
+            ms["normal_under_storm"]["req_per_s"] / ms["normal_alone"]["req_per_s"], 3)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -225,6 +326,17 @@ def main() -> None:
     for k in ("healthz", "repo_api", "badge"):
         r = res[k]
         print(f"{k:10} {r['req_per_s']:>9,.0f} {r['p50_ms']:>8} {r['p99_ms']:>8} {r['errors']:>7}")
+    ms = res["miss_storm"]
+    print(f"miss storm, {ms['miss_clients']} clients each group:")
+    for k in ("unknown_alone", "normal_alone", "normal_under_storm", "unknown_under_storm"):
+        r = ms[k]
+        print(f"  {k:20} {r['req_per_s']:>9,.0f} {r['p50_ms']:>8} {r['p99_ms']:>8} "
+              f"{r['errors']:>7}")
+    print(f"  normal clients keep {100 * ms['normal_kept']:.0f}% of their req/s under the storm "
+          f"(rounds: {', '.join(f'{100 * r:.0f}%' for r in ms['rounds'])})")
+    ip = res["in_process_us"]
+    print("in-process cost per answer (µs, ASGI call, no HTTP): "
+          + ", ".join(f"{k} {v}" for k, v in ip.items()))
 
 
 if __name__ == "__main__":

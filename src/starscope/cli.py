@@ -24,13 +24,21 @@ def _fail(exc: Exception, code: int = 2) -> None:
 
 
 class _Group(click.Group):
-    """Turns library errors meant for users into one line and exit code 2."""
+    """Turns library errors meant for users into one line and exit code 2, and failures of
+    the machine (disk full, read-only store) into one line and their own exit codes."""
 
     def invoke(self, ctx: click.Context):
+        from starscope.environment import environment_failure
+
         try:
             return super().invoke(ctx)
         except StarscopeError as exc:
             _fail(exc)
+        except Exception as exc:  # noqa: BLE001 - only the machine's failures are turned
+            failure = environment_failure(exc)
+            if failure is None:
+                raise
+            _fail(failure.message, failure.code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,8 +115,9 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
            quiet) -> None:
     """Ingest GH Archive hour files (files, folders or globs) into the store.
 
-    Exit code 0 when all input was clean, 1 when some lines or files were bad (they are counted
-    and quarantined; the rest is ingested), 2 on a usage error."""
+    Exit code 0 when all input was clean, 1 when some lines or files were bad or unreadable
+    (they are counted and quarantined; the rest is ingested), 2 on a usage error, 5 when the
+    disk is full, 6 when the store cannot be written (see docs/reliability.md)."""
     from starscope.ingest import ingest as run_ingest
     from starscope.interfaces.console import IngestProgress
 
@@ -163,9 +172,15 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
             f"{report.files_ingested} files ingested ({report.files_skipped} already in the store): "
             f"{report.events_new:,} new events, {report.stars_new:,} new stars, "
             f"{report.duplicate_events:,} duplicate events dropped, "
-            f"{report.bad_lines:,} bad lines, {len(report.corrupt_files)} unreadable/truncated files "
-            f"in {report.seconds:.1f}s"
+            f"{report.bad_lines:,} bad lines, {len(report.corrupt_files)} corrupt/truncated files, "
+            f"{len(report.unreadable_files)} unreadable files in {report.seconds:.1f}s"
         )
+        from starscope.interfaces.console import safe
+
+        for name, why in sorted(report.unreadable_files.items()):
+            click.echo(f"unreadable: {safe(name)}: {safe(why)}", err=True)
+        for line in report.warnings:
+            click.echo(f"warning: {safe(line)}", err=True)
         if not report.clean:
             click.echo(f"bad input is quarantined under {store.root / 'quarantine'}", err=True)
     sys.exit(0 if report.clean and not download_failed else 1)

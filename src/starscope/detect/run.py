@@ -11,6 +11,7 @@ import json
 from typing import Any, Callable
 
 from starscope.errors import UsageError
+from starscope.store.schema import EARLIEST_EVENT, LATE_MARGIN
 
 from . import _sql, campaigns, default_profile, lockstep, low_activity
 from ._sql import create
@@ -132,11 +133,20 @@ def _as_ts(v: dt.date | dt.datetime | str | None, what: str) -> dt.datetime | No
     raise UsageError(f"{what}: expected a date or time, got {type(v).__name__}")
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
 def _prepare_stars(con: Any, lo: dt.datetime | None, hi: dt.datetime | None) -> None:
     """One row per (actor, repo): its first star (earliest time, then smallest event id).
     Deduplicate over the whole store first, then restrict to [since, until): a repeated star
     inside the range of a star made before it is not a new star."""
     conds = ["rn = 1"]
+    # Stars outside the times GH Archive can hold are ignored: ingest quarantines them, but a
+    # store made before it did may hold one, and one star dated 9999 (or 1970) would stretch
+    # the lockstep windows' span beyond what datetime can hold (or what is worth computing).
+    conds.append(f"starred_at >= {_sql.ts(EARLIEST_EVENT)}")
+    conds.append(f"starred_at <= {_sql.ts(_now() + LATE_MARGIN)}")
     if lo is not None:
         conds.append(f"starred_at >= {_sql.ts(lo)}")
     if hi is not None:

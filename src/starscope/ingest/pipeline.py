@@ -11,11 +11,13 @@ import datetime as dt
 import multiprocessing as mp
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +25,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from starscope.errors import StarscopeError
-from starscope.ingest.parse import LineParser
+from starscope.ingest.parse import LATE_MARGIN, LineParser
 from starscope.source.hours import parse_hour_file_name
-from starscope.source.local import ReadOutcome, find_hour_files, missing_hours_noted, read_lines
+from starscope.source.local import (MAX_LINE_BYTES, LongLine, ReadOutcome, find_hour_files,
+                                    fingerprint, missing_hours_noted, read_lines,
+                                    unreadable_reason)
 from starscope.store import Store
 from starscope.store.segments import derive_segments
 from starscope.store.schema import WATCH
 
 # A file with more bad lines than this keeps the count of all but the records of only these.
 MAX_QUARANTINE_PER_FILE = 10_000
+MAX_LINE_MIB = MAX_LINE_BYTES >> 20
 
 
 @dataclass
@@ -50,9 +55,14 @@ class FileReport:
     hour: str | None = None
     #: good events by type code (str keys: the report travels as JSON from Spark workers)
     types: dict[str, int] = field(default_factory=dict)
+    collapsed: int = 0  # repeated copies of an event dropped while parsing
+    spilled: list[str] = field(default_factory=list)  # Parquet files of rows beyond HOLD_ROWS
+    span: tuple[str, str] | None = None  # first and last event time (files not named as hours)
+    key: str | None = None  # its manifest key (default: name); see file_key()
+    fingerprint: str | None = None
 
     def manifest_record(self) -> dict[str, Any]:
-        return {
+        rec = {
             "size": self.size,
             "lines": self.lines,
             "events": self.events,
@@ -61,35 +71,55 @@ class FileReport:
             "corrupt": self.corrupt,
             "path": self.path,
         }
+        if self.fingerprint:
+            rec["fingerprint"] = self.fingerprint
+        return rec
+
+
+def latest_event(name: str) -> Any:
+    """The latest event time a file of this name can hold: the end of the hour it is named
+    after plus LATE_MARGIN; None (now plus the margin) for a file not named as an hour."""
+    hour = parse_hour_file_name(name)
+    if hour is None:
+        return None
+    return hour.replace(tzinfo=None) + timedelta(hours=1) + LATE_MARGIN
 
 
 def parse_file(
-    p: Path, data: bytes | None = None, *, name: str | None = None, path: str | None = None
+    p: Path, data: bytes | None = None, *, name: str | None = None, path: str | None = None,
+    spill_dir: Path | None = None,
 ) -> tuple[FileReport, pa.Table]:
     """Read and parse one hour file: its report and its good events. With `data`, parse those
-    bytes (the whole file, read elsewhere, e.g. by Spark) reported as `name` and `path`."""
+    bytes (the whole file, read elsewhere, e.g. by Spark) reported as `name` and `path`.
+    With `spill_dir`, rows beyond parse.HOLD_ROWS go to Parquet files there (rep.spilled)."""
     t0 = time.perf_counter()
     if data is None:
         rep = FileReport(name=p.name, path=str(p), size=p.stat().st_size)
     else:
         rep = FileReport(name=name or p.name, path=path or str(p), size=len(data))
     outcome = ReadOutcome()
-    parser = LineParser()
-    for buf, start, end in read_lines(p if data is None else data, outcome):
-        parser.feed(buf, start, end)
+    parser = LineParser(latest=latest_event(rep.name), spill_dir=spill_dir)
+    for item in read_lines(p if data is None else data, outcome):
+        if isinstance(item, LongLine):
+            parser.skip_line(item.head, item.length,
+                             f"line of {item.length:,} bytes, longer than the "
+                             f"{MAX_LINE_MIB} MiB a line may have; not read")
+        else:
+            parser.feed(*item)
     res = parser.result()
     rep.events = res.good
     rep.bad_lines = len(res.bad)
     rep.lines = res.good + rep.bad_lines
     rep.corrupt = outcome.corrupt
-    rep.stars = int(pc.sum(pc.equal(res.table["type"], WATCH)).as_py() or 0) if res.good else 0
-    if res.good:
-        vc = pc.value_counts(res.table["type"])
-        rep.types = {str(v["values"].as_py()): int(v["counts"].as_py()) for v in vc}
+    rep.stars = res.stars or 0
+    rep.types = dict(res.types)
+    rep.collapsed = res.collapsed
+    rep.spilled = [str(q) for q in res.spilled]
     hour = parse_hour_file_name(rep.name)
-    if hour is None and res.good:
-        first = pc.min(res.table["created_at"]).as_py()
-        hour = first.replace(minute=0, second=0, microsecond=0) if first else None
+    if hour is None and res.table.num_rows:
+        lo, hi = pc.min_max(res.table["created_at"]).values()
+        rep.span = (f"{lo.as_py():%Y-%m-%dT%H:%M:%SZ}", f"{hi.as_py():%Y-%m-%dT%H:%M:%SZ}")
+        hour = lo.as_py().replace(minute=0, second=0, microsecond=0)
     rep.hour = hour.replace(tzinfo=None).isoformat() if hour else None
     for b in res.bad[:MAX_QUARANTINE_PER_FILE]:
         rep.quarantine.append(
@@ -112,7 +142,9 @@ def parse_file(
 
 
 def hour_stats_row(rep: dict[str, Any]) -> dict[str, Any]:
-    """A file report (FileReport as a dict) as a row of the store's hour_stats table."""
+    """A file report (FileReport as a dict) as a row of the store's hour_stats table. Keyed
+    by the file's name, not its store key: another copy of the same hour (a later, complete
+    download; a mirror's) replaces the hour's row instead of adding a second one."""
     return {"hour": dt.datetime.fromisoformat(rep["hour"]) if rep.get("hour") else None,
             "file": rep["name"], "lines": rep["lines"], "events": rep["events"],
             "stars": rep["stars"], "bad_lines": rep["bad_lines"],
@@ -127,19 +159,26 @@ class TaskResult:
     files: list[FileReport]
     staged: str
     segments: list[dict[str, Any]]
+    collapsed: int = 0  # repeated copies of events dropped in the task (within and across files)
 
 
 def parse_task(paths: list[str], staged: str) -> TaskResult:
     """Worker: parse files and stage their derived segments. Small files are grouped into one
     task, so fixed per-task costs (DuckDB, one Parquet file per table) are paid once."""
-    reports, tables = [], []
-    for path in paths:
-        rep, table = parse_file(Path(path))
+    reports, tables, parts = [], [], []
+    for i, path in enumerate(paths):
+        rep, table = parse_file(Path(path), spill_dir=Path(staged) / "spill" / f"{i:04d}")
         reports.append(rep)
+        parts += [Path(q) for q in rep.spilled]
         if table.num_rows:
             tables.append(table)
-    segments = derive_segments(pa.concat_tables(tables), Path(staged)) if tables else []
-    return TaskResult(reports, staged, segments)
+    stats: dict[str, int] = {}
+    segments = []
+    if tables or parts:
+        whole = pa.concat_tables(tables) if tables else None
+        segments = derive_segments(whole, Path(staged), parts=parts, stats=stats)
+    collapsed = sum(r.collapsed for r in reports) + stats.get("collapsed", 0)
+    return TaskResult(reports, staged, segments, collapsed)
 
 
 def plan_tasks(
@@ -173,12 +212,18 @@ class IngestReport:
     duplicate_events: int = 0
     bad_lines: int = 0
     corrupt_files: list[str] = field(default_factory=list)
+    # Inputs that could not be opened at all (no permission, dangling symlink, symlink loop,
+    # a folder named like a file): name -> reason. Not recorded as ingested: a later run
+    # tries them again.
+    unreadable_files: dict[str, str] = field(default_factory=dict)
+    # One line each: files not named as GH Archive hours, with the hours their events claim.
+    warnings: list[str] = field(default_factory=list)
     bytes_in: int = 0
     seconds: float = 0.0
 
     @property
     def clean(self) -> bool:
-        return self.bad_lines == 0 and not self.corrupt_files
+        return self.bad_lines == 0 and not self.corrupt_files and not self.unreadable_files
 
     def add_file(self, *, name: str, size: int, lines: int, events: int, bad_lines: int,
                  corrupt: str | None) -> dict[str, Any]:
@@ -203,7 +248,52 @@ ProgressFn = Callable[[str, dict[str, Any]], None]
 def _pool(workers: int) -> ProcessPoolExecutor:
     # forkserver: no fork of a parent that holds DuckDB threads; cheaper than spawn per task.
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the ingest's main process ends, even by
+    kill -9 (which runs no clean-up). A worker's parent is the forkserver, so PR_SET_PDEATHSIG
+    alone is not enough; a watchdog thread checks the main process is still there."""
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # pid taken by another user's process: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=watch, name="starscope-parent-watch", daemon=True).start()
+
+
+def file_key(name: str, fp: str, size: int, done: dict[str, dict[str, Any]],
+             taken: set[str]) -> str | None:
+    """The manifest key a file is recorded under, or None if the store has it already.
+
+    Files are identified by name and content (fingerprint): the same name with other content
+    (two folders with the same hour) is a second file, recorded as NAME#FINGERPRINT. A record
+    from before fingerprints matches by name and size, as it did then."""
+    for key in (name, f"{name}#{fp}"):
+        rec = done.get(key)
+        if rec is None:
+            continue
+        if rec.get("fingerprint") == fp or ("fingerprint" not in rec and rec["size"] == size):
+            return None
+    return name if name not in done and name not in taken else f"{name}#{fp}"
 
 
 def ingest(
@@ -229,16 +319,36 @@ def ingest(
         # Hours `download` found missing on the server (noted in the folders it wrote).
         writer.record_missing_hours(missing_hours_noted(paths) + list(missing_hours or []))
         done = writer.manifest["files"]
-        todo = []
+        todo, keys, prints = [], {}, {}
+        taken: set[str] = set()  # keys given in this run
+        seen: set[tuple[str, str]] = set()  # (name, fingerprint) in this run
+        unreadable: list[dict[str, Any]] = []  # their quarantine records, for the first commit
         for f in files:
-            rec = done.get(f.name)
-            if rec is not None and rec["size"] == f.stat().st_size:
-                report.files_skipped += 1
+            why = unreadable_reason(f)
+            if why is None:
+                try:
+                    fp = fingerprint(f)
+                except OSError as exc:  # gone or changed since it was listed
+                    why = exc.strerror or str(exc)
+            if why is not None:
+                report.unreadable_files[f.name] = why
+                unreadable.append({"file": f.name, "path": str(f), "line": None,
+                                   "offset": None, "error": f"unreadable: {why}", "head": ""})
+                emit("unreadable", {"name": f.name, "path": str(f), "reason": why})
+                continue
+            key = file_key(f.name, fp, f.stat().st_size, done, taken)
+            if key is None or (f.name, fp) in seen:
+                report.files_skipped += 1  # in the store, or the same file twice in this run
             else:
                 todo.append(f)
+                keys[str(f)], prints[str(f)] = key, fp
+                taken.add(key)
+                seen.add((f.name, fp))
         emit("start", {"files": len(todo), "bytes": sum(f.stat().st_size for f in todo),
                        "skipped": report.files_skipped})
         if not todo:
+            if unreadable:
+                writer.commit_staged([], [], {}, unreadable)
             report.seconds = time.perf_counter() - t0
             return report
         writer.staging.mkdir(parents=True, exist_ok=True)
@@ -246,13 +356,16 @@ def ingest(
         touched: set[str] = set()
 
         def commit(batch: list[TaskResult]) -> None:
+            nonlocal unreadable
             staged = [t for t in batch if t.segments]
             reports = [r for t in batch for r in t.files]
-            quarantine = [q for r in reports for q in r.quarantine]
+            quarantine = unreadable + [q for r in reports for q in r.quarantine]
+            unreadable = []
             counts = writer.commit_staged(
                 [t.segments for t in staged], [Path(t.staged) for t in staged],
-                {r.name: r.manifest_record() for r in reports}, quarantine,
+                {r.key or r.name: r.manifest_record() for r in reports}, quarantine,
                 hour_stats=[hour_stats_row(asdict(r)) for r in reports],
+                collapsed=sum(t.collapsed for t in batch),
             )
             for t in batch:
                 shutil.rmtree(t.staged, ignore_errors=True)
@@ -284,6 +397,14 @@ def ingest(
                             f"was committed before is kept, run the same command to resume"
                         ) from None
                     for rep in res.files:
+                        rep.key, rep.fingerprint = keys[rep.path], prints[rep.path]
+                        if parse_hour_file_name(rep.name) is None:
+                            claims = (f"its events claim {rep.span[0]} .. {rep.span[1]}"
+                                      if rep.span else "it holds no events")
+                            report.warnings.append(
+                                f"{rep.path}: not named as a GH Archive hour file "
+                                f"(YYYY-MM-DD-H.json.gz); {claims}")
+                            emit("warning", {"message": report.warnings[-1]})
                         emit("file", report.add_file(
                             name=rep.name, size=rep.size, lines=rep.lines, events=rep.events,
                             bad_lines=rep.bad_lines, corrupt=rep.corrupt))

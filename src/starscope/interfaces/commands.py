@@ -3,6 +3,8 @@
 check, account, report and serve: each is one library call (starscope.results.repo /
 .account / .overview) and a rendering of its answer. Exit codes: 0 answered, 2 usage error,
 3 unknown repository or account, 4 a campaign was found and --fail-on campaign was given.
+Names come from the archive, so they are printed through console.safe/cell (no terminal
+escapes, no rich markup from a name).
 """
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ _format_option = click.option("--format", "fmt", type=click.Choice(["text", "jso
 
 
 def _not_found(exc: Exception) -> None:
-    click.echo(f"starscope: {exc}", err=True)
+    from starscope.interfaces.console import safe
+
+    click.echo(f"starscope: {safe(exc)}", err=True)
     sys.exit(EXIT_NOT_FOUND)
 
 
@@ -72,17 +76,18 @@ def _coverage_row(t, cov: dict | None) -> None:
 def _print_repo(a: dict) -> None:
     from rich.table import Table
 
-    from starscope.interfaces.console import out
+    from starscope.interfaces.console import cell, out, safe
 
     s = a["stars"]
-    t = Table(title=f"{a['repo']} (id {a['repo_id']})", show_header=False, title_justify="left")
+    t = Table(title=f"{cell(a['repo'])} (id {a['repo_id']})", show_header=False,
+              title_justify="left")
     t.add_row("stars", f"{s['total']:,}")
     t.add_row("suspected", f"{s['suspected']:,} ({_pct(a['share_suspected'])})")
     t.add_row("  low activity", f"{s['low_activity']:,}")
     t.add_row("  clustered (lockstep)", f"{s['clustered']:,}")
     t.add_row("real", f"{s['real']:,}")
     if len(a["names"]) > 1:
-        t.add_row("also known as", ", ".join(n["name"] for n in a["names"][1:]))
+        t.add_row("also known as", cell(", ".join(n["name"] for n in a["names"][1:])))
     camp = ", ".join(f"{c['month']} ({c['suspected']:,}/{c['stars']:,})" for c in a["campaigns"])
     t.add_row("campaign months", camp or "none")
     farms = "; ".join(f"F{f['farm_id']} ({f['n_accounts']:,} accounts, {f['stars_here']:,} "
@@ -93,7 +98,7 @@ def _print_repo(a: dict) -> None:
     style = {"campaign": "bold red", "some_suspected": "yellow", "clean": "green",
              "insufficient_data": "bold yellow"}
     out.print(f"verdict: {a['verdict']}: ", style=style.get(a["verdict"]), end="")
-    out.print(a["verdict_reason"], markup=False, highlight=False)
+    out.print(safe(a["verdict_reason"]), markup=False, highlight=False)
 
 
 @main.command()
@@ -117,9 +122,9 @@ def account(login, store_path, fmt) -> None:
         return
     from rich.table import Table
 
-    from starscope.interfaces.console import out
+    from starscope.interfaces.console import cell, out, safe
 
-    t = Table(title=f"{ans['login']} (id {ans['account_id']})", show_header=False,
+    t = Table(title=f"{cell(ans['login'])} (id {ans['account_id']})", show_header=False,
               title_justify="left")
     act = ans["activity"] or {}
     if act:
@@ -139,11 +144,11 @@ def account(login, store_path, fmt) -> None:
     _coverage_row(t, ans.get("coverage"))
     for f in ans["farms"]:
         t.add_row(f"farm F{f['farm_id']}", f"window {f['window']}, {f['n_accounts']:,} accounts; "
-                  f"starred with it: " + ", ".join(f["repos_starred"]))
+                  f"starred with it: " + cell(", ".join(f["repos_starred"])))
     out.print(t, markup=False)
     out.print(f"verdict: {ans['verdict']}: ", end="",
               style="bold red" if ans["suspected"] else "green")
-    out.print(ans["verdict_reason"], markup=False, highlight=False)
+    out.print(safe(ans["verdict_reason"]), markup=False, highlight=False)
 
 
 @main.command()

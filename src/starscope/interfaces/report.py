@@ -63,6 +63,19 @@ def valid_login(login: Any) -> bool:
 
 
 _env = None
+# NUL and the bidirectional overrides/isolates: autoescape leaves them, but a NUL can cut a
+# page short and an override makes a name read backwards. Shown as escapes wherever a value
+# is rendered (the data stays as it was).
+_UNSAFE_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                          "\u202a-\u202e\u2066-\u2069]")
+
+
+def _neutral(value: Any) -> Any:
+    if isinstance(value, str) and _UNSAFE_HTML.search(value):
+        clean = _UNSAFE_HTML.sub(
+            lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+        return type(value)(clean) if type(value) is not str else clean
+    return value
 
 
 def env():
@@ -72,7 +85,8 @@ def env():
 
         _env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
-            autoescape=True, trim_blocks=False, undefined=jinja2.StrictUndefined)
+            autoescape=True, trim_blocks=False, undefined=jinja2.StrictUndefined,
+            finalize=_neutral)
         _env.globals.update(valid_repo=valid_repo, valid_login=valid_login, pct=_pct,
                             css=CSS, csp=META_CSP)
     return _env

@@ -9,9 +9,16 @@ gone anyway, the request is retried once on the newest manifest.
 
 Answers are cached in memory per (manifest commit, question), as encoded bytes with an ETag.
 DuckDB: one connection per manifest, one cursor per worker thread.
+
+Unknown names are cheap: each manifest comes with a NameIndex (results/name_index.py), so a
+request for a name the store never saw is answered 404 from memory, on the fast path, without
+a query; a scan of random names cannot starve real users. A new manifest is prepared (its
+connection, its index, and the most used answers recomputed) by the one request that noticed
+it, while every other request goes on with the old one; then it is switched to, warm.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -31,11 +38,23 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from starscope.results.name_index import NameIndex
 from starscope.store import Store
 
 from . import report
 
 CACHE_ENTRIES = 20_000
+# Before a new manifest is served, the most recently used answers of the old one (at most
+# this many, for at most WARM_SECONDS) are computed on the new one.
+WARM_ENTRIES = 256
+WARM_SECONDS = 5.0
+# While real requests are being served, answers to unknown names are paced to MISS_SHARE of
+# the real requests' rate (never fewer than MISS_FLOOR a second), each waiting asleep (no
+# CPU) for its slot. Unknown names cost about what a cached answer costs, so without this a
+# scan of random names would take as large a share of the service as it has connections;
+# with it, real users keep ~95%. Alone, a scan is answered at full speed.
+MISS_SHARE = 0.05
+MISS_FLOOR = 20
 STAT_EVERY = 0.2
 MAX_QUERY = 200
 
@@ -101,6 +120,40 @@ class Version:
         self.con = store.connect(manifest)
         self.results = bool(manifest.get("results"))
         self.lock = threading.Lock()
+        self.index = NameIndex(self.con)
+
+
+class MissGate:
+    """Paces answers to unknown names while real requests are being served (MISS_SHARE):
+    each waits for its own slot, spaced 1/rate apart, so they trickle out evenly instead of
+    in bursts that would stall the real requests."""
+
+    def __init__(self) -> None:
+        self.second = 0
+        self.normal_now = self.normal_before = 0  # real requests this second, the last one
+        self.next_slot = 0.0
+
+    def _tick(self, now: float) -> None:
+        sec = int(now)
+        if sec != self.second:
+            self.normal_before = self.normal_now if sec == self.second + 1 else 0
+            self.second, self.normal_now = sec, 0
+
+    def normal(self) -> None:
+        self._tick(time.monotonic())
+        self.normal_now += 1
+
+    async def wait(self) -> None:
+        now = time.monotonic()
+        self._tick(now)
+        busy = max(self.normal_now, self.normal_before)
+        if not busy:
+            self.next_slot = now
+            return
+        slot = max(now, self.next_slot)
+        self.next_slot = slot + 1.0 / max(MISS_FLOOR, MISS_SHARE * busy)
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
 
 class State:
@@ -115,6 +168,10 @@ class State:
         self._cache_lock = threading.Lock()
         self.version: Version | None = None
         self.stat_every = STAT_EVERY
+        self._preparing = False
+        self.miss_gate = MissGate()
+        # kind -> key -> fn(cursor, version): how to recompute a cached answer (for warming)
+        self.warmers: dict[str, Callable[[str], Callable]] = {}
         self.refresh(force=True)
 
     # -- manifest watching
@@ -127,9 +184,11 @@ class State:
 
     def refresh(self, force: bool = False) -> Version | None:
         now = time.monotonic()
-        if not force and now - self._last_check < self.stat_every:
+        if not force and (now - self._last_check < self.stat_every or self._preparing):
             return self.version
         with self._lock:
+            if self._preparing and not force:
+                return self.version
             self._last_check = now
             st = self._stat_manifest()
             if st is None or (st == self._stat and not force):
@@ -147,11 +206,43 @@ class State:
             if cur is not None and not force and not fresh and writer_active(self.root):
                 # A run is writing: keep answering from what we have; look again later.
                 return cur
-            self.version = Version(self.store, m)
-            self._stat = st
+            self._preparing = True
+        # This request prepares the new version; the others keep using the old one.
+        try:
+            new = Version(self.store, m)
+            if cur is not None and not force:
+                self._warm(cur, new)
+        finally:
+            with self._lock:
+                self._preparing = False
+        self.miss_gate = MissGate()
+        with self._lock:
+            if self.version is cur:
+                self.version = new
+                self._stat = st
             with self._cache_lock:
-                self.cache.clear()
+                for k in [k for k in self.cache if k[0] != self.version.commit]:
+                    del self.cache[k]
             return self.version
+
+    def _warm(self, old: Version, new: Version) -> None:
+        """Compute the old version's most used answers on the new one, before switching."""
+        with self._cache_lock:
+            keys = [k for k in reversed(self.cache) if k[0] == old.commit
+                    and k[1] in self.warmers][:WARM_ENTRIES]
+        deadline = time.monotonic() + WARM_SECONDS
+        cur = new.con.cursor()
+        try:
+            for _, kind, key in keys:
+                if time.monotonic() > deadline:
+                    break
+                try:
+                    status, body = self.warmers[kind](key)(cur, new)
+                except Exception:  # noqa: BLE001 - warming is best effort; requests retry
+                    continue
+                self.put((new.commit, kind, key), (status, body, _etag(body)))
+        finally:
+            cur.close()
 
     def cursor(self, v: Version):
         loc = self._local
@@ -201,10 +292,24 @@ class State:
             except duckdb.IOException:
                 if attempt:
                     raise ApiError(503, "the store changed while answering; try again")
-        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-        val = (status, body, etag)
+        val = (status, body, _etag(body))
         self.put(ck, val)
         return val
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def not_modified(inm: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header matches (RFC 9110 13.1.2: `*` matches any current
+    representation; the comparison is weak, so W/"x" matches "x")."""
+    if not inm:
+        return False
+    if inm.strip() == "*":
+        return True
+    tag = etag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == tag for t in inm.split(","))
 
 
 API_CACHE = "public, max-age=60"
@@ -224,6 +329,8 @@ class FastPath:
         }
         self.raw = {k: [(n.encode(), v.encode()) for n, v in {**hdrs, "cache-control": cc}.items()]
                     for k, (_, _, _, hdrs, cc) in self.kinds.items()}
+        self.raw_errors = [(n.encode(), v.encode()) for n, v in SECURITY_HEADERS.items()] + [
+            (b"content-type", b"application/json")]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -232,6 +339,8 @@ class FastPath:
                 "badge" if path.startswith("/badge/") else None
             if which is not None and await self._hit(which, path, scope, send):
                 return
+        if scope["type"] == "http":
+            self.state.miss_gate.normal()
         await self.app(scope, receive, send)
 
     async def _hit(self, which, path, scope, send) -> bool:
@@ -249,8 +358,20 @@ class FastPath:
         if v is None:
             return False
         hit = self.state.cached((v.commit, kind, rest.lower()))
+        miss = hit is None and not v.index.may_have_repo(rest)
+        if miss:
+            hit = self.state.unknown_repo(kind, rest)  # no query: the store never saw it
+            await self.state.miss_gate.wait()  # real users first (see MISS_SHARE)
+            if hit[0] != 200:
+                body = hit[1]
+                await send({"type": "http.response.start", "status": hit[0], "headers": [
+                    *self.raw_errors, (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return True
         if hit is None or hit[0] != 200:
             return False
+        if not miss:
+            self.state.miss_gate.normal()
         _, body, etag = hit
         headers = list(self.raw[which])
         headers.append((b"etag", etag.encode()))
@@ -258,7 +379,7 @@ class FastPath:
         for k, val in scope["headers"]:
             if k == b"if-none-match":
                 inm = val.decode("latin-1")
-        if inm and etag in [t.strip() for t in inm.split(",")]:
+        if not_modified(inm, etag):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return True
@@ -266,6 +387,14 @@ class FastPath:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return True
+
+
+def _not_found_body(what: str, name: str) -> bytes:
+    """The 404 body of a name the store does not hold (as results.repo.NotFound words it).
+    Names here passed _check_repo/_check_login or the fast path's patterns (letters, digits,
+    '-', '_', '.', '/'): nothing to escape, so it is put together without json.dumps."""
+    return b'{"error":"%s \'%s\' is not in the store","status":404}' % (
+        what.encode(), name.encode())
 
 
 def _json(obj: Any) -> bytes:
@@ -287,6 +416,8 @@ def app(store_path: str | os.PathLike) -> Starlette:
 
     def _repo_fn(name: str):
         def fn(cur, v):
+            if not v.index.may_have_repo(name):
+                return 404, _not_found_body("repository", name)
             try:
                 return 200, _json(repo_answer(state.store, name, con=cur, manifest=v.manifest))
             except NotFound as exc:
@@ -295,6 +426,8 @@ def app(store_path: str | os.PathLike) -> Starlette:
 
     def _account_fn(login: str):
         def fn(cur, v):
+            if not v.index.may_have_login(login):
+                return 404, _not_found_body("account", login)
             try:
                 return 200, _json(account_answer(state.store, login, con=cur,
                                                  manifest=v.manifest))
@@ -319,8 +452,7 @@ def app(store_path: str | os.PathLike) -> Starlette:
         if status == 200:
             h["etag"] = etag
             h["cache-control"] = cache
-            inm = request.headers.get("if-none-match")
-            if inm and etag in [t.strip() for t in inm.split(",")]:
+            if not_modified(request.headers.get("if-none-match"), etag):
                 return Response(status_code=304, headers=h)
         return Response(body, status_code=status, media_type=media, headers=h)
 
@@ -357,14 +489,14 @@ def app(store_path: str | os.PathLike) -> Starlette:
     async def openapi(request: Request) -> Response:
         return Response(_json(OPENAPI), media_type="application/json", headers=SECURITY_HEADERS)
 
-    async def badge(request: Request) -> Response:
-        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
-
+    def _badge_fn(name: str):
         def fn(cur, v):
+            if not v.index.may_have_repo(name):
+                return 200, NOT_FOUND_BADGE
             try:
                 a = repo_answer(state.store, name, con=cur, manifest=v.manifest)
             except NotFound:
-                return 200, report.charts.badge("stars", "not found", "#9f9f9f").encode()
+                return 200, NOT_FOUND_BADGE
             s = a["stars"]
             if not v.results:
                 msg, colour = f"{_short(s['total'])} · not analysed", "#9f9f9f"
@@ -374,8 +506,11 @@ def app(store_path: str | os.PathLike) -> Starlette:
                 colour = ("#e05d44" if a["verdict"] == "campaign" else
                           "#dfb317" if s["suspected"] else "#4c1")
             return 200, report.charts.badge("stars", msg, colour).encode()
+        return fn
 
-        hit = await get("badge", name.lower(), fn)
+    async def badge(request: Request) -> Response:
+        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
+        hit = await get("badge", name.lower(), _badge_fn(name))
         return _respond(request, hit, "image/svg+xml", BADGE_HEADERS, BADGE_CACHE)
 
     async def _page(request: Request, kind: str, key: str, answer_fn, render_html) -> Response:
@@ -426,10 +561,18 @@ def app(store_path: str | os.PathLike) -> Starlette:
         if exc.status_code == 304:
             return Response(status_code=304)
         msg = {404: "not found", 405: "method not allowed"}.get(exc.status_code, exc.detail)
-        return _error(exc.status_code, str(msg))
+        resp = _error(exc.status_code, str(msg))
+        if exc.headers:  # the Allow header of a 405 (RFC 9110 15.5.6)
+            resp.headers.update(exc.headers)
+        return resp
 
     async def server_error(request: Request, exc: Exception) -> Response:
         return _error(500, "internal error")
+
+    state.warmers.update(repo=_repo_fn, badge=_badge_fn, account=_account_fn)
+    state.unknown_repo = lambda kind, name: (
+        (404, _not_found_body("repository", name), "") if kind == "repo"
+        else (200, NOT_FOUND_BADGE, _etag(NOT_FOUND_BADGE)))
 
     routes = [
         Route("/", index),
@@ -451,6 +594,9 @@ def app(store_path: str | os.PathLike) -> Starlette:
         middleware=[Middleware(FastPath, state=state)])
     application.state.starscope = state
     return application
+
+
+NOT_FOUND_BADGE = report.charts.badge("stars", "not found", "#9f9f9f").encode()
 
 
 def app_from_env() -> Starlette:

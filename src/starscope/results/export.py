@@ -37,9 +37,28 @@ def export_table(store: Store, table: str, fmt: str, out: Path) -> int:
         raise UsageError(f"folder does not exist: {out.parent}")
     con = store.connect(m)
     tmp = out.with_name(out.name + ".part")
+    select = "*" if fmt != "csv" else _csv_safe_columns(con, relation)
     n = con.execute(
-        f"COPY (SELECT * FROM {relation} ORDER BY ALL) TO {literal(tmp)} ({FORMATS[fmt]})"
+        f"COPY (SELECT {select} FROM (SELECT * FROM {relation} ORDER BY ALL)) "
+        f"TO {literal(tmp)} ({FORMATS[fmt]})"
     ).fetchone()[0]
     con.close()
     tmp.replace(out)
     return n
+
+
+# A spreadsheet takes a cell starting with one of these as a formula (CSV injection): such
+# text cells get a leading ' so they show as text (the store's data is unchanged).
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def _csv_safe_columns(con, relation: str) -> str:
+    cols = []
+    for name, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall():
+        q = '"' + name.replace('"', '""') + '"'
+        if typ == "VARCHAR":
+            cols.append(f"CASE WHEN regexp_matches({q}, {literal(_FORMULA_START)}) "
+                        f"THEN chr(39) || {q} ELSE {q} END AS {q}")
+        else:
+            cols.append(q)
+    return ", ".join(cols)

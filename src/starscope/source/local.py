@@ -1,9 +1,12 @@
 """Local hour files: find them, and read one as decompressed buffers of whole lines."""
 from __future__ import annotations
 
+import errno
 import glob
+import hashlib
 import io
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,22 +22,73 @@ READ_BYTES = 8 << 20  # decompressed bytes per read: large reads are what makes 
 def find_hour_files(paths: list[str]) -> list[Path]:
     """Expand files, folders (recursively, *.json.gz) and globs; sorted, duplicates removed.
 
-    A path that does not exist and matches nothing is a usage error.
+    A path that does not exist and matches nothing is a usage error. A dangling symlink, a
+    symlink loop or a folder named *.json.gz is listed anyway: ingest counts it as unreadable
+    (see unreadable_reason) instead of silently passing it over.
     """
     found: dict[str, Path] = {}
     for spec in paths:
         p = Path(spec)
         if p.is_dir():
             matches = sorted(p.rglob("*.json.gz"))
-        elif p.exists():
+        elif os.path.lexists(p):
             matches = [p]
         else:
-            matches = sorted(Path(m) for m in glob.glob(spec, recursive=True) if Path(m).is_file())
+            matches = sorted(Path(m) for m in glob.glob(spec, recursive=True)
+                             if os.path.lexists(m) and not Path(m).is_dir())
             if not matches:
                 raise UsageError(f"no such file, folder or glob match: {spec}")
         for m in matches:
-            found.setdefault(str(m.resolve()), m)
+            try:
+                ident = str(m.resolve())
+            except (OSError, RuntimeError):  # a symlink loop
+                ident = os.path.abspath(m)
+            found.setdefault(ident, m)
     return sorted(found.values(), key=lambda q: (q.name, str(q)))
+
+
+def unreadable_reason(path: Path) -> str | None:
+    """Why a listed input cannot be read at all, or None if it can be opened."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        if not path.exists() and path.is_symlink():
+            try:
+                target = os.readlink(path)
+            except OSError:
+                target = "?"
+            if exc.errno == errno.ELOOP:
+                return f"symlink loop ({target})"
+            return f"dangling symlink to {target}"
+        return exc.strerror or str(exc)
+    if stat.S_ISDIR(st.st_mode):
+        return "a folder, not a file"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file (a pipe, socket or device)"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    os.close(fd)
+    return None
+
+
+FINGERPRINT_BYTES = 64 << 10
+
+
+def fingerprint(path: Path) -> str:
+    """A cheap content identity of a gzip file: its size and its first and last 64 KiB. The
+    last bytes hold the gzip trailer (CRC-32 and length of the content), so two different
+    hour files practically never share one; reading 128 KiB costs nothing next to parsing."""
+    h = hashlib.blake2b(digest_size=8)
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        h.update(size.to_bytes(8, "little"))
+        h.update(fh.read(FINGERPRINT_BYTES))
+        if size > FINGERPRINT_BYTES:
+            fh.seek(max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES))
+            h.update(fh.read(FINGERPRINT_BYTES))
+    return h.hexdigest()
 
 
 @dataclass
@@ -52,17 +106,22 @@ def _salvage(path: Path | bytes, skip: int) -> Iterator[bytes]:
     """Decompress a broken gzip file as far as it goes, yielding output after `skip` bytes.
 
     The buffered reader loses the partly decoded block when it meets the break; a bare
-    decompressor hands out everything up to it."""
+    decompressor hands out everything up to it. Output comes in blocks of at most
+    READ_BYTES, so a highly compressed file cannot inflate in memory."""
     with _open(path) as fh:
         d = isal_zlib.decompressobj(wbits=31)
+        raw = b""
         while True:
-            raw = fh.read(1 << 20)
             if not raw:
-                return
+                raw = fh.read(1 << 20)
+                if not raw:
+                    yield from _drain(d, skip)
+                    return
             try:
-                out = d.decompress(raw)
+                out = d.decompress(raw, READ_BYTES)
             except isal_zlib.error:
                 return
+            raw = d.unconsumed_tail
             if skip:
                 drop = min(skip, len(out))
                 out, skip = out[drop:], skip - drop
@@ -71,13 +130,22 @@ def _salvage(path: Path | bytes, skip: int) -> Iterator[bytes]:
             if d.eof:
                 raw = d.unused_data
                 d = isal_zlib.decompressobj(wbits=31)  # next gzip member
-                if raw:
-                    try:
-                        out = d.decompress(raw)
-                    except isal_zlib.error:
-                        return
-                    if out:
-                        yield out
+
+
+def _drain(d, skip: int) -> Iterator[bytes]:
+    """What a decompressor still holds once its input has run out (bounded steps)."""
+    while True:
+        try:
+            out = d.decompress(b"", READ_BYTES)
+        except isal_zlib.error:
+            return
+        if not out:
+            return
+        if skip:
+            drop = min(skip, len(out))
+            out, skip = out[drop:], skip - drop
+        if out:
+            yield out
 
 
 def _blocks(path: Path | bytes, outcome: ReadOutcome) -> Iterator[bytes]:
@@ -101,36 +169,108 @@ def _blocks(path: Path | bytes, outcome: ReadOutcome) -> Iterator[bytes]:
 
 Window = tuple[bytes, int, int]  # a buffer and the [start, end) range of it to use
 
+# The longest line read. GH Archive lines are a few KB; the largest real payloads (a pull
+# request or release whose 65,536-character body is JSON-escaped at up to 6 bytes a character,
+# next to its repository objects) stay under ~2 MB. A longer line is quarantined unread, so a
+# file without newlines costs at most this much memory (see docs/reliability.md).
+MAX_LINE_BYTES = 16 << 20
+HEAD_BYTES = 200  # what is kept of an overlong line, for its quarantine record
 
-def read_lines(path: Path | bytes, outcome: ReadOutcome) -> Iterator[Window]:
+
+@dataclass
+class LongLine:
+    """A line longer than MAX_LINE_BYTES, skipped: its first bytes and its length."""
+
+    head: bytes
+    length: int  # without its newline
+
+
+def read_lines(path: Path | bytes, outcome: ReadOutcome,
+               max_line: int = MAX_LINE_BYTES) -> Iterator[Window | LongLine]:
     """Yield decompressed buffers as (buffer, start, end) windows that each end on a line
     boundary. Windows, not slices: copying 8 MB blocks costs as much as decompressing them.
 
-    An empty, non-gzip or truncated file yields what could be decoded, then sets
-    outcome.corrupt to the reason; a trailing partial line is yielded as-is (the parser
-    counts it as a bad line). `path` may also be the file's bytes, read by someone else.
+    A line longer than `max_line` is yielded as a LongLine in its place, its bytes dropped as
+    they stream by: memory stays bounded and time linear whatever the input. An empty,
+    non-gzip or truncated file yields what could be decoded, then sets outcome.corrupt to the
+    reason; a trailing partial line is yielded as-is (the parser counts it as a bad line).
+    `path` may also be the file's bytes, read by someone else.
     """
     size = len(path) if isinstance(path, (bytes, bytearray)) else os.path.getsize(path)
     if size == 0:
         outcome.corrupt = "empty file"
         return
-    tail = b""
+    pending: list[bytes] = []  # pieces of a line that spans blocks (joined once, at its end)
+    pending_len = 0
+    skipping: LongLine | None = None  # an overlong line whose end we have not reached
     for block in _blocks(path, outcome):
-        cut = block.rfind(b"\n") + 1
-        if cut == 0:
-            tail += block
+        pos = 0
+        if skipping is not None or pending:
+            nl = block.find(b"\n")
+            end = len(block) if nl < 0 else nl
+            if skipping is None and pending_len + end > max_line:
+                head = b"".join(q[:HEAD_BYTES] for q in pending)[:HEAD_BYTES]
+                skipping = LongLine(head, pending_len)
+                pending, pending_len = [], 0
+            if skipping is not None:
+                if len(skipping.head) < HEAD_BYTES:
+                    skipping.head += block[:min(end, HEAD_BYTES - len(skipping.head))]
+                skipping.length += end
+                if nl < 0:
+                    continue
+                yield skipping
+                skipping = None
+            elif nl < 0:
+                pending.append(block)
+                pending_len += len(block)
+                continue
+            else:
+                # The line that spans blocks is joined on its own: a small copy.
+                pending.append(block[:nl + 1])
+                joined = b"".join(pending)
+                pending, pending_len = [], 0
+                yield joined, 0, len(joined)
+            pos = nl + 1
+        cut = block.rfind(b"\n", pos) + 1
+        if cut > pos:
+            yield from _checked(block, pos, cut, max_line)
+        else:
+            cut = pos
+        if cut < len(block):
+            rest = block[cut:]
+            if len(rest) > max_line:
+                skipping = LongLine(rest[:HEAD_BYTES], len(rest))
+            else:
+                pending, pending_len = [rest], len(rest)
+    if skipping is not None:
+        yield skipping
+    elif pending:
+        joined = b"".join(pending)
+        yield joined, 0, len(joined)
+
+
+def _checked(block: bytes, start: int, end: int, max_line: int) -> Iterator[Window | LongLine]:
+    """The window block[start:end] of whole lines, with any line longer than max_line
+    yielded as a LongLine instead (only a cap below the block size makes one possible)."""
+    if end - start <= max_line:
+        yield block, start, end
+        return
+    pos = start
+    while pos < end:
+        nl = block.index(b"\n", pos, end)
+        if nl - pos > max_line:
+            yield LongLine(block[pos:min(nl, pos + HEAD_BYTES)], nl - pos)
+            pos = nl + 1
             continue
-        start = 0
-        if tail:
-            # The line that spans two blocks is joined on its own: a small copy.
-            start = block.find(b"\n") + 1
-            joined = tail + block[:start]
-            yield joined, 0, len(joined)
-        if start < cut:
-            yield block, start, cut
-        tail = block[cut:]
-    if tail:
-        yield tail, 0, len(tail)
+        # Whole lines up to the next overlong one (or the end), as one window.
+        stop = pos
+        while stop < end:
+            nxt = block.index(b"\n", stop, end)
+            if nxt - stop > max_line:
+                break
+            stop = nxt + 1
+        yield block, pos, stop
+        pos = stop
 
 
 #: In a download folder: the hours the server had no file for (one ``YYYY-MM-DD-H`` a line),

@@ -5,6 +5,8 @@ Times are UTC, stored as naive microsecond timestamps so DuckDB and Spark read t
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 
 # GH Archive event types, coded as a small integer in the `events` table. The order is fixed
@@ -34,6 +36,11 @@ WATCH = TYPE_CODE["WatchEvent"]
 FORK = TYPE_CODE["ForkEvent"]
 
 TS = pa.timestamp("us")
+
+# The times the store's data can hold. GH Archive begins on 2011-02-12; ingest quarantines an
+# event dated before it, or later than its file's hour plus LATE_MARGIN (see ingest.parse).
+EARLIEST_EVENT = dt.datetime(2011, 2, 12)
+LATE_MARGIN = dt.timedelta(days=1)
 
 # One row per event of any type: the activity facts every detector may need.
 EVENTS = pa.schema(

@@ -29,6 +29,8 @@ MONTH_RE = re.compile(r"\d{4}-\d{2}")
 # Row groups of ~100k rows: lookups of one repo (`check`, the web service) skip the rest by
 # their min/max statistics.
 PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000"
+# DuckDB's memory budget in a worker deriving segments from spilled rows.
+SPILL_MEMORY = "160MB"
 
 
 def copy_to(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
@@ -37,13 +39,30 @@ def copy_to(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
     return con.execute(f"COPY ({query}) TO {sql.literal(path)} ({PARQUET})").fetchone()[0]
 
 
-def derive_segments(table: pa.Table, out_dir: Path) -> list[dict[str, Any]]:
+def derive_segments(table: pa.Table | None, out_dir: Path, *, parts: list[Path] = (),
+                    stats: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """Write out_dir/<table>/month=M/seg.parquet for each table and month of `table`
-    (parse.COLUMNS). Events repeated within the file are kept once. Returns descriptors:
-    {table, month, path (relative to out_dir), rows}."""
+    (parse.COLUMNS) and of the Parquet files `parts` (rows a parser spilled). Events repeated
+    within them are kept once; stats["collapsed"] gets how many copies were dropped.
+    Returns descriptors: {table, month, path (relative to out_dir), rows}."""
     con = duckdb.connect(config={"threads": 1})
-    con.register("parsed", table)
+    sources = []
+    if table is not None:
+        con.register("parsed_mem", table)
+        sources.append("SELECT * FROM parsed_mem")
+    if parts:
+        # Spilled rows: far more than an hour file holds, so DuckDB is held to a memory
+        # budget and spills itself where the queries below need more.
+        tmp = out_dir / "duckdb-tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = {sql.literal(tmp)}")
+        con.execute(f"SET memory_limit = '{SPILL_MEMORY}'")
+        con.execute("SET preserve_insertion_order = false")
+        sources.append(f"SELECT * FROM read_parquet([{', '.join(sql.literal(q) for q in parts)}])")
+    con.execute(f"CREATE VIEW parsed AS {' UNION ALL '.join(sources)}")
     n, distinct = con.execute("SELECT count(*), count(DISTINCT event_id) FROM parsed").fetchone()
+    if stats is not None:
+        stats["collapsed"] = n - distinct
     if n != distinct:
         con.execute(f"CREATE TEMP TABLE parsed_once AS {sql.DEDUP_BATCH.format(src='parsed')}")
         base = "parsed_once"

@@ -271,14 +271,16 @@ class StoreWriter:
         quarantine: list[dict[str, Any]],
         hour_stats: list[dict[str, Any]] | None = None,
         state: dict[str, dict[str, Any]] | None = None,
+        collapsed: int = 0,
     ) -> dict[str, int]:
         """Commit files' staged segments (from segments.derive_segments) in one atomic step.
 
         Events the store (or an earlier file of the batch) already holds are dropped first, so
         re-ingesting overlapping input changes nothing. ``hour_stats``: one row per file
         (HOUR_STATS's columns but ``commit``; ``types``: {event type code: count}).
-        Returns counts of new rows."""
-        dropped = 0
+        `collapsed`: repeated copies already dropped while staging, counted with the
+        duplicates. Returns counts of new rows."""
+        dropped = collapsed
         if batch:
             con = duckdb.connect()
             drop = self._duplicates(con, batch, staging_dirs)

@@ -38,7 +38,7 @@ from starscope.engines.spark.dialect import to_spark
 from starscope.errors import StarscopeError, UsageError
 from starscope.ingest.parse import COLUMNS
 from starscope.ingest.pipeline import IngestReport, ProgressFn, hour_stats_row, parse_file
-from starscope.source.local import find_hour_files, missing_hours_noted
+from starscope.source.local import find_hour_files, missing_hours_noted, unreadable_reason
 from starscope.store import Store, sql
 from starscope.store.schema import WATCH
 
@@ -226,10 +226,16 @@ def ingest_spark(
     # Local usage errors before a JVM starts.
     local = find_hour_files([p for p in paths if not URI_RE.match(p)]) \
         if any(not URI_RE.match(p) for p in paths) else []
+    # Inputs that cannot be opened (dangling symlink, loop, folder, no permission): counted.
+    unreadable = {str(p): (p.name, why) for p in local if (why := unreadable_reason(p))}
+    local = [p for p in local if str(p) not in unreadable]
     if spark is None:
         spark = spark_session(master)
     files = find_inputs(spark, paths, local)
-    report = IngestReport(files_seen=len(files))
+    report = IngestReport(files_seen=len(files) + len(unreadable))
+    for name, why in unreadable.values():
+        report.unreadable_files[name] = why
+        emit("unreadable", {"name": name, "reason": why})
     batch_files = batch_files or int(os.environ.get("STARSCOPE_SPARK_BATCH_FILES", 0)) or BATCH_FILES
 
     with store.writing() as writer, _Conf(spark, _CONF):
