@@ -341,6 +341,10 @@ def overview(store_path, as_json) -> None:
                 "both_signatures_stars", "repos_with_suspected_stars", "suspected_accounts",
                 "campaign_repos", "campaign_suspected_stars", "campaign_accounts"):
         head.add_row(key.replace("_", " "), f"{res[key]:,}")
+    from starscope.results.repo import SIGNAL_LABELS
+
+    for sig, n in res.get("signals", {}).items():
+        head.add_row(f"  by signal: {SIGNAL_LABELS.get(sig, sig)}", f"{n:,}")
     out.print(head)
     t = Table(title="by month")
     for col in ("month", "stars", "suspected", "repos ≥50 stars w/ campaign", "active accounts suspected"):

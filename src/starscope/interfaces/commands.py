@@ -34,14 +34,17 @@ def _pct(x) -> str:
 @click.argument("repo")
 @store_option
 @_format_option
-@click.option("--fail-on", "fail_on", type=click.Choice(["campaign"]), default=None,
-              help="Exit 4 when the repository had a fake-star campaign (for CI).")
+@click.option("--fail-on", "fail_on", type=click.Choice(["campaign", "suspected"]),
+              default=None,
+              help="Exit 4 (for CI) on verdict campaign or mostly_suspected (campaign), or on "
+                   "any suspected star (suspected).")
 def check(repo, store_path, fmt, fail_on) -> None:
     """How many of REPO's stars are suspected, and why (REPO: owner/name, any name it had,
-    or its numeric id).
+    its numeric id, or its https://github.com/owner/name URL).
 
-    Exit code 0 answered, 3 unknown repository, 4 campaign found with --fail-on campaign."""
-    from starscope.results.repo import NotFound, repo_answer
+    Exit code 0 answered, 3 unknown repository, 4 with --fail-on when the verdict is one it
+    names (docs/answers.md)."""
+    from starscope.results.repo import FAIL_ON, NotFound, repo_answer
 
     store = _require_store(store_path)
     try:
@@ -52,12 +55,14 @@ def check(repo, store_path, fmt, fail_on) -> None:
         click.echo(json.dumps(ans, indent=1))
     else:
         _print_repo(ans)
-    if fail_on == "campaign" and ans["verdict"] == "campaign":
+    if fail_on and ans["verdict"] in FAIL_ON[fail_on]:
         sys.exit(EXIT_CAMPAIGN)
 
 
 def _print_repo(a: dict) -> None:
     from rich.table import Table
+
+    from starscope.results.repo import SIGNAL_LABELS
 
     from starscope.interfaces.console import out
 
@@ -65,8 +70,8 @@ def _print_repo(a: dict) -> None:
     t = Table(title=f"{a['repo']} (id {a['repo_id']})", show_header=False, title_justify="left")
     t.add_row("stars", f"{s['total']:,}")
     t.add_row("suspected", f"{s['suspected']:,} ({_pct(a['share_suspected'])})")
-    t.add_row("  low activity", f"{s['low_activity']:,}")
-    t.add_row("  clustered (lockstep)", f"{s['clustered']:,}")
+    for sig, n in s.get("signals", {}).items():
+        t.add_row(f"  {SIGNAL_LABELS.get(sig, sig)}", f"{n:,}")
     t.add_row("real", f"{s['real']:,}")
     if len(a["names"]) > 1:
         t.add_row("also known as", ", ".join(n["name"] for n in a["names"][1:]))
@@ -76,7 +81,11 @@ def _print_repo(a: dict) -> None:
                       f"stars here, {f['n_repos']:,} repos)" for f in a["farms"])
     t.add_row("farms", farms or "none")
     out.print(t, markup=False)
-    style = {"campaign": "bold red", "some_suspected": "yellow", "clean": "green"}
+    profile = (a.get("detection") or {}).get("profile")
+    if profile:
+        out.print(f"detection profile {profile}; a star can have several signals", style="dim")
+    style = {"campaign": "bold red", "mostly_suspected": "bold red", "some_suspected": "yellow",
+             "clean": "green"}
     out.print(f"verdict: {a['verdict']}: ", style=style.get(a["verdict"]), end="")
     out.print(a["verdict_reason"], markup=False, highlight=False)
 
@@ -115,7 +124,9 @@ def account(login, store_path, fmt) -> None:
         t.add_row("distinct times / repos / orgs",
                   f"{cap(act['n_times'])} / {cap(act['n_repos'])} / {cap(act['n_orgs'])}")
     t.add_row("stars", f"{ans['stars']['total']:,} repos, {ans['stars']['suspected']:,} suspected")
-    sig = [k.replace("_", " ") for k, v in ans["signatures"].items() if v]
+    from starscope.results.repo import SIGNAL_LABELS
+
+    sig = [SIGNAL_LABELS.get(k, k) for k in ans["signals"]]
     t.add_row("suspected", ("yes: " + ", ".join(sig)) if ans["suspected"] else "no")
     for f in ans["farms"]:
         t.add_row(f"farm F{f['farm_id']}", f"window {f['window']}, {f['n_accounts']:,} accounts; "

@@ -121,10 +121,24 @@ def _answer(con, m: dict, login) -> dict[str, Any]:
         "suspected": bool(sus),
         "signatures": {"low_activity": bool(sus and sus["low_activity"]),
                        "clustered": bool(sus and sus["clustered"])},
+        "signals": _signals(sus),
         "stars": {"total": n_starred, "suspected": sus["n_suspected"] if sus else 0,
                   "in_campaign_repos": sus["n_campaign_repos"] if sus else 0},
         "farms": farms,
         "starred": starred,
         "verdict": verdict,
         "verdict_reason": reason,
+        "detection": {"profile": ((m.get("results") or {}).get("meta") or {}).get("profile"),
+                      "store_commit": m.get("commit")} if analysed else None,
     }
+
+
+def _signals(sus: dict | None) -> list[str]:
+    """The signals its suspected stars have (results older than the ``signals`` column: the
+    two StarScout flags)."""
+    if not sus:
+        return []
+    if sus.get("signals") is not None:
+        return list(sus["signals"])
+    return [name for name, flag in (("lockstep", sus["clustered"]),
+                                    ("low-activity", sus["low_activity"])) if flag]
