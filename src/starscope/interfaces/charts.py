@@ -17,10 +17,10 @@ GRID = "#d0d7de"
 INK = "#24292f"
 
 # A narrow canvas with large text: it is drawn at most ~1.5x (pages cap its width) and at
-# ~0.8x on a 390 px phone, where 13-unit text still reads as ~10 px.
+# ~0.8x on a 390 px phone, where 14-unit text still reads as ~11 px.
 W, H = 440, 250
 LEFT, RIGHT, TOP, BOTTOM = 48, 10, 30, 28
-FONT = 13
+FONT = 14
 LEGEND_ROW = 18
 
 

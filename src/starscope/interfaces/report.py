@@ -39,7 +39,7 @@ table.kv th.sub{padding-left:1.6em;font-weight:400}
 table.kv td{white-space:normal;overflow-wrap:break-word}
 .scroll{overflow-x:auto;margin:.6em 0}
 .scroll table{margin:0}
-svg.chart{display:block;width:100%;max-width:660px;height:auto;margin:.8em 0}
+svg.chart{display:block;width:100%;max-width:600px;height:auto;margin:.8em 0}
 footer{max-width:60em;margin:2em auto;padding:1em;color:#57606a;font-size:.85em;border-top:1px solid #d0d7de}
 a{color:#0969da}
 """
