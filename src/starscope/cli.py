@@ -211,7 +211,8 @@ def _require_store(store_path):
 @click.option("--config", "config", default=None, type=click.Path(dir_okay=False, exists=True),
               help="TOML or JSON file of detection parameters.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Override one parameter, e.g. --set lockstep_n=20 (repeatable).")
+              help="Override one parameter of either profile, e.g. --set lockstep_n=20 or "
+                   "--set bulk_max_gap=200 (repeatable).")
 @click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8GB.")
 @click.option("--full", is_flag=True,
               help="Recompute every lockstep window (ignore the previous run's cache).")
@@ -225,7 +226,7 @@ def _require_store(store_path):
 def detect(store_path, profile, since, until, config, overrides, memory_limit, full, engine,
            master, as_json) -> None:
     """Run detection over the store and replace its results atomically."""
-    from starscope.detect.params import Params
+    from starscope.detect.params import load_detection_params
     from starscope.interfaces.console import err
     from starscope.results.detection import detect_store
 
@@ -235,14 +236,12 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, f
         if "=" not in item:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
         k, v = item.split("=", 1)
-        kv[k.strip()] = json.loads(v) if v.strip()[:1] in "0123456789-.[{tf" else v
-    try:
-        params = Params.load(config, **kv)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise click.UsageError(f"bad detection parameters: {exc}")
+        kv[k.strip()] = v
+    params, default_params = load_detection_params(config, kv)
     if master and engine != "spark":
         raise click.UsageError("--master needs --engine spark")
-    kw = dict(profile=profile, params=params, since=since, until=until,
+    kw = dict(profile=profile, params=params, default_params=default_params,
+              since=since, until=until,
               memory_limit=memory_limit, incremental=not full, engine=engine, master=master)
     if not as_json:
         with err.status("detect: starting") as status:
