@@ -18,6 +18,11 @@ def _store(path: str | None):
     return Store(path)
 
 
+def _n(count: int, noun: str) -> str:
+    """"1 file", "2 files"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def _fail(exc: Exception, code: int = 2) -> None:
     click.echo(f"starscope: error: {exc}", err=True)
     sys.exit(code)
@@ -130,10 +135,12 @@ def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, 
         click.echo(json.dumps(report.to_dict(), indent=1))
     else:
         click.echo(
-            f"{report.files_ingested} files ingested ({report.files_skipped} already in the store): "
+            f"{_n(report.files_ingested, 'file')} ingested "
+            f"({report.files_skipped} already in the store): "
             f"{report.events_new:,} new events, {report.stars_new:,} new stars, "
             f"{report.duplicate_events:,} duplicate events dropped, "
-            f"{report.bad_lines:,} bad lines, {len(report.corrupt_files)} unreadable/truncated files "
+            f"{_n(report.bad_lines, 'bad line')}, "
+            f"{len(report.corrupt_files)} unreadable/truncated file(s) "
             f"in {report.seconds:.1f}s"
         )
         if not report.clean:

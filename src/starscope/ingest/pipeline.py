@@ -23,7 +23,8 @@ import pyarrow.compute as pc
 
 from starscope.errors import StarscopeError
 from starscope.ingest.parse import LineParser
-from starscope.source.local import ReadOutcome, find_hour_files, read_lines
+from starscope.source.local import (ReadOutcome, find_hour_files, is_plain_name,
+                                    nothing_to_ingest, read_lines)
 from starscope.store import Store
 from starscope.store.segments import derive_segments
 from starscope.store.schema import WATCH
@@ -69,7 +70,8 @@ def parse_file(
         rep = FileReport(name=name or p.name, path=path or str(p), size=len(data))
     outcome = ReadOutcome()
     parser = LineParser()
-    for buf, start, end in read_lines(p if data is None else data, outcome):
+    for buf, start, end in read_lines(p if data is None else data, outcome,
+                                      plain=is_plain_name(rep.name)):
         parser.feed(buf, start, end)
     res = parser.result()
     rep.events = res.good
@@ -193,6 +195,8 @@ def ingest(
 ) -> IngestReport:
     """Ingest hour files (files, folders, globs) into the store. See module docstring."""
     files = find_hour_files(paths)
+    if not files:  # before the store is opened for writing: no empty store left behind
+        raise nothing_to_ingest(paths)
     workers = max(1, workers or os.cpu_count() or 1)
     batch_files = batch_files or int(os.environ.get("STARSCOPE_BATCH_FILES", 0)) or max(8, 4 * workers)
     report = IngestReport(files_seen=len(files))

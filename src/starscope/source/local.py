@@ -4,6 +4,7 @@ from __future__ import annotations
 import glob
 import io
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +17,26 @@ from starscope.errors import UsageError
 READ_BYTES = 8 << 20  # decompressed bytes per read: large reads are what makes igzip fast
 
 
+# Hour files users decompressed: GH Archive's name without .gz (found in folders; a file
+# named on the command line is read whatever its name).
+_PLAIN_HOUR = re.compile(r"\d{4}-\d{2}-\d{2}-\d{1,2}\.json")
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_plain_name(name: str) -> bool:
+    """A file that may hold uncompressed JSON lines: its name ends in .json (not .json.gz)."""
+    return name.lower().endswith(".json")
+
+
+def nothing_to_ingest(paths: list[str]) -> UsageError:
+    return UsageError(
+        f"nothing to ingest: {', '.join(paths) or 'no paths'} hold(s) no hour files "
+        f"(YYYY-MM-DD-H.json.gz, or YYYY-MM-DD-H.json uncompressed)")
+
+
 def find_hour_files(paths: list[str]) -> list[Path]:
-    """Expand files, folders (recursively, *.json.gz) and globs; sorted, duplicates removed.
+    """Expand files, folders (recursively: *.json.gz, and hour files decompressed to
+    YYYY-MM-DD-H.json) and globs; sorted, duplicates removed.
 
     A path that does not exist and matches nothing is a usage error.
     """
@@ -25,7 +44,8 @@ def find_hour_files(paths: list[str]) -> list[Path]:
     for spec in paths:
         p = Path(spec)
         if p.is_dir():
-            matches = sorted(p.rglob("*.json.gz"))
+            matches = sorted([*p.rglob("*.json.gz"),
+                              *(q for q in p.rglob("*.json") if _PLAIN_HOUR.fullmatch(q.name))])
         elif p.exists():
             matches = [p]
         else:
@@ -102,20 +122,41 @@ def _blocks(path: Path | bytes, outcome: ReadOutcome) -> Iterator[bytes]:
 Window = tuple[bytes, int, int]  # a buffer and the [start, end) range of it to use
 
 
-def read_lines(path: Path | bytes, outcome: ReadOutcome) -> Iterator[Window]:
+def _plain_blocks(path: Path | bytes) -> Iterator[bytes]:
+    if isinstance(path, (bytes, bytearray)):
+        for i in range(0, len(path), READ_BYTES):
+            yield bytes(path[i:i + READ_BYTES])
+        return
+    with open(path, "rb") as fh:
+        while block := fh.read(READ_BYTES):
+            yield block
+
+
+def _head(path: Path | bytes) -> bytes:
+    if isinstance(path, (bytes, bytearray)):
+        return bytes(path[:2])
+    with open(path, "rb") as fh:
+        return fh.read(2)
+
+
+def read_lines(path: Path | bytes, outcome: ReadOutcome, *,
+               plain: bool = False) -> Iterator[Window]:
     """Yield decompressed buffers as (buffer, start, end) windows that each end on a line
     boundary. Windows, not slices: copying 8 MB blocks costs as much as decompressing them.
 
     An empty, non-gzip or truncated file yields what could be decoded, then sets
     outcome.corrupt to the reason; a trailing partial line is yielded as-is (the parser
     counts it as a bad line). `path` may also be the file's bytes, read by someone else.
+    `plain`: the file may be uncompressed JSON lines (a .json name); it is read as such
+    unless it starts like gzip.
     """
     size = len(path) if isinstance(path, (bytes, bytearray)) else os.path.getsize(path)
     if size == 0:
         outcome.corrupt = "empty file"
         return
+    plain = plain and _head(path) != GZIP_MAGIC
     tail = b""
-    for block in _blocks(path, outcome):
+    for block in (_plain_blocks(path) if plain else _blocks(path, outcome)):
         cut = block.rfind(b"\n") + 1
         if cut == 0:
             tail += block

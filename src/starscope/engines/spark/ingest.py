@@ -38,7 +38,7 @@ from starscope.engines.spark.dialect import to_spark
 from starscope.errors import StarscopeError, UsageError
 from starscope.ingest.parse import COLUMNS
 from starscope.ingest.pipeline import IngestReport, ProgressFn, parse_file
-from starscope.source.local import find_hour_files
+from starscope.source.local import _PLAIN_HOUR, find_hour_files
 from starscope.store import Store, sql
 from starscope.store.schema import WATCH
 
@@ -143,7 +143,8 @@ def _list_uri(spark: Any, spec: str) -> list[InputFile]:
                 it = fs.listFiles(st.getPath(), True)
                 while it.hasNext():
                     f = it.next()
-                    if f.getPath().getName().endswith(".json.gz"):
+                    name = f.getPath().getName()
+                    if name.endswith(".json.gz") or _PLAIN_HOUR.fullmatch(name):
                         found.append(f)
             else:
                 found.append(st)
@@ -227,6 +228,10 @@ def ingest_spark(
     if spark is None:
         spark = spark_session(master)
     files = find_inputs(spark, paths, local)
+    if not files:
+        from starscope.source.local import nothing_to_ingest
+
+        raise nothing_to_ingest(paths)
     report = IngestReport(files_seen=len(files))
     batch_files = batch_files or int(os.environ.get("STARSCOPE_SPARK_BATCH_FILES", 0)) or BATCH_FILES
 
