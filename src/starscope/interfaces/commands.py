@@ -2,7 +2,8 @@
 
 check, account, report and serve: each is one library call (starscope.results.repo /
 .account / .overview) and a rendering of its answer. Exit codes: 0 answered, 2 usage error,
-3 unknown repository or account, 4 a campaign was found and --fail-on campaign was given.
+3 unknown repository or account, 4 the verdict is one --fail-on names, 5 serve's port is in
+use.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from starscope.cli import _require_store, main, store_option
 
 EXIT_NOT_FOUND = 3
 EXIT_CAMPAIGN = 4
+EXIT_PORT_IN_USE = 5
 
 _format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
                               default="text", show_default=True)
@@ -172,17 +174,43 @@ def report(repo, show_overview, store_path, output) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="uvicorn worker processes.")
 def serve(store_path, host, port, workers) -> None:
-    """Serve reports, a JSON API and badges over the store (read-only)."""
+    """Serve reports, a JSON API and badges over the store (read-only).
+
+    Prints its URL on start. Exit code 5 when the port is in use, 2 on a usage error."""
     try:
         import uvicorn
 
         from starscope.interfaces import web  # noqa: F401
-    except ImportError as exc:
-        raise click.UsageError(f"serve needs the [serve] extra: pip install 'starscope[serve]' "
-                               f"({exc})")
+    except ImportError as exc:  # a broken install: uvicorn/starlette are dependencies
+        raise click.UsageError(f"serve cannot start: {exc}; reinstall starscope "
+                               f"(pip install starscope)")
     store = _require_store(store_path)
     import os
 
+    port = _free_port(host, port)
     os.environ["STARSCOPE_SERVE_STORE"] = str(store.root.resolve())
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"starscope: serving {store.root} at http://{shown}:{port}/ "
+               f"(API: /api/repos/OWNER/NAME; Ctrl+C to stop)", err=True)
     uvicorn.run("starscope.interfaces.web:app_from_env", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False)
+
+
+def _free_port(host: str, port: int) -> int:
+    """``port`` if it can be bound on ``host`` (0: a free one, chosen now so the start line
+    can show it); else exit EXIT_PORT_IN_USE with one line."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                click.echo(f"starscope: error: port {port} on {host} is in use "
+                           f"(another server?); choose another with --port", err=True)
+                sys.exit(EXIT_PORT_IN_USE)
+            raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}")
+        return s.getsockname()[1]

@@ -34,8 +34,10 @@ FROM whole w
 
 def resolve_account(con, login_or_id: str | int) -> tuple[int, list[dict[str, Any]]]:
     """(account id, logins newest first). A login is tried first (logins may be all digits),
-    then an account id."""
-    key = str(login_or_id).strip()
+    then an account id. A GitHub URL of the account is accepted too."""
+    from starscope.results.repo import from_github_url
+
+    key = from_github_url(str(login_or_id), 1)
     hit = None
     if not isinstance(login_or_id, int):
         hit = con.execute(

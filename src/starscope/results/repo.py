@@ -84,9 +84,26 @@ def signals_sql(con) -> str:
             "CASE WHEN low_activity THEN 'low-activity' END], lambda x: x IS NOT NULL)")
 
 
+_GITHUB_URL = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/+", re.I)
+
+
+def from_github_url(text: str, parts: int) -> str:
+    """``https://github.com/owner/repo`` (or ``github.com/owner/repo/tree/main``, ``.git``,
+    a trailing slash) -> ``owner/repo`` (parts=2); ``https://github.com/login`` -> ``login``
+    (parts=1). Anything that is not a GitHub URL is returned stripped, unchanged."""
+    key = text.strip()
+    m = _GITHUB_URL.match(key)
+    if not m:
+        return key
+    segs = [s for s in re.split(r"[/?#]", key[m.end():], maxsplit=parts)[:parts] if s]
+    name = "/".join(segs)
+    return name[:-4] if parts == 2 and name.endswith(".git") else name
+
+
 def resolve_repo(con, name_or_id: str | int) -> tuple[int, str, list[dict[str, Any]]]:
-    """(repo_id, latest name, names with first/last seen) or NotFound."""
-    key = str(name_or_id).strip()
+    """(repo_id, latest name, names with first/last seen) or NotFound. A GitHub URL of the
+    repository is accepted too."""
+    key = from_github_url(str(name_or_id), 2)
     repo_id = None
     if isinstance(name_or_id, int) or _ID.fullmatch(key):
         if int(key) < 2**63:
