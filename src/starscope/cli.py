@@ -37,6 +37,18 @@ class _Group(click.Group):
         except StarscopeError as exc:
             _fail(exc)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped to the terminal (click cuts it at the
+        width with "...")."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="starscope")
@@ -148,7 +160,7 @@ def ingest(paths, store_path, from_, to, download_dir, workers, engine, master, 
     sys.exit(0 if report.clean and not download_failed else 1)
 
 
-@main.command()
+@main.command(short_help="Download GH Archive hour files from START to END.")
 @click.argument("start")
 @click.argument("end", required=False)
 @click.option("--to", "to_dir", required=True, type=click.Path(file_okay=False),
@@ -199,7 +211,15 @@ def status(store_path, as_json) -> None:
                 "duplicate_events", "first_event", "last_event", "bytes_on_disk"):
         val = info[key]
         t.add_row(key.replace("_", " "), f"{val:,}" if isinstance(val, int) else str(val))
-    out.print(t)
+    det = info.get("detection")
+    if det:
+        rows = det.get("rows") or {}
+        t.add_row("detection", f"profile {det.get('profile')}: "
+                  f"{rows.get('suspected_stars', 0):,} suspected stars, "
+                  f"{rows.get('campaigns', 0):,} campaign repos")
+    else:
+        t.add_row("detection", "not run yet (run `starscope detect`)")
+    out.print(t, markup=False)
 
 
 def _require_store(store_path):

@@ -218,3 +218,5 @@ def test_one_file_is_one_file(tmp_path):
     r = run_cli("ingest", str(tmp_path / "a"), "--store", str(tmp_path / "s"), "--quiet")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("1 file ingested") and "1 files" not in r.stdout
+    r = run_cli("status", "--store", str(tmp_path / "s"))
+    assert r.returncode == 0 and "not run yet" in r.stdout

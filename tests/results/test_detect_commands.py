@@ -88,6 +88,8 @@ def test_default_profile_parameters_are_settable_and_recorded(world_store, tmp_p
     assert meta["default_params"]["la_min_accounts"] == 12
     assert meta["params"]["lockstep_n"] == 40
     assert Store(store).manifest()["results"]["meta"]["default_params"]["bulk_max_gap"] == 200
+    r = run("status", "--store", store)
+    assert "detection" in r.output and "profile default" in r.output
     bad = tmp_path / "bad.toml"
     bad.write_text("bulk_min_block = 'ten'\n")
     r = CliRunner().invoke(main, ["detect", "--store", str(store), "--config", str(bad)])

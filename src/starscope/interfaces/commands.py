@@ -32,7 +32,7 @@ def _pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f}%"
 
 
-@main.command()
+@main.command(short_help="How many of REPO's stars are suspected, and why.")
 @click.argument("repo")
 @store_option
 @_format_option
