@@ -21,9 +21,11 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is absent (apt-get install chromium chromium-driver)"),
+                       reason=f"browser tests skipped: {CHROMIUM} is absent "
+                              f"(apt-get install chromium chromium-driver)"),
 ]
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+webdriver = pytest.importorskip("selenium.webdriver",
+                                reason="browser tests skipped: selenium is not installed")
 
 
 @pytest.fixture(scope="module")
