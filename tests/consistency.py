@@ -53,7 +53,7 @@ def check_explanations(store) -> int:
         assert la == ("low-activity" in signals) and cl == ("lockstep" in signals), actor_id
     # The answers shown to users (check, report, web) agree with the rows: a repo whose
     # evidence cites a farm lists that farm; per-signal counts add up; verdicts follow the rule.
-    repos = sorted(by_repo)[:40] + sorted(by_repo, key=lambda r: -len(by_repo[r]))[:10]
+    repos = sorted(by_repo)[:15] + sorted(by_repo, key=lambda r: -len(by_repo[r]))[:10]
     for repo_id in sorted(set(repos)):
         ans = repo_answer(store, repo_id)
         cited = {f for row in ans["evidence"] for f in row["farm_ids"]}

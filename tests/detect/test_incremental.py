@@ -22,6 +22,8 @@ from starscope.detect.params import Params
 from starscope.ingest import ingest
 from starscope.results.detection import detect_store
 from starscope.simulate import simulate_world
+
+from consistency import check_explanations
 from starscope.store import Store
 
 ENGINES = ["duckdb"]
@@ -80,6 +82,7 @@ def full(world):
     assert meta["lockstep_windows"] == {"reused": 0, "computed": 3}
     res = results(store)
     assert set(res) >= {"suspected_stars", "farms", "lockstep_windows", "lockstep_edges"}
+    assert check_explanations(store)
     return store, res, meta
 
 
