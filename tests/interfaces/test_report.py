@@ -71,6 +71,17 @@ def test_markup_login_is_escaped(world):
         assert "&lt;script&gt;alert(" in html and "<script" not in html
 
 
+def test_footer_names_the_profile_that_ran(world):
+    from starscope.interfaces.report import render_account
+    from starscope.results.account import account_answer
+
+    a = account_answer(world["store"], world["farm_account"])
+    assert a["detection"]["profile"] == "starscout"
+    assert "StarScout signatures" in render_account(a)
+    html = render_account(dict(a, detection=dict(a["detection"], profile="default")))
+    assert "StarScout signatures" not in html and "default detection profile" in html
+
+
 def test_overview_report(world, tmp_path):
     out = tmp_path / "o.html"
     assert run("report", "--overview", "--store", world["store"], "-o", out)[0] == 0
