@@ -8,19 +8,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import pytest
 
 from consistency import check_explanations  # noqa: E402,F401 (for world fixtures)
-
-
-def spark_missing() -> str | None:
-    """Why the Spark tests cannot run here (pyspark or Java 17+ missing), or None."""
-    from starscope.engines.spark.session import require_java, require_pyspark
-    from starscope.errors import StarscopeError
-
-    try:
-        require_pyspark()
-        require_java()
-    except StarscopeError as exc:
-        return str(exc).replace("--engine spark needs", "needs")
-    return None
+from needs import SPARK_SKIP, spark_missing  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +28,6 @@ def spark():
     session.stop()
 
 
-SPARK_SKIP = "Spark tests skipped"
 #: what a skip reason names -> the part of the suite that did not run
 _PARTS = {"Spark": SPARK_SKIP, "browser": "browser tests skipped"}
 

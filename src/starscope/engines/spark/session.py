@@ -119,8 +119,10 @@ def spark_session(master: str | None = None, *, app_name: str = "starscope",
 
 
 #: lines the JVM prints on every start that say nothing to a user (Spark's launcher always
-#: adds --add-modules=jdk.incubator.vector)
-JVM_NOISE = ("WARNING: Using incubator modules",)
+#: adds --add-modules=jdk.incubator.vector; the PySpark driver runs as a shell, which
+#: announces its log level)
+JVM_NOISE = ("WARNING: Using incubator modules", 'Setting default log level to "',
+             "To adjust logging level use sc.setLogLevel(")
 
 
 @contextmanager
