@@ -383,7 +383,7 @@ def app(store_path: str | os.PathLike) -> Starlette:
             else:
                 share = a["share_suspected"] or 0
                 msg = f"{_short(s['total'])} · {_badge_pct(share)} suspected"
-                colour = ("#e05d44" if a["verdict"] == "campaign" else
+                colour = ("#e05d44" if a["verdict"] in ("campaign", "mostly_suspected") else
                           "#dfb317" if s["suspected"] else "#4c1")
             return 200, report.charts.badge("stars", msg, colour).encode()
 
