@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -6,14 +7,44 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
 
+from consistency import check_explanations  # noqa: E402,F401 (for world fixtures)
+from needs import SPARK_SKIP, spark_missing  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def spark():
-    """One local[2] SparkSession for the whole run (starting one costs ~6 s). Not skipped when
-    pyspark or Java is missing: CI installs both, and a silent skip would hide Spark drifting
-    from DuckDB."""
+    """One local[2] SparkSession for the whole run (starting one costs ~6 s). Without pyspark
+    or Java 17+ the Spark tests skip with the reason, and the run's last line says that it
+    did not check Spark; STARSCOPE_REQUIRE_SPARK=1 (CI) makes that a failure instead."""
+    reason = spark_missing()
+    if reason:
+        if os.environ.get("STARSCOPE_REQUIRE_SPARK"):
+            pytest.fail(f"Spark tests: {reason}")
+        pytest.skip(f"{SPARK_SKIP}: {reason}")
     from starscope.engines.spark.session import spark_session
 
     session = spark_session("local[2]")
     yield session
     session.stop()
+
+
+#: what a skip reason names -> the part of the suite that did not run
+_PARTS = {"Spark": SPARK_SKIP, "browser": "browser tests skipped"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Make "passed, but without Spark/the browser" impossible to miss (a summary line)."""
+    yield
+    skipped = terminalreporter.stats.get("skipped", [])
+    missing: dict[str, int] = {}
+    for rep in skipped:
+        text = str(rep.longrepr[2] if isinstance(rep.longrepr, tuple) else rep.longrepr)
+        for part, marker in _PARTS.items():
+            if marker.lower() in text.lower():
+                missing[part] = missing.get(part, 0) + 1
+    if missing:
+        what = ", ".join(f"{n} {part} test(s)" for part, n in sorted(missing.items()))
+        terminalreporter.write_line(
+            f"starscope: NOT a full run: {what} skipped (see the reasons above); the DuckDB "
+            f"suite ran", yellow=True, bold=True)

@@ -18,6 +18,11 @@ def _store(path: str | None):
     return Store(path)
 
 
+def _n(count: int, noun: str) -> str:
+    """"1 file", "2 files"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def _fail(exc: Exception, code: int = 2) -> None:
     click.echo(f"starscope: error: {exc}", err=True)
     sys.exit(code)
@@ -39,6 +44,18 @@ class _Group(click.Group):
             if failure is None:
                 raise
             _fail(failure.message, failure.code)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped to the terminal (click cuts it at the
+        width with "...")."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -169,11 +186,13 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         click.echo(json.dumps(report.to_dict(), indent=1))
     else:
         click.echo(
-            f"{report.files_ingested} files ingested ({report.files_skipped} already in the store): "
+            f"{_n(report.files_ingested, 'file')} ingested "
+            f"({report.files_skipped} already in the store): "
             f"{report.events_new:,} new events, {report.stars_new:,} new stars, "
             f"{report.duplicate_events:,} duplicate events dropped, "
-            f"{report.bad_lines:,} bad lines, {len(report.corrupt_files)} corrupt/truncated files, "
-            f"{len(report.unreadable_files)} unreadable files in {report.seconds:.1f}s"
+            f"{_n(report.bad_lines, 'bad line')}, "
+            f"{_n(len(report.corrupt_files), 'corrupt/truncated file')}, "
+            f"{_n(len(report.unreadable_files), 'unreadable file')} in {report.seconds:.1f}s"
         )
         from starscope.interfaces.console import safe
 
@@ -186,7 +205,7 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
     sys.exit(0 if report.clean and not download_failed else 1)
 
 
-@main.command()
+@main.command(short_help="Download GH Archive hour files from START to END.")
 @click.argument("start")
 @click.argument("end", required=False)
 @click.option("--dir", "dir_", default=None, type=click.Path(file_okay=False),
@@ -294,7 +313,15 @@ def status(store_path, as_json) -> None:
         t.add_row("star capture", f"{100 * c['star_capture']:.0f}% (degraded months: "
                   f"{', '.join(c['degraded_months']) or 'none'}; `starscope coverage`)")
         t.add_row("missing hours", f"{c['missing_hours']:,}")
-    out.print(t)
+    det = info.get("detection")
+    if det:
+        rows = det.get("rows") or {}
+        t.add_row("detection", f"profile {det.get('profile')}: "
+                  f"{rows.get('suspected_stars', 0):,} suspected stars, "
+                  f"{rows.get('campaigns', 0):,} campaign repos")
+    else:
+        t.add_row("detection", "not run yet (run `starscope detect`)")
+    out.print(t, markup=False)
 
 
 def _require_store(store_path):
@@ -313,7 +340,8 @@ def _require_store(store_path):
 @click.option("--config", "config", default=None, type=click.Path(dir_okay=False, exists=True),
               help="TOML or JSON file of detection parameters.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Override one parameter, e.g. --set lockstep_n=20 (repeatable).")
+              help="Override one parameter of either profile, e.g. --set lockstep_n=20 or "
+                   "--set bulk_max_gap=200 (repeatable).")
 @click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8GB.")
 @click.option("--full", is_flag=True,
               help="Recompute every lockstep window (ignore the previous run's cache).")
@@ -327,7 +355,7 @@ def _require_store(store_path):
 def detect(store_path, profile, since, until, config, overrides, memory_limit, full, engine,
            master, as_json) -> None:
     """Run detection over the store and replace its results atomically."""
-    from starscope.detect.params import Params
+    from starscope.detect.params import load_detection_params
     from starscope.interfaces.console import err
     from starscope.results.detection import detect_store
 
@@ -337,14 +365,12 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, f
         if "=" not in item:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
         k, v = item.split("=", 1)
-        kv[k.strip()] = json.loads(v) if v.strip()[:1] in "0123456789-.[{tf" else v
-    try:
-        params = Params.load(config, **kv)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise click.UsageError(f"bad detection parameters: {exc}")
+        kv[k.strip()] = v
+    params, default_params = load_detection_params(config, kv)
     if master and engine != "spark":
         raise click.UsageError("--master needs --engine spark")
-    kw = dict(profile=profile, params=params, since=since, until=until,
+    kw = dict(profile=profile, params=params, default_params=default_params,
+              since=since, until=until,
               memory_limit=memory_limit, incremental=not full, engine=engine, master=master)
     if not as_json:
         with err.status("detect: starting") as status:
@@ -443,6 +469,10 @@ def overview(store_path, as_json) -> None:
                 "both_signatures_stars", "repos_with_suspected_stars", "suspected_accounts",
                 "campaign_repos", "campaign_suspected_stars", "campaign_accounts"):
         head.add_row(key.replace("_", " "), f"{res[key]:,}")
+    from starscope.results.repo import SIGNAL_LABELS
+
+    for sig, n in res.get("signals", {}).items():
+        head.add_row(f"  by signal: {SIGNAL_LABELS.get(sig, sig)}", f"{n:,}")
     out.print(head)
     t = Table(title="by month")
     for col in ("month", "stars", "suspected", "repos ≥50 stars w/ campaign", "active accounts suspected"):

@@ -321,3 +321,12 @@ def test_simulated_world_precision_recall_beat_starscout(sim_store):
     con.execute("SET threads = 1")
     default_profile.run(con, Params())
     assert con.execute("SELECT * FROM _det_default_susp ORDER BY repo_id, actor_id").fetchall() == first
+
+
+def test_explanations_agree_with_verdicts(sim_store):
+    from consistency import check_explanations
+    from starscope.results.detection import detect_store
+
+    _, store = sim_store
+    detect_store(store, profile="default")
+    assert check_explanations(store) > 0

@@ -13,6 +13,8 @@ from starscope.results.detection import detect_store
 from starscope.simulate import simulate_world
 from starscope.store import Store
 
+from consistency import check_explanations
+
 TABLES = ("suspected_stars", "campaigns", "farms", "repo_months", "accounts")
 
 
@@ -38,13 +40,22 @@ def _results(store: Store) -> dict[str, tuple[list[str], set[tuple]]]:
 
 @pytest.mark.parametrize("profile", ["starscout", "default"])
 def test_spark_gives_the_same_results_as_duckdb(world_store, spark, profile):
+    """One Spark run per profile (each costs a minute of fixed Spark overhead):
+    starscout computes every lockstep window on Spark; default starts incrementally from the
+    lockstep cache DuckDB just wrote (so it also shows the cache is valid across engines) and
+    runs the default profile's own stages on Spark."""
     params = Params(lockstep_max_iter=3)  # (fewer Spark actions; same on both engines)
-    detect_store(world_store, profile=profile, params=params, incremental=False)
+    full = detect_store(world_store, profile=profile, params=params, incremental=False)
     want = _results(world_store)
-    meta = detect_store(world_store, profile=profile, params=params, incremental=False,
+    check_explanations(world_store)
+    incremental = profile == "default"
+    meta = detect_store(world_store, profile=profile, params=params, incremental=incremental,
                         engine="spark", master="local[2]")
     got = _results(world_store)
     assert meta["engine"] == "spark"
+    if incremental:
+        assert meta["lockstep_windows"] == {"reused": full["lockstep_windows"]["computed"],
+                                            "computed": 0}
     for name in TABLES:
         assert got[name][0] == want[name][0], name  # column types
         assert got[name][1] == want[name][1], name  # rows, as sets
@@ -55,22 +66,10 @@ def test_spark_gives_the_same_results_as_duckdb(world_store, spark, profile):
     la, cl = cols.index("low_activity"), cols.index("clustered")
     assert any(r[la] for r in want["suspected_stars"][1])
     assert any(r[cl] for r in want["suspected_stars"][1])
-    # Spark's lockstep cache is valid for DuckDB: an incremental DuckDB run reuses every window
-    # and gives the same results.
-    again = detect_store(world_store, profile=profile, params=params)
-    assert again["lockstep_windows"]["computed"] == 0
-    assert again["lockstep_windows"]["reused"] >= 1
-    assert _results(world_store) == want
-
-
-def test_spark_reuses_the_lockstep_cache_duckdb_wrote(world_store, spark):
-    """Incremental across engines: windows whose stars did not change are not recomputed on
-    Spark after a DuckDB run, and the answers equal a full run's."""
-    params = Params(lockstep_max_iter=3)
-    full = detect_store(world_store, profile="starscout", params=params, incremental=False)
-    want = _results(world_store)
-    meta = detect_store(world_store, profile="starscout", params=params, engine="spark",
-                        master="local[2]")
-    assert meta["lockstep_windows"] == {"reused": full["lockstep_windows"]["computed"],
-                                        "computed": 0}
-    assert _results(world_store) == want
+    if not incremental:
+        # Spark's lockstep cache is valid for DuckDB: an incremental DuckDB run reuses every
+        # window and gives the same results.
+        again = detect_store(world_store, profile=profile, params=params)
+        assert again["lockstep_windows"]["computed"] == 0
+        assert again["lockstep_windows"]["reused"] >= 1
+        assert _results(world_store) == want

@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+import gzip
 import zlib
 from pathlib import Path
 
@@ -177,3 +178,45 @@ def test_sigkill_mid_run_then_rerun_equals_clean_run(tmp_path):
         r = run_cli("ingest", str(arch), "--store", str(store), "--quiet")
         assert r.returncode == 0, r.stderr
         assert snapshot(Store(store)) == want
+
+
+def test_uncompressed_json_hour_files_are_read_like_gzipped_ones(tmp_path):
+    gz, plain = tmp_path / "gz", tmp_path / "plain"
+    _many_files(gz, 3, 40)
+    for f in sorted(gz.iterdir()):  # as a user who ran gunzip has them
+        plain.mkdir(exist_ok=True)
+        (plain / f.name.removesuffix(".gz")).write_bytes(gzip.decompress(f.read_bytes()))
+    (plain / "notes.json").write_text('{"not": "an hour file"}\n')  # not picked up
+    a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
+    ra = ingest(a, [str(gz)], workers=1)
+    rb = ingest(b, [str(plain)], workers=1)
+    assert rb.files_ingested == 3 and rb.clean and rb.events_new == ra.events_new > 0
+    sa, sb = snapshot(a), snapshot(b)
+    for key in ("events", "stars", "account_activity", "repos"):
+        assert sa[key] == sb[key], key
+    # a .json file that is in fact gzip is read too; a named file needs no hour name
+    one = tmp_path / "one.json"
+    one.write_bytes(next(gz.iterdir()).read_bytes())
+    assert ingest(Store(tmp_path / "c"), [str(one)], workers=1).events_new == 40
+
+
+@pytest.mark.parametrize("make", ["empty", "unrelated"])
+def test_nothing_to_ingest_is_an_error_and_leaves_no_store(tmp_path, make):
+    src = tmp_path / "in"
+    src.mkdir()
+    if make == "unrelated":
+        (src / "readme.txt").write_text("hello")
+        (src / "data.json").write_text("{}")
+    r = run_cli("ingest", str(src), "--store", str(tmp_path / "s"))
+    assert r.returncode == 2, r.stderr
+    assert "nothing to ingest" in r.stderr and r.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "s").exists()
+
+
+def test_one_file_is_one_file(tmp_path):
+    _many_files(tmp_path / "a", 1, 5)
+    r = run_cli("ingest", str(tmp_path / "a"), "--store", str(tmp_path / "s"), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("1 file ingested") and "1 files" not in r.stdout
+    r = run_cli("status", "--store", str(tmp_path / "s"))
+    assert r.returncode == 0 and "not run yet" in r.stdout

@@ -49,6 +49,9 @@ def build(base: Path, seed: int = 5) -> dict:
     write_hour(base / "extra" / "2024-03-03-0.json.gz", lines)
     ingest(store, [str(base / "extra")], workers=1)
     detect_store(store, profile="starscout")
+    from consistency import check_explanations
+
+    assert check_explanations(store)
     return {
         "store": store.root, "world": world,
         "renamed_id": ren_id, "renamed_old": ren_old, "renamed_new": RENAMED_NEW,

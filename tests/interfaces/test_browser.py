@@ -21,9 +21,11 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is absent (apt-get install chromium chromium-driver)"),
+                       reason=f"browser tests skipped: {CHROMIUM} is absent "
+                              f"(apt-get install chromium chromium-driver)"),
 ]
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+webdriver = pytest.importorskip("selenium.webdriver",
+                                reason="browser tests skipped: selenium is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ def browser(tmp_path_factory):
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-                 "--window-size=1200,900"):
+                 "--window-size=1280,900"):
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
@@ -90,7 +92,48 @@ def shot_dir(tmp_path: Path) -> Path:
     return d
 
 
+# Words (numbers, ids, times, names) of table cells that the layout split over two lines.
+BROKEN_WORDS_JS = """
+const out = [];
+for (const cell of document.querySelectorAll('td, th')) {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const re = /[^\\s\\-\u2013\u2014\\/,;]+/g;  // a word ends at a space, dash or punctuation
+    let m;
+    while ((m = re.exec(node.data))) {
+      const r = document.createRange();
+      r.setStart(node, m.index);
+      r.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...r.getClientRects()].filter(x => x.width > 0)
+                           .map(x => Math.round(x.top)));
+      if (tops.size > 1) out.push(m[0]);
+    }
+  }
+}
+return out;
+"""
+
+# The smallest rendered font size of chart text, in CSS px.
+CHART_FONT_JS = """
+let least = 1e9;
+for (const svg of document.querySelectorAll('svg.chart')) {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  for (const t of svg.querySelectorAll('text')) {
+    least = Math.min(least, parseFloat(t.getAttribute('font-size')) * scale);
+  }
+}
+return least;
+"""
+
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
 def check_page(driver, url: str, png: Path, min_charts: int) -> None:
+    """At a desktop's and a phone's width: charts drawn, no console error, nothing wider than
+    the screen (wide tables scroll in their own box), no word or number broken across lines,
+    chart text at least 9 px; a screenshot of each (NAME.png, NAME-phone.png)."""
+    driver.set_window_size(*WIDTHS["desktop"])
     driver.get_log("browser")  # drop what earlier pages logged
     driver.get(url)
     charts = driver.find_elements("css selector", "svg.chart")
@@ -101,17 +144,24 @@ def check_page(driver, url: str, png: Path, min_charts: int) -> None:
         assert svg.find_elements("css selector", "rect.bar"), f"an empty chart on {url}"
     errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
     assert not errors, errors
-    # readable on a phone: nothing wider than the screen
-    driver.set_window_size(390, 844)
     try:
-        overflow = driver.execute_script(
-            "return document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{url} is {overflow}px wider than a phone screen"
-        driver.save_screenshot(str(png.with_name(png.stem + "-phone.png")))
+        for name, size in WIDTHS.items():
+            driver.set_window_size(*size)
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{url} is {overflow}px wider than a {name} screen"
+            broken = driver.execute_script(BROKEN_WORDS_JS)
+            assert not broken, f"{url} at {name} width breaks inside: {broken[:10]}"
+            font = driver.execute_script(CHART_FONT_JS)
+            assert font >= 9, f"{url} at {name} width: chart text {font:.1f}px"
+            shot = png if name == "desktop" else png.with_name(f"{png.stem}-{name}.png")
+            # the page down to its first rows of evidence, not just the first screen
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.set_window_size(size[0], min(max(size[1], height + 140), 2200))
+            driver.save_screenshot(str(shot))
+            assert shot.stat().st_size > 5000
     finally:
-        driver.set_window_size(1200, 900)
-    driver.save_screenshot(str(png))
-    assert png.stat().st_size > 5000
+        driver.set_window_size(*WIDTHS["desktop"])
 
 
 def test_report_file_in_chromium(world, browser, tmp_path):
@@ -146,6 +196,7 @@ def test_served_pages_in_chromium(world, browser, server, tmp_path):
     check_page(browser, f"{server}/repos/{world['renamed_new']}", d / "served-repo.png", 2)
     badge = browser.find_element("css selector", "p.badge img")
     assert browser.execute_script("return arguments[0].naturalWidth", badge) > 50
-    check_page(browser, f"{server}/", d / "served-overview.png", 3)
-    browser.get(f"{server}/accounts/{world['farm_account']}")
+    check_page(browser, f"{server}/", d / "served-overview.png", 2)
+    check_page(browser, f"{server}/accounts/{world['farm_account']}", d / "served-account.png",
+               0)
     assert world["farm_account"] in browser.find_element("css selector", "h1").text

@@ -41,7 +41,9 @@ def test_repo_report(world, tmp_path):
     self_contained(html)
     assert world["renamed_new"] in html and world["renamed_old"] in html
     assert html.count("<svg") >= 2 and 'class="bar"' in html
-    assert 'class="mark"' in html  # campaign months are marked
+    # every day of this 3-day world is in a campaign month: shading all would mark nothing,
+    # so the legend says so instead
+    assert 'class="mark"' not in html and "campaign month: every bar shown" in html
     for section in ("Stars over time", "Farms among its stargazers", "account ids", "Evidence"):
         assert section in html
 
@@ -69,12 +71,27 @@ def test_markup_login_is_escaped(world):
         assert "&lt;script&gt;alert(" in html and "<script" not in html
 
 
+def test_footer_names_the_profile_that_ran(world):
+    from starscope.interfaces.report import render_account
+    from starscope.results.account import account_answer
+
+    a = account_answer(world["store"], world["farm_account"])
+    assert a["detection"]["profile"] == "starscout"
+    assert "StarScout signatures" in render_account(a)
+    html = render_account(dict(a, detection=dict(a["detection"], profile="default")))
+    assert "StarScout signatures" not in html and "default detection profile" in html
+
+
 def test_overview_report(world, tmp_path):
     out = tmp_path / "o.html"
     assert run("report", "--overview", "--store", world["store"], "-o", out)[0] == 0
     html = out.read_text()
     self_contained(html)
-    assert html.count("<svg") == 3 and "Top campaigns" in html
+    assert "Top campaigns" in html
+    # a 3-day archive: stars and the suspected share per day, not one bar per month; the
+    # month figures are in the table
+    assert html.count("<svg") == 2 and "Stars per day" in html and "Stars per month" not in html
+    assert "Suspected stars by signal" in html and "lockstep farm (clustered)" in html
     assert "&lt;script&gt;" in html
 
 
@@ -86,3 +103,59 @@ def test_report_usage_errors(world, tmp_path):
                "-o", tmp_path / "x.html")[0] == 3
     assert run("report", world["clean_repo"], "--store", world["store"],
                "-o", tmp_path / "no" / "x.html")[0] == 2
+
+
+# ---------------------------------------------------------------- chart maths
+
+@pytest.mark.parametrize("vmax,percent,want", [
+    (0.08, True, ["0%", "2%", "4%", "6%", "8%"]),
+    (0.075, True, ["0%", "2%", "4%", "6%", "8%"]),
+    (12_000, False, ["0", "5k", "10k", "15k"]),
+    (9_000, False, ["0", "5k", "10k"]),
+    (7_000, False, ["0", "2,000", "4,000", "6,000", "8,000"]),
+    (3, False, ["0", "1", "2", "3"]),
+    (0.004, True, ["0%", "0.1%", "0.2%", "0.3%", "0.4%"]),
+    (1.3e6, False, ["0", "0.5M", "1.0M", "1.5M"]),
+    (0, False, ["0", "1"]),
+])
+def test_ticks_are_round_and_labelled_in_one_unit(vmax, percent, want):
+    from starscope.interfaces.charts import nice_ticks, tick_labels
+
+    ticks = nice_ticks(vmax, integer=not percent)
+    assert tick_labels(ticks, percent=percent) == want
+
+
+@pytest.mark.parametrize("vmax", [1, 7, 13, 99, 101, 250, 0.013, 0.5, 1234.5, 98_765, 3e7])
+def test_ticks_cover_the_data_with_even_round_steps(vmax):
+    import math
+
+    from starscope.interfaces.charts import nice_ticks
+
+    t = nice_ticks(vmax)
+    step = t[1] - t[0]
+    assert t[0] == 0 and t[-1] >= vmax and t[-2] < vmax  # covers, no empty gridline on top
+    assert all(math.isclose(b - a, step, rel_tol=1e-9) for a, b in zip(t, t[1:]))
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 5))
+    assert 2 <= len(t) - 1 <= 8
+
+
+def test_tick_labels_sit_on_their_gridlines():
+    from starscope.interfaces.charts import stacked_bars
+
+    svg = str(stacked_bars(["a", "b"], [("x", "#000", [0.03, 0.075])], title="t", percent=True))
+    grid = [float(y) for y in re.findall(r'class="grid"[^>]*y1="([\d.]+)"', svg)]
+    ticks = re.findall(r'class="tick"[^>]*y="([\d.]+)"[^>]*>([^<]+)<', svg)
+    assert [lab for _, lab in ticks] == ["0%", "2%", "4%", "6%", "8%"]
+    assert [round(float(y) - 4, 1) for y, _ in ticks] == grid
+
+
+def test_marks_shade_only_some_bars():
+    from starscope.interfaces.charts import stacked_bars
+
+    some = str(stacked_bars(["a", "b", "c"], [("x", "#000", [1, 2, 3])], title="t",
+                            marks=[False, True, False], mark_label="campaign month"))
+    assert some.count('class="mark"') == 1
+    every = str(stacked_bars(["a", "b"], [("x", "#000", [1, 2])], title="t",
+                             marks=[True, True], mark_label="campaign month"))
+    assert 'class="mark"' not in every and "campaign month: every bar shown" in every

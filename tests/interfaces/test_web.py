@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import threading
+import time
 
 import httpx
 import pytest
@@ -251,3 +254,76 @@ def test_other_methods_are_a_json_405(world, web):
     assert post.status_code == delete.status_code == 405
     assert post.json() == {"error": "method not allowed", "status": 405}
     assert head.status_code == 200 and head.headers["etag"]
+
+
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_browsers_get_html_error_pages_api_clients_json(web):
+    for path in ("/repos/nobody/nothing", "/accounts/nobody-at-all", "/no/such/route",
+                 "/accounts/%22%3E%3Cscript%3E"):
+        r = fetch(web, path, headers=BROWSER)
+        assert 400 <= r.status_code < 500, path
+        assert r.headers["content-type"].startswith("text/html"), path
+        assert "<!doctype html>" in r.text and "<script" not in r.text.lower()
+        assert 'name="q"' in r.text  # the search box, to try again
+        assert r.headers["content-security-policy"]
+    assert "nobody/nothing" in fetch(web, "/repos/nobody/nothing", headers=BROWSER).text
+    # the API answers JSON whatever the client accepts; other clients get JSON on pages too
+    r = fetch(web, "/api/repos/nobody/nothing", headers=BROWSER)
+    assert r.status_code == 404 and r.json()["status"] == 404
+    r = fetch(web, "/repos/nobody/nothing", headers={"accept": "application/json"})
+    assert r.status_code == 404 and r.json()["status"] == 404
+
+
+def test_github_urls_name_repos_and_accounts(world):
+    from click.testing import CliRunner
+
+    from starscope.cli import main
+
+    store = str(world["store"])
+    for url in (f"https://github.com/{world['renamed_new']}",
+                f"github.com/{world['renamed_new']}/tree/main/",
+                f"http://www.github.com/{world['renamed_new']}.git"):
+        res = CliRunner().invoke(main, ["check", url, "--store", store, "--format", "json"])
+        assert res.exit_code == 0, (url, res.output)
+        assert json.loads(res.output)["repo_id"] == world["renamed_id"]
+    res = CliRunner().invoke(main, ["account", f"https://github.com/{world['farm_account']}/",
+                                    "--store", store, "--format", "json"])
+    assert res.exit_code == 0 and json.loads(res.output)["login"] == world["farm_account"]
+    res = CliRunner().invoke(main, ["check", "https://github.com/nobody/nothing", "--store",
+                                    store])
+    assert res.exit_code == 3
+
+
+def _serve(store, port, timeout=60):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "starscope", "serve", "--store", str(store),
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_serve_prints_its_url_and_a_busy_port_is_exit_7(world):
+    proc = _serve(world["store"], 0)
+    try:
+        line = proc.stderr.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert m, line
+        url = m.group(0)
+        for _ in range(100):
+            try:
+                if httpx.get(url + "healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("serve did not answer at the URL it printed")
+        busy = _serve(world["store"], int(m.group(1)))
+        _, err = busy.communicate(timeout=60)
+        assert busy.returncode == 7, err
+        assert "in use" in err and err.strip().count("\n") == 0
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -138,3 +138,32 @@ def test_one_account_activity_equals_the_view(world):
         one = _rows(con, ACTIVITY_SQL, {"aid": aid})[0]
         assert {k: view[k] for k in one} == one
     con.close()
+
+
+@pytest.mark.parametrize("total,suspected,campaign,want", [
+    (39, 39, [], "mostly_suspected"),     # the newcomer's case: all stars suspected
+    (20, 10, [], "mostly_suspected"),     # half, at least 10
+    (21, 10, [], "some_suspected"),       # below half
+    (9, 9, [], "some_suspected"),         # too few to call it most
+    (1000, 60, ["2024-03"], "campaign"),  # the month rule wins
+    (5, 0, [], "clean"),
+])
+def test_verdict_levels(total, suspected, campaign, want):
+    from starscope.results.repo import _verdict
+
+    assert _verdict(total, suspected, campaign, True, suspected / total)[0] == want
+
+
+def test_fail_on_follows_the_verdict_levels(world, monkeypatch):
+    import starscope.results.repo as repo
+
+    store = world["store"]
+    assert run("check", world["clean_repo"], "--store", store, "--fail-on", "suspected")[0] == 0
+    assert run("check", world["renamed_new"], "--store", store, "--fail-on", "suspected")[0] == 4
+    # each level's exit code, without building a world for each (the levels' rule is tested
+    # above, and on every simulated world by tests/consistency.py)
+    monkeypatch.setattr(repo, "_verdict", lambda *a: ("mostly_suspected", "test"))
+    assert run("check", world["clean_repo"], "--store", store, "--fail-on", "campaign")[0] == 4
+    monkeypatch.setattr(repo, "_verdict", lambda *a: ("some_suspected", "test"))
+    assert run("check", world["clean_repo"], "--store", store, "--fail-on", "campaign")[0] == 0
+    assert run("check", world["clean_repo"], "--store", store, "--fail-on", "suspected")[0] == 4

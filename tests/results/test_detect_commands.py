@@ -55,6 +55,45 @@ def test_detect_is_deterministic_and_exports_every_table(world_store, tmp_path, 
                 "reasons"):
         assert col in stars[0]
     assert all(s["reasons"] for s in stars)
+    from consistency import check_explanations
+
+    assert check_explanations(Store(store))
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--set", "lockstep_n=fifty"], "--set lockstep_n=fifty: expected an integer"),
+    (["--set", "lockstep_rho=half"], "--set lockstep_rho=half: expected a number"),
+    (["--set", "bulk_min_block=1.5"], "--set bulk_min_block=1.5: expected an integer"),
+    (["--set", "no_such_thing=1"], "unknown detection parameter(s): no_such_thing"),
+    (["--set", "lockstep_n"], "expected NAME=VALUE"),
+])
+def test_bad_set_values_are_one_line_errors(world_store, args, message):
+    _, store = world_store
+    r = CliRunner().invoke(main, ["detect", "--store", str(store), *args])
+    assert r.exit_code == 2
+    assert message in r.output and "Traceback" not in r.output
+    assert len([ln for ln in r.output.splitlines() if ln.strip()]) <= 4
+
+
+def test_default_profile_parameters_are_settable_and_recorded(world_store, tmp_path):
+    _, store = world_store
+    cfg = tmp_path / "p.toml"
+    cfg.write_text("[detect]\nla_min_accounts = 12\nlockstep_n = 40\n")
+    r = run("detect", "--store", store, "--profile", "default", "--config", cfg,
+            "--set", "bulk_max_gap=200", "--set", "w_bulk=0.65", "--json")
+    assert r.exit_code == 0, r.output
+    meta = json.loads(r.output)
+    assert meta["default_params"]["bulk_max_gap"] == 200
+    assert meta["default_params"]["w_bulk"] == 0.65
+    assert meta["default_params"]["la_min_accounts"] == 12
+    assert meta["params"]["lockstep_n"] == 40
+    assert Store(store).manifest()["results"]["meta"]["default_params"]["bulk_max_gap"] == 200
+    r = run("status", "--store", store)
+    assert "detection" in r.output and "profile default" in r.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text("bulk_min_block = 'ten'\n")
+    r = CliRunner().invoke(main, ["detect", "--store", str(store), "--config", str(bad)])
+    assert r.exit_code == 2 and "bulk_min_block" in r.output and "Traceback" not in r.output
 
 
 def test_overview_and_evaluate(world_store):

@@ -53,3 +53,24 @@ def test_master_needs_engine_spark(store):
 def test_engine_choice_is_checked(store):
     r = _run(["detect", "--store", store, "--engine", "nope"])
     assert r.exit_code == 2 and "nope" in r.output
+
+
+def test_spark_start_prints_nothing_to_users():
+    """A new Spark session (its own JVM, in a fresh process) says nothing on stderr: no JVM
+    start-up lines, no log-level banner, no pyspark FutureWarnings."""
+    import subprocess
+
+    from needs import SPARK_SKIP, spark_missing
+
+    reason = spark_missing()
+    if reason:
+        pytest.skip(f"{SPARK_SKIP}: {reason}")
+    code = ("from starscope.engines.spark.session import spark_session\n"
+            "s = spark_session('local[1]')\n"
+            "print(s.range(3).count())\n"
+            "s.stop()\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "3"
+    assert r.stderr.strip() == "", r.stderr

@@ -50,7 +50,7 @@ from starscope.store.schema import FORK
 from . import _sql, created_together
 from ._sql import create, num, scalar
 
-OUTPUTS = ("_det_default_susp",)
+OUTPUTS = ("_det_default_susp", "_det_default_sig")
 INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
@@ -141,6 +141,8 @@ def run(con: Any, params: Any = None) -> None:
         _signals(con, P)
         created_together.add_signals(con)  # account creation times, where profiles are known
         _combine(con, P)
+        # Which signals each suspected star has: the run's explanation columns read it.
+        create(con, "_det_default_sig", "SELECT DISTINCT actor_id, repo_id, signal FROM _dp_sig")
     finally:
         _sql.drop(con, INTERMEDIATE)
 

@@ -120,3 +120,88 @@ def _check_names(d: Mapping[str, Any]) -> None:
         raise UsageError(
             f"unknown detection parameter(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
         )
+
+
+def _field_types(cls: type) -> dict[str, str]:
+    return {f.name: (f.type if isinstance(f.type, str) else f.type.__name__)
+            for f in fields(cls)}
+
+
+def parse_value(name: str, text: str, kind: str) -> Any:
+    """A command-line value (text) as the parameter's type (its dataclass field's)."""
+    t = text.strip()
+    try:
+        if kind == "int":
+            return int(t)
+        if kind == "float":
+            v = float(t)
+            if not math.isfinite(v):
+                raise ValueError
+            return v
+        if kind == "bool":
+            if t.lower() in ("true", "1", "yes"):
+                return True
+            if t.lower() in ("false", "0", "no"):
+                return False
+            raise ValueError
+    except ValueError:
+        pass
+    else:
+        return t
+    what = {"int": "an integer", "float": "a number", "bool": "true or false"}.get(kind, kind)
+    raise UsageError(f"--set {name}={text}: expected {what}")
+
+
+def load_detection_params(path: str | Path | None = None,
+                          overrides: Mapping[str, str] | None = None) -> tuple["Params", Any]:
+    """(Params, DefaultParams) from a TOML/JSON file (flat keys of either, or under
+    ``[detect]``) and ``--set NAME=VALUE`` texts, each parsed by its field's type. Both
+    profiles' parameters are settable; unknown names are one error listing the known ones."""
+    from .default_profile import DefaultParams
+
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        data = dict(_read(p))
+    kinds = {**_field_types(DefaultParams), **_field_types(Params)}
+    for name, text in (overrides or {}).items():
+        if name not in kinds:
+            data[name] = text  # reported as unknown below, with the others
+        else:
+            data[name] = parse_value(name, text, kinds[name])
+    ours = {f.name for f in fields(Params)}
+    theirs = {f.name for f in fields(DefaultParams)}
+    unknown = sorted(set(data) - ours - theirs)
+    if unknown:
+        raise UsageError(
+            f"unknown detection parameter(s): {', '.join(unknown)}; known: "
+            f"{', '.join(sorted(ours | theirs))}")
+    try:
+        params = Params(**{k: v for k, v in data.items() if k in ours})
+        default = DefaultParams(**{k: v for k, v in data.items() if k in theirs})
+    except TypeError as exc:
+        raise UsageError(f"bad detection parameters: {exc}") from None
+    return params, default
+
+
+def _read(p: Path) -> Mapping[str, Any]:
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot read detection parameters {p}: {e.strerror}") from None
+    try:
+        if p.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10: the tomli backport (a dependency there)
+                import tomli as tomllib  # type: ignore[no-redef]
+            data = tomllib.loads(text)
+    except ValueError as e:
+        raise UsageError(f"cannot parse detection parameters {p}: {e}") from None
+    if not isinstance(data, Mapping):
+        raise UsageError(f"detection parameters {p} must be a table/object")
+    if "detect" in data and isinstance(data["detect"], Mapping):
+        data = data["detect"]
+    return data

@@ -37,7 +37,8 @@ CACHE_TABLES: dict[str, str] = {
     "lockstep_edges": "detect_lockstep_edges",
 }
 
-_BASE = ("_det_stars", "_det_susp", "_det_repo_name", "_det_actor_login", "_det_star_farms")
+_BASE = ("_det_stars", "_det_susp", "_det_repo_name", "_det_actor_login", "_det_star_farms",
+         "_det_sig_rows", "_det_star_farm_rows")
 
 
 def run_detection(
@@ -110,7 +111,7 @@ def run_detection(
         _suspected(con, profile)
         campaigns.run(con, params)
         stage("results")
-        _results(con)
+        _results(con, profile)
     finally:
         _sql.drop(con, intermediates)
     return dict(RESULT_TABLES)
@@ -163,31 +164,59 @@ def _prepare_stars(con: Any, lo: dt.datetime | None, hi: dt.datetime | None) -> 
 
 
 def _suspected(con: Any, profile: str) -> None:
-    """The suspected (actor, repo) stars with the two StarScout flags, and each one's score and
-    reasons (the default profile's own; for starscout, filled in by _results)."""
+    """The suspected (actor, repo) stars, the signals each one has, and each one's score and
+    reasons (the default profile's own; for starscout, filled in by _results).
+
+    ``low_activity`` and ``clustered`` are true exactly when the star's ``signals`` hold
+    'low-activity' and 'lockstep' (for the default profile: those of its signals that fired,
+    so the flags, the signal list and the reasons always tell the same story)."""
     if profile == "default":
         create(con, "_det_score", "SELECT actor_id, repo_id, score, reasons FROM _det_default_susp")
-        create(con, "_det_susp", """
-            SELECT d.actor_id, d.repo_id,
-                   EXISTS (SELECT 1 FROM _det_la_stars l
-                           WHERE l.actor_id = d.actor_id AND l.repo_id = d.repo_id) AS low_activity,
-                   EXISTS (SELECT 1 FROM _det_ls_edges e
-                           WHERE e.actor_id = d.actor_id AND e.repo_id = d.repo_id) AS clustered
-            FROM _det_default_susp d""")
-        return
-    create(con, "_det_score", """SELECT CAST(NULL AS BIGINT) AS actor_id,
-        CAST(NULL AS BIGINT) AS repo_id, CAST(NULL AS DOUBLE) AS score,
-        CAST(NULL AS VARCHAR) AS reasons WHERE false""")
-    create(con, "_det_susp", """
-        WITH u AS (
-            SELECT actor_id, repo_id, 1 AS la, 0 AS cl FROM _det_la_stars
+        create(con, "_det_sig_rows", """
+            SELECT g.actor_id, g.repo_id, g.signal FROM _det_default_sig g
+            JOIN _det_default_susp d ON d.actor_id = g.actor_id AND d.repo_id = g.repo_id""")
+    else:
+        create(con, "_det_score", """SELECT CAST(NULL AS BIGINT) AS actor_id,
+            CAST(NULL AS BIGINT) AS repo_id, CAST(NULL AS DOUBLE) AS score,
+            CAST(NULL AS VARCHAR) AS reasons WHERE false""")
+        create(con, "_det_sig_rows", """
+            SELECT DISTINCT actor_id, repo_id, 'low-activity' AS signal FROM _det_la_stars
             UNION ALL
-            SELECT DISTINCT actor_id, repo_id, 0 AS la, 1 AS cl FROM _det_ls_edges)
-        SELECT actor_id, repo_id, MAX(la) = 1 AS low_activity, MAX(cl) = 1 AS clustered
-        FROM u GROUP BY actor_id, repo_id""")
+            SELECT DISTINCT actor_id, repo_id, 'lockstep' AS signal FROM _det_ls_edges""")
+    create(con, "_det_susp", """
+        SELECT actor_id, repo_id,
+               MAX(CASE WHEN signal = 'low-activity' THEN 1 ELSE 0 END) = 1 AS low_activity,
+               MAX(CASE WHEN signal = 'lockstep' THEN 1 ELSE 0 END) = 1 AS clustered,
+               LIST(DISTINCT signal ORDER BY signal) AS signals
+        FROM _det_sig_rows GROUP BY actor_id, repo_id""")
 
 
-def _results(con: Any) -> None:
+def _star_farms(con: Any, profile: str) -> None:
+    """Each suspected star's farms, as ids and as readable text. starscout: the lockstep farms
+    whose clustered stars it is. default: the farms its reasons cite (a kept lockstep farm, or
+    the farm-reach of a farm's accounts), so ``farm_ids`` and ``reasons`` never disagree."""
+    if profile != "default":
+        create(con, "_det_star_farm_rows", """
+            SELECT DISTINCT actor_id, repo_id, farm_id FROM _det_ls_farm_edges""")
+    else:
+        create(con, "_det_star_farm_rows", """
+            WITH cand AS (
+                SELECT DISTINCT e.actor_id, e.farm_id FROM _det_ls_farm_edges e
+                WHERE e.actor_id IN (SELECT actor_id FROM _det_score))
+            SELECT sc.actor_id, sc.repo_id, c.farm_id
+            FROM _det_score sc JOIN cand c ON c.actor_id = sc.actor_id
+            WHERE sc.reasons LIKE '%farm F' || CAST(c.farm_id AS VARCHAR) || ' (%'""")
+    create(con, "_det_star_farms", """
+        SELECT fe.actor_id, fe.repo_id,
+               LIST(fe.farm_id ORDER BY fe.farm_id) AS farm_ids,
+               STRING_AGG('lockstep farm F' || CAST(fe.farm_id AS VARCHAR)
+                          || ' (window ' || f.window_label || ')', '; ' ORDER BY fe.farm_id)
+                   AS farm_text
+        FROM _det_star_farm_rows fe JOIN _det_ls_farms f ON f.farm_id = fe.farm_id
+        GROUP BY fe.actor_id, fe.repo_id""")
+
+
+def _results(con: Any, profile: str) -> None:
     # Names: the latest seen in `stars` (renames happen), for the ids the results mention.
     create(con, "_det_repo_name", """
         WITH r AS (
@@ -201,15 +230,7 @@ def _results(con: Any) -> None:
                 PARTITION BY actor_id ORDER BY starred_at DESC, event_id DESC) AS rn
             FROM stars WHERE actor_id IN (SELECT actor_id FROM _det_susp))
         SELECT actor_id, actor_login FROM a WHERE rn = 1""")
-    # Each clustered star's farms, as ids and as readable text.
-    create(con, "_det_star_farms", """
-        SELECT fe.actor_id, fe.repo_id,
-               LIST(fe.farm_id ORDER BY fe.farm_id) AS farm_ids,
-               STRING_AGG('lockstep farm F' || CAST(fe.farm_id AS VARCHAR)
-                          || ' (window ' || f.window_label || ')', '; ' ORDER BY fe.farm_id)
-                   AS farm_text
-        FROM _det_ls_farm_edges fe JOIN _det_ls_farms f ON f.farm_id = fe.farm_id
-        GROUP BY fe.actor_id, fe.repo_id""")
+    _star_farms(con, profile)
 
     T = RESULT_TABLES
     create(con, T["suspected_stars"], """
@@ -222,7 +243,8 @@ def _results(con: Any) -> None:
                  CASE WHEN f.low_activity AND sf.farm_text IS NOT NULL
                           THEN 'low-activity account; ' || sf.farm_text
                       WHEN f.low_activity THEN 'low-activity account'
-                      ELSE sf.farm_text END) AS reasons
+                      ELSE sf.farm_text END) AS reasons,
+               f.signals
         FROM _det_susp f
         JOIN _det_stars s ON s.actor_id = f.actor_id AND s.repo_id = f.repo_id
         LEFT JOIN _det_repo_name rn ON rn.repo_id = f.repo_id
@@ -295,8 +317,10 @@ def _results(con: Any) -> None:
                               || ' (window ' || x.window_label || ')', '; '
                               ORDER BY x.farm_id) AS farm_text
             FROM (SELECT DISTINCT e.actor_id, e.farm_id, f.window_label
-                  FROM _det_ls_farm_edges e JOIN _det_ls_farms f ON f.farm_id = e.farm_id) x
-            GROUP BY x.actor_id)
+                  FROM _det_star_farm_rows e JOIN _det_ls_farms f ON f.farm_id = e.farm_id) x
+            GROUP BY x.actor_id),
+        sg AS (SELECT actor_id, LIST(DISTINCT signal ORDER BY signal) AS signals
+               FROM _det_sig_rows GROUP BY actor_id)
         , dr AS (SELECT actor_id, MIN(reasons) AS reasons FROM _det_score GROUP BY actor_id)
         SELECT sp.actor_id, al.actor_login,
                (sp.n_low_activity > 0) AS low_activity,
@@ -310,8 +334,10 @@ def _results(con: Any) -> None:
                  CASE WHEN sp.n_low_activity > 0 AND fl.farm_text IS NOT NULL
                           THEN 'low-activity account; ' || fl.farm_text
                       WHEN sp.n_low_activity > 0 THEN 'low-activity account'
-                      ELSE fl.farm_text END) AS reasons
+                      ELSE fl.farm_text END) AS reasons,
+               sg.signals
         FROM sp
+        JOIN sg ON sg.actor_id = sp.actor_id
         LEFT JOIN dr ON dr.actor_id = sp.actor_id
         JOIN st ON st.actor_id = sp.actor_id
         LEFT JOIN _det_actor_login al ON al.actor_id = sp.actor_id

@@ -28,8 +28,8 @@ from starscope.errors import StarscopeError
 from starscope.ingest.parse import LATE_MARGIN, LineParser
 from starscope.source.hours import parse_hour_file_name
 from starscope.source.local import (MAX_LINE_BYTES, LongLine, ReadOutcome, find_hour_files,
-                                    fingerprint, missing_hours_noted, read_lines,
-                                    unreadable_reason)
+                                    fingerprint, is_plain_name, missing_hours_noted,
+                                    nothing_to_ingest, read_lines, unreadable_reason)
 from starscope.store import Store
 from starscope.store.segments import derive_segments
 from starscope.store.schema import WATCH
@@ -99,7 +99,7 @@ def parse_file(
         rep = FileReport(name=name or p.name, path=path or str(p), size=len(data))
     outcome = ReadOutcome()
     parser = LineParser(latest=latest_event(rep.name), spill_dir=spill_dir)
-    for item in read_lines(p if data is None else data, outcome):
+    for item in read_lines(p if data is None else data, outcome, plain=is_plain_name(rep.name)):
         if isinstance(item, LongLine):
             parser.skip_line(item.head, item.length,
                              f"line of {item.length:,} bytes, longer than the "
@@ -309,6 +309,8 @@ def ingest(
     ``missing_hours`` (``YYYY-MM-DD-H``): hours the archive had no file for, recorded as
     missing (as are those `download` noted in folders among ``paths``)."""
     files = find_hour_files(paths)
+    if not files:  # before the store is opened for writing: no empty store left behind
+        raise nothing_to_ingest(paths)
     workers = max(1, workers or os.cpu_count() or 1)
     batch_files = batch_files or int(os.environ.get("STARSCOPE_BATCH_FILES", 0)) or max(8, 4 * workers)
     report = IngestReport(files_seen=len(files))

@@ -5,6 +5,7 @@ attributes), so pages can send a strict Content-Security-Policy.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -15,32 +16,67 @@ MARK = "#fde2e1"
 GRID = "#d0d7de"
 INK = "#24292f"
 
-W, H = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 28, 44
+# A narrow canvas with large text: it is drawn at most ~1.5x (pages cap its width) and at
+# ~0.8x on a 390 px phone, where 14-unit text still reads as ~11 px.
+W, H = 440, 250
+LEFT, RIGHT, TOP, BOTTOM = 48, 10, 30, 28
+FONT = 14
+LEGEND_ROW = 18
 
 
-def _fmt(v: float) -> str:
-    if v >= 1e6:
-        return f"{v / 1e6:.1f}M"
-    if v >= 1e4:
-        return f"{v / 1e3:.0f}k"
-    if v >= 1e3:
-        return f"{v / 1e3:.1f}k"
-    if v == int(v):
-        return str(int(v))
-    return f"{v:.2g}"
+def nice_ticks(vmax: float, *, target: int = 4, integer: bool = False) -> list[float]:
+    """Gridline values 0, s, 2s, ... up to the first multiple of s at or above ``vmax``, with
+    s a round step (1, 2 or 5 x 10^k) giving about ``target`` intervals. ``integer``: counts,
+    so s >= 1."""
+    if not (vmax > 0 and math.isfinite(vmax)):
+        return [0.0, 1.0]
+    raw = vmax / target
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * (1 - 1e-9))
+    if integer:
+        step = max(1.0, round(step))
+    n = math.ceil(vmax / step - 1e-9)
+    # round away binary noise (0.1 * 3 = 0.30000000000000004)
+    return [round(i * step, 12) for i in range(n + 1)]
 
 
-def _nice_max(v: float) -> float:
-    if v <= 0:
-        return 1.0
-    import math
+def tick_labels(ticks: Sequence[float], *, percent: bool = False) -> list[str]:
+    """Labels for ``nice_ticks`` output, all in one unit and with the same decimals (never
+    "5.0k" beside "10k"): percent for shares (values 0..1), else plain, k or M by the top."""
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    if percent:
+        scale, suffix = 100.0, "%"
+    else:
+        top = max(ticks)
+        scale, suffix = (1e-6, "M") if top >= 1e6 else (1e-3, "k") if top >= 1e4 else (1.0, "")
+    scaled_step = step * scale
+    decimals = max(0, -math.floor(math.log10(scaled_step) + 1e-9)) if scaled_step > 0 else 0
+    return [f"0{suffix if percent else ''}" if t == 0 else f"{t * scale:,.{decimals}f}{suffix}"
+            for t in ticks]
 
-    mag = 10 ** math.floor(math.log10(v))
-    for m in (1, 2, 2.5, 5, 10):
-        if m * mag >= v:
-            return m * mag
-    return 10 * mag
+
+def unit_labels(values: Sequence[int]) -> list[str]:
+    """Short labels for a list of numbers (e.g. account-id bins) in one unit: M, k or none."""
+    top = max(values, default=0)
+    if top >= 1e6:
+        return [f"{v / 1e6:.1f}M" for v in values]
+    if top >= 1e4:
+        return [f"{v / 1e3:.0f}k" for v in values]
+    return [f"{v:,}" for v in values]
+
+
+def _legend_rows(items: Sequence[str]) -> list[list[tuple[int, int]]]:
+    """Place legend entries (text) in rows that fit the width: [(index, x), ...] per row."""
+    rows: list[list[tuple[int, int]]] = [[]]
+    x = LEFT
+    for i, text in enumerate(items):
+        w = 18 + int(FONT * 0.6 * len(text)) + 12
+        if rows[-1] and x + w > W - RIGHT:
+            rows.append([])
+            x = LEFT
+        rows[-1].append((i, x))
+        x += w
+    return rows
 
 
 def stacked_bars(
@@ -51,33 +87,43 @@ def stacked_bars(
     marks: Sequence[bool] | None = None,
     mark_label: str = "",
     percent: bool = False,
+    axis_labels: Sequence[str] | None = None,
 ) -> Markup:
     """Bars over `labels`, each stacking the series (name, colour, values), bottom first.
-    `marks` shades the background behind the marked bars (e.g. campaign months)."""
+    `marks` shades the background behind the marked bars (e.g. campaign months); when every
+    bar is marked, shading would mark nothing, so the legend says so instead.
+    `axis_labels`: shorter labels for the x axis (default: `labels`)."""
     n = len(labels)
-    pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
+    axis = list(axis_labels) if axis_labels is not None else list(labels)
+    marks = list(marks or [])
+    all_marked = bool(marks) and n > 0 and all(marks)
+    legend = [name for name, _, _ in stacks]
+    if marks and any(marks):
+        legend.append(f"{mark_label}: every bar shown" if all_marked else mark_label)
+    rows = _legend_rows(legend)
+    height = H + LEGEND_ROW * (len(rows) - 1)
+    pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM - LEGEND_ROW
     totals = [sum(s[2][i] or 0 for s in stacks) for i in range(n)]
-    top = _nice_max(max(totals, default=0))
-    out = [f'<svg class="chart" role="img" viewBox="0 0 {W} {H}" width="100%" '
+    ticks = nice_ticks(max(totals, default=0), integer=not percent)
+    top = ticks[-1]
+    out = [f'<svg class="chart" role="img" viewBox="0 0 {W} {height}" width="100%" '
            f'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">',
            f"<title>{escape(title)}</title>",
-           f'<text x="{LEFT}" y="16" font-size="16" font-weight="600" fill="{INK}">'
+           f'<text x="4" y="17" font-size="{FONT + 2}" font-weight="600" fill="{INK}">'
            f"{escape(title)}</text>"]
-    for k in range(5):
-        y = TOP + ph - ph * k / 4
-        val = top * k / 4
-        lab = f"{100 * val:.0f}%" if percent else _fmt(val)
-        out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+    for val, lab in zip(ticks, tick_labels(ticks, percent=percent)):
+        y = TOP + ph - ph * val / top
+        out.append(f'<line class="grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
                    f'stroke="{GRID}" stroke-width="1"/>')
-        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="14" text-anchor="end" '
-                   f'fill="{INK}">{escape(lab)}</text>')
+        out.append(f'<text class="tick" x="{LEFT - 5}" y="{y + 4:.1f}" font-size="{FONT}" '
+                   f'text-anchor="end" fill="{INK}">{escape(lab)}</text>')
     if n == 0:
-        out.append(f'<text x="{W / 2}" y="{TOP + ph / 2}" text-anchor="middle" font-size="13" '
-                   f'fill="{INK}">no data</text></svg>')
+        out.append(f'<text x="{W / 2}" y="{TOP + ph / 2}" text-anchor="middle" '
+                   f'font-size="{FONT}" fill="{INK}">no data</text></svg>')
         return Markup("".join(out))
     slot = pw / n
-    bw = max(1.0, min(slot * 0.8, 48.0))
-    if marks:
+    bw = max(1.0, min(slot * 0.8, 40.0))
+    if marks and not all_marked:
         for i, m in enumerate(marks):
             if m:
                 out.append(f'<rect class="mark" x="{LEFT + i * slot:.2f}" y="{TOP}" '
@@ -96,21 +142,21 @@ def stacked_bars(
             out.append(f'<rect class="bar" x="{x:.2f}" y="{y:.2f}" width="{bw:.2f}" '
                        f'height="{max(h, 0.5):.2f}" fill="{colour}"><title>'
                        f"{escape(labels[i])}: {escape(name)} {escape(shown)}</title></rect>")
-    step = max(1, -(-n // 6))
+    # x labels: as many as fit without overlapping (widest label + a gap per label)
+    widest = max((len(t) for t in axis), default=1) * FONT * 0.6 + 10
+    step = max(1, math.ceil(n / max(1, int(pw // widest))))
     for i in range(0, n, step):
         x = LEFT + i * slot + slot / 2
-        out.append(f'<text x="{x:.1f}" y="{TOP + ph + 16}" font-size="14" text-anchor="middle" '
-                   f'fill="{INK}">{escape(labels[i])}</text>')
-    lx = LEFT
-    for name, colour, _ in stacks:
-        out.append(f'<rect x="{lx}" y="{H - 14}" width="10" height="10" fill="{colour}"/>'
-                   f'<text x="{lx + 14}" y="{H - 5}" font-size="14" fill="{INK}">'
-                   f"{escape(name)}</text>")
-        lx += 26 + 9 * len(name)
-    if marks and any(marks):
-        out.append(f'<rect x="{lx}" y="{H - 14}" width="10" height="10" fill="{MARK}" '
-                   f'stroke="{GRID}"/><text x="{lx + 14}" y="{H - 5}" font-size="14" '
-                   f'fill="{INK}">{escape(mark_label)}</text>')
+        out.append(f'<text class="xlabel" x="{x:.1f}" y="{TOP + ph + 16}" font-size="{FONT}" '
+                   f'text-anchor="middle" fill="{INK}">{escape(axis[i])}</text>')
+    colours = [c for _, c, _ in stacks] + [MARK]
+    for r, row in enumerate(rows):
+        y = H - 14 + r * LEGEND_ROW
+        for i, x in row:
+            stroke = f' stroke="{GRID}"' if i >= len(stacks) else ""
+            out.append(f'<rect x="{x}" y="{y - 10}" width="11" height="11" fill="{colours[i]}"'
+                       f'{stroke}/><text x="{x + 16}" y="{y}" font-size="{FONT}" '
+                       f'fill="{INK}">{escape(legend[i])}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -2,7 +2,8 @@
 
 check, account, report and serve: each is one library call (starscope.results.repo /
 .account / .overview) and a rendering of its answer. Exit codes: 0 answered, 2 usage error,
-3 unknown repository or account, 4 a campaign was found and --fail-on campaign was given.
+3 unknown repository or account, 4 the verdict is one --fail-on names (or a campaign month was
+found), 7 serve's port is in use (5 and 6, disk full and store not writable: docs/reliability.md).
 Names come from the archive, so they are printed through console.safe/cell (no terminal
 escapes, no rich markup from a name).
 """
@@ -18,6 +19,7 @@ from starscope.cli import _require_store, main, store_option
 
 EXIT_NOT_FOUND = 3
 EXIT_CAMPAIGN = 4
+EXIT_PORT_IN_USE = 7
 
 _format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
                               default="text", show_default=True)
@@ -34,18 +36,21 @@ def _pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f}%"
 
 
-@main.command()
+@main.command(short_help="How many of REPO's stars are suspected, and why.")
 @click.argument("repo")
 @store_option
 @_format_option
-@click.option("--fail-on", "fail_on", type=click.Choice(["campaign"]), default=None,
-              help="Exit 4 when the repository had a fake-star campaign (for CI).")
+@click.option("--fail-on", "fail_on", type=click.Choice(["campaign", "suspected"]),
+              default=None,
+              help="Exit 4 (for CI) on verdict campaign or mostly_suspected (campaign), or on "
+                   "any suspected star (suspected).")
 def check(repo, store_path, fmt, fail_on) -> None:
     """How many of REPO's stars are suspected, and why (REPO: owner/name, any name it had,
-    or its numeric id).
+    its numeric id, or its https://github.com/owner/name URL).
 
-    Exit code 0 answered, 3 unknown repository, 4 campaign found with --fail-on campaign."""
-    from starscope.results.repo import NotFound, repo_answer
+    Exit code 0 answered, 3 unknown repository, 4 with --fail-on when the verdict is one it
+    names (docs/answers.md)."""
+    from starscope.results.repo import FAIL_ON, NotFound, repo_answer
 
     store = _require_store(store_path)
     try:
@@ -58,7 +63,7 @@ def check(repo, store_path, fmt, fail_on) -> None:
         _print_repo(ans)
     # A campaign found stays a failure even when thin coverage makes the verdict
     # insufficient_data.
-    if fail_on == "campaign" and (ans["verdict"] == "campaign" or ans["campaigns"]):
+    if fail_on and (ans["verdict"] in FAIL_ON[fail_on] or ans["campaigns"]):
         sys.exit(EXIT_CAMPAIGN)
 
 
@@ -77,14 +82,15 @@ def _print_repo(a: dict) -> None:
     from rich.table import Table
 
     from starscope.interfaces.console import cell, out, safe
+    from starscope.results.repo import SIGNAL_LABELS
 
     s = a["stars"]
     t = Table(title=f"{cell(a['repo'])} (id {a['repo_id']})", show_header=False,
               title_justify="left")
     t.add_row("stars", f"{s['total']:,}")
     t.add_row("suspected", f"{s['suspected']:,} ({_pct(a['share_suspected'])})")
-    t.add_row("  low activity", f"{s['low_activity']:,}")
-    t.add_row("  clustered (lockstep)", f"{s['clustered']:,}")
+    for sig, n in s.get("signals", {}).items():
+        t.add_row(f"  {SIGNAL_LABELS.get(sig, sig)}", f"{n:,}")
     t.add_row("real", f"{s['real']:,}")
     if len(a["names"]) > 1:
         t.add_row("also known as", cell(", ".join(n["name"] for n in a["names"][1:])))
@@ -95,8 +101,11 @@ def _print_repo(a: dict) -> None:
     t.add_row("farms", farms or "none")
     _coverage_row(t, a.get("coverage"))
     out.print(t, markup=False)
-    style = {"campaign": "bold red", "some_suspected": "yellow", "clean": "green",
-             "insufficient_data": "bold yellow"}
+    profile = (a.get("detection") or {}).get("profile")
+    if profile:
+        out.print(f"detection profile {profile}; a star can have several signals", style="dim")
+    style = {"campaign": "bold red", "mostly_suspected": "bold red", "some_suspected": "yellow",
+             "clean": "green", "insufficient_data": "bold yellow"}
     out.print(f"verdict: {a['verdict']}: ", style=style.get(a["verdict"]), end="")
     out.print(safe(a["verdict_reason"]), markup=False, highlight=False)
 
@@ -139,7 +148,9 @@ def account(login, store_path, fmt) -> None:
         t.add_row("registered", f"{p['created_at'] or '?'} ({p['type'] or '?'}, "
                   f"{p['public_repos'] or 0:,} public repos, {p['followers'] or 0:,} followers)")
     t.add_row("stars", f"{ans['stars']['total']:,} repos, {ans['stars']['suspected']:,} suspected")
-    sig = [k.replace("_", " ") for k, v in ans["signatures"].items() if v]
+    from starscope.results.repo import SIGNAL_LABELS
+
+    sig = [SIGNAL_LABELS.get(k, k) for k in ans["signals"]]
     t.add_row("suspected", ("yes: " + ", ".join(sig)) if ans["suspected"] else "no")
     _coverage_row(t, ans.get("coverage"))
     for f in ans["farms"]:
@@ -186,17 +197,43 @@ def report(repo, show_overview, store_path, output) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="uvicorn worker processes.")
 def serve(store_path, host, port, workers) -> None:
-    """Serve reports, a JSON API and badges over the store (read-only)."""
+    """Serve reports, a JSON API and badges over the store (read-only).
+
+    Prints its URL on start. Exit code 7 when the port is in use, 2 on a usage error."""
     try:
         import uvicorn
 
         from starscope.interfaces import web  # noqa: F401
-    except ImportError as exc:
-        raise click.UsageError(f"serve needs the [serve] extra: pip install 'starscope[serve]' "
-                               f"({exc})")
+    except ImportError as exc:  # a broken install: uvicorn/starlette are dependencies
+        raise click.UsageError(f"serve cannot start: {exc}; reinstall starscope "
+                               f"(pip install starscope)")
     store = _require_store(store_path)
     import os
 
+    port = _free_port(host, port)
     os.environ["STARSCOPE_SERVE_STORE"] = str(store.root.resolve())
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"starscope: serving {store.root} at http://{shown}:{port}/ "
+               f"(API: /api/repos/OWNER/NAME; Ctrl+C to stop)", err=True)
     uvicorn.run("starscope.interfaces.web:app_from_env", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False)
+
+
+def _free_port(host: str, port: int) -> int:
+    """``port`` if it can be bound on ``host`` (0: a free one, chosen now so the start line
+    can show it); else exit EXIT_PORT_IN_USE with one line."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                click.echo(f"starscope: error: port {port} on {host} is in use "
+                           f"(another server?); choose another with --port", err=True)
+                sys.exit(EXIT_PORT_IN_USE)
+            raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}")
+        return s.getsockname()[1]

@@ -52,7 +52,8 @@ def run_demo(work_dir: Path, *, seed: int = 0, days: int = 7) -> dict:
         f"  starscope serve --store {store.root}      # then open http://127.0.0.1:8000/\n"
         f"  starscope overview --store {store.root}\n"
         f"  starscope export --store {store.root} --table suspected_stars -o suspected.csv\n"
-        f"  starscope evaluate {world} --store {store.root}"
+        f"  starscope evaluate {world} --store {store.root}",
+        soft_wrap=True, markup=False, highlight=False,  # commands whole, to copy and paste
     )
     return {"world": summary, "status": info, "detection": meta}
 

@@ -26,16 +26,22 @@ h1{font-size:1.5em;margin:.2em 0;overflow-wrap:anywhere}
 h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
 .aka{color:#57606a;margin:.2em 0;overflow-wrap:anywhere}
 .verdict{padding:.6em .8em;border-radius:6px;background:#f6f8fa;border-left:4px solid #8c959f}
-.v-campaign{background:#ffebe9;border-color:#cf222e}
+.v-campaign,.v-mostly_suspected{background:#ffebe9;border-color:#cf222e}
 .v-some_suspected,.v-suspected{background:#fff8c5;border-color:#bf8700}
 .v-clean,.v-not_suspected{background:#dafbe1;border-color:#1a7f37}
 .v-insufficient_data{background:#fff1e5;border-color:#bc4c00}
 .coverage{padding:.4em .8em;border-radius:6px;border-left:4px solid #8c959f;font-size:.92em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
-th,td{text-align:left;padding:.25em .6em;border-bottom:1px solid #eaeef2;vertical-align:top;overflow-wrap:anywhere}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em;width:100%}
+th,td{text-align:left;padding:.25em .6em;border-bottom:1px solid #eaeef2;vertical-align:top}
+td{white-space:nowrap}
+td.wrap{white-space:normal;min-width:18em}
+table.kv{width:auto}
 table.kv th{font-weight:500;color:#57606a}
-.scroll{overflow-x:auto}
-svg.chart{display:block;max-width:100%;height:auto;margin:.6em 0}
+table.kv th.sub{padding-left:1.6em;font-weight:400}
+table.kv td{white-space:normal;overflow-wrap:break-word}
+.scroll{overflow-x:auto;margin:.6em 0}
+.scroll table{margin:0}
+svg.chart{display:block;width:100%;max-width:600px;height:auto;margin:.8em 0}
 footer{max-width:60em;margin:2em auto;padding:1em;color:#57606a;font-size:.85em;border-top:1px solid #d0d7de}
 a{color:#0969da}
 """
@@ -87,21 +93,16 @@ def env():
             loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
             autoescape=True, trim_blocks=False, undefined=jinja2.StrictUndefined,
             finalize=_neutral)
+        from starscope.results.repo import SIGNAL_LABELS
+
         _env.globals.update(valid_repo=valid_repo, valid_login=valid_login, pct=_pct,
-                            css=CSS, csp=META_CSP)
+                            css=CSS, csp=META_CSP,
+                            signal_label=lambda s: SIGNAL_LABELS.get(s, s))
     return _env
 
 
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f}%"
-
-
-def _short(v: int) -> str:
-    if v >= 1e6:
-        return f"{v / 1e6:.1f}M"
-    if v >= 1e3:
-        return f"{v / 1e3:.0f}k"
-    return str(v)
 
 
 def render_repo(a: dict[str, Any], *, web: bool = False) -> str:
@@ -121,21 +122,29 @@ def render_repo(a: dict[str, Any], *, web: bool = False) -> str:
         unit = "month"
     time_chart = charts.stacked_bars(
         labels, [("real", charts.REAL, real), ("suspected", charts.SUSPECTED, sus)],
-        title=f"Stars per {unit}", marks=marks, mark_label="campaign month")
+        title=f"Stars per {unit}", marks=marks, mark_label="campaign month",
+        axis_labels=_axis_days(labels) if unit == "day" else None)
     bins = a["account_ids"]["bins"]
     id_chart = charts.stacked_bars(
-        [_short(b["from"]) for b in bins],
+        [f"{b['from']:,}–{b['to']:,}" for b in bins],
         [("real", charts.REAL, [b["real"] for b in bins]),
          ("suspected", charts.SUSPECTED, [b["suspected"] for b in bins])],
-        title="Stargazers by account id (older accounts left)")
+        title="Stargazers by account id (older left)",
+        axis_labels=charts.unit_labels([b["from"] for b in bins]))
     return env().get_template("repo.html").render(
         title=a["repo"], a=a, web=web, time_chart=time_chart, id_chart=id_chart,
         detection=a.get("detection"))
 
 
+def _axis_days(days: list[str]) -> list[str]:
+    """Days on an axis: MM-DD (the year is in the bars' titles), YYYY-MM-DD at a year change."""
+    years = {d[:4] for d in days}
+    return [d[5:] if len(years) == 1 else d for d in days]
+
+
 def render_account(a: dict[str, Any], *, web: bool = False) -> str:
     return env().get_template("account.html").render(title=a["login"], a=a, web=web,
-                                                     detection=None)
+                                                     detection=a.get("detection"))
 
 
 def top_campaigns(con, limit: int = 20) -> list[dict[str, Any]]:
@@ -153,23 +162,43 @@ def render_overview(o: dict[str, Any] | None, top: list[dict[str, Any]], *, web:
         months = [r["month"] for r in o["by_month"]]
         bm = o["by_month"]
         # Months where the archive recorded only part of the stars (results/coverage.py).
-        degraded = dict(marks=[bool(r.get("degraded")) for r in bm],
+        bad_months = {r["month"] for r in bm if r.get("degraded")}
+        degraded = dict(marks=[r["month"] in bad_months for r in bm],
                         mark_label="degraded month: partial star capture")
-        chart_list = [
-            charts.stacked_bars(months, [
+        bd = o.get("by_day") or []
+        if bd:
+            # A short archive: months would be one or two bars; days show its shape.
+            days = [r["day"] for r in bd]
+            by_day = dict(marks=[d[:7] in bad_months for d in days],
+                          mark_label="in a degraded month: partial star capture",
+                          axis_labels=_axis_days(days))
+            chart_list = [
+                charts.stacked_bars(days, [
+                    ("other stars", charts.REAL, [r["stars"] - r["suspected_stars"] for r in bd]),
+                    ("suspected", charts.SUSPECTED, [r["suspected_stars"] for r in bd])],
+                    title="Stars per day", **by_day),
+                charts.stacked_bars(days, [
+                    ("suspected", charts.SUSPECTED,
+                     [r["suspected_stars"] / r["stars"] if r["stars"] else 0 for r in bd])],
+                    title="Share of stars suspected, per day", percent=True, **by_day),
+            ]
+        else:
+            chart_list = [charts.stacked_bars(months, [
                 ("other stars", charts.REAL, [r["stars"] - r["suspected_stars"] for r in bm]),
                 ("suspected", charts.SUSPECTED, [r["suspected_stars"] for r in bm])],
-                title="Stars per month", **degraded),
-            charts.stacked_bars(months, [
-                ("repos ≥ 50 stars with a campaign", charts.SUSPECTED,
-                 [r["share_repos_with_campaign"] or 0 for r in bm])],
-                title="Share of repos (≥ 50 stars that month) with a campaign", percent=True,
-                **degraded),
-            charts.stacked_bars(months, [
-                ("active accounts suspected", charts.SUSPECTED,
-                 [r["share_active_accounts_suspected"] or 0 for r in bm])],
-                title="Share of active accounts suspected", percent=True, **degraded),
-        ]
+                title="Stars per month", **degraded)]
+        if len(months) >= 3:  # fewer months: the table by month says it better than bars
+            chart_list += [
+                charts.stacked_bars(months, [
+                    ("repos ≥ 50 stars with a campaign", charts.SUSPECTED,
+                     [r["share_repos_with_campaign"] or 0 for r in bm])],
+                    title="Share of repos (≥ 50 stars that month) with a campaign",
+                    percent=True, **degraded),
+                charts.stacked_bars(months, [
+                    ("active accounts suspected", charts.SUSPECTED,
+                     [r["share_active_accounts_suspected"] or 0 for r in bm])],
+                    title="Share of active accounts suspected", percent=True, **degraded),
+            ]
     return env().get_template("overview.html").render(
         title="overview", o=o, top=top, charts=chart_list, web=web, message=message,
         detection=detection)

@@ -401,9 +401,30 @@ def _json(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
-def _error(status: int, message: str) -> Response:
+def _error(status: int, message: str, request: Request | None = None) -> Response:
+    if request is not None and _wants_html(request):
+        return _html_error(status, message)
     return Response(_json({"error": message, "status": status}), status_code=status,
                     media_type="application/json", headers=SECURITY_HEADERS)
+
+
+def _wants_html(request: Request) -> bool:
+    """A browser (it asks for text/html) on a page URL gets an HTML error page; API clients
+    and /api/ URLs get JSON (as datasette does)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/badge/")) or path.endswith(".json"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _html_error(status: int, message: str) -> Response:
+    heading = {400: "bad request", 404: "not found", 405: "method not allowed"}.get(
+        status, "error")
+    body = report.env().get_template("error.html").render(
+        title=heading, status=status, heading=heading, message=message, web=True,
+        detection=None)
+    return Response(body, status_code=status, media_type="text/html; charset=utf-8",
+                    headers=HTML_HEADERS)
 
 
 # ------------------------------------------------------------------ the app
@@ -503,7 +524,7 @@ def app(store_path: str | os.PathLike) -> Starlette:
             else:
                 share = a["share_suspected"] or 0
                 msg = f"{_short(s['total'])} · {_badge_pct(share)} suspected"
-                colour = ("#e05d44" if a["verdict"] == "campaign" else
+                colour = ("#e05d44" if a["verdict"] in ("campaign", "mostly_suspected") else
                           "#dfb317" if s["suspected"] else "#4c1")
             return 200, report.charts.badge("stars", msg, colour).encode()
         return fn
@@ -517,6 +538,8 @@ def app(store_path: str | os.PathLike) -> Starlette:
         """An HTML page over a cached JSON answer; the answer's 4xx passes through as JSON."""
         hit = await get(kind, key, answer_fn)
         if hit[0] != 200:
+            if _wants_html(request):
+                return _html_error(hit[0], json.loads(hit[1]).get("error", "not found"))
             return _respond(request, hit, "application/json", SECURITY_HEADERS, "no-cache")
 
         def render(cur, v):
@@ -555,13 +578,13 @@ def app(store_path: str | os.PathLike) -> Starlette:
                                 headers=SECURITY_HEADERS)
 
     async def api_error(request: Request, exc: ApiError) -> Response:
-        return _error(exc.status, exc.message)
+        return _error(exc.status, exc.message, request)
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 304:
             return Response(status_code=304)
         msg = {404: "not found", 405: "method not allowed"}.get(exc.status_code, exc.detail)
-        resp = _error(exc.status_code, str(msg))
+        resp = _error(exc.status_code, str(msg), request)
         if exc.headers:  # the Allow header of a 405 (RFC 9110 15.5.6)
             resp.headers.update(exc.headers)
         return resp

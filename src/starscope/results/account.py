@@ -34,8 +34,10 @@ FROM whole w
 
 def resolve_account(con, login_or_id: str | int) -> tuple[int, list[dict[str, Any]]]:
     """(account id, logins newest first). A login is tried first (logins may be all digits),
-    then an account id."""
-    key = str(login_or_id).strip()
+    then an account id. A GitHub URL of the account is accepted too."""
+    from starscope.results.repo import from_github_url
+
+    key = from_github_url(str(login_or_id), 1)
     hit = None
     if not isinstance(login_or_id, int):
         hit = con.execute(
@@ -135,10 +137,24 @@ def _answer(con, m: dict, login) -> dict[str, Any]:
         "suspected": bool(sus),
         "signatures": {"low_activity": bool(sus and sus["low_activity"]),
                        "clustered": bool(sus and sus["clustered"])},
+        "signals": _signals(sus),
         "stars": {"total": n_starred, "suspected": sus["n_suspected"] if sus else 0,
                   "in_campaign_repos": sus["n_campaign_repos"] if sus else 0},
         "farms": farms,
         "starred": starred,
         "verdict": verdict,
         "verdict_reason": reason,
+        "detection": {"profile": ((m.get("results") or {}).get("meta") or {}).get("profile"),
+                      "store_commit": m.get("commit")} if analysed else None,
     }
+
+
+def _signals(sus: dict | None) -> list[str]:
+    """The signals its suspected stars have (results older than the ``signals`` column: the
+    two StarScout flags)."""
+    if not sus:
+        return []
+    if sus.get("signals") is not None:
+        return list(sus["signals"])
+    return [name for name, flag in (("lockstep", sus["clustered"]),
+                                    ("low-activity", sus["low_activity"])) if flag]

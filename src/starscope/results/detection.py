@@ -1,6 +1,7 @@
 """Run detection over a store and commit its result tables (the `detect` command)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ def detect_store(
     *,
     profile: str = "default",
     params: Any = None,
+    default_params: Any = None,
     since: str | dt.date | None = None,
     until: str | dt.date | None = None,
     memory_limit: str | None = None,
@@ -36,10 +38,12 @@ def detect_store(
     ``engine``: "duckdb" (in process) or "spark" (the same detectors' SQL on a Spark session
     at ``master``, default local[*] or $STARSCOPE_SPARK_MASTER; the result tables are
     collected to the driver and written like DuckDB's: same rows, files and types)."""
+    from starscope.detect.default_profile import DefaultParams
     from starscope.detect.params import Params
     from starscope.detect.run import CACHE_TABLES, run_detection
 
     params = params or Params()
+    default_params = default_params or DefaultParams()
     if engine not in ("duckdb", "spark"):
         raise UsageError(f"unknown engine {engine!r}; choose duckdb or spark")
     if engine == "spark":
@@ -55,7 +59,7 @@ def detect_store(
             con, tables, stars, stats = spark_detect(
                 store.root, writer.manifest, master=master, profile=profile, params=params,
                 since=since, until=until, progress=progress, incremental=incremental,
-                cache_tables=CACHE_TABLES)
+                cache_tables=CACHE_TABLES, default_params=default_params)
             tables = {k: v for k, v in tables.items() if k not in CACHE_TABLES}
         else:
             con = None
@@ -68,6 +72,7 @@ def detect_store(
             stats: dict[str, Any] = {}
             tables = run_detection(con, profile=profile, params=params, since=since,
                                    until=until, progress=progress, keep_cache=True,
+                                   default_params=default_params,
                                    reuse_cache=reuse, stats=stats)
         if progress:
             progress("writing results")
@@ -76,6 +81,8 @@ def detect_store(
         meta = {
             "profile": profile,
             "params": params.to_dict(),
+            # the default profile's own thresholds (docs/detection-default.md)
+            "default_params": dataclasses.asdict(default_params) if profile == "default" else None,
             "since": str(since) if since else None,
             "until": str(until) if until else None,
             "stars_considered": stars,

@@ -6,6 +6,9 @@ from typing import Any
 from starscope.errors import UsageError
 from starscope.store import Store
 
+#: ``by_day`` is filled when the archive spans at most this many months (charts show days)
+DAYS_MAX_MONTHS = 3
+
 
 def overview(store: Store) -> dict[str, Any]:
     """Suspected stars (low-activity, clustered, both), repos, accounts and campaign repos;
@@ -58,6 +61,21 @@ def overview(store: Store) -> dict[str, Any]:
 
     cov = coverage(store, con=con, manifest=m)
     cap = {mo["month"]: mo for mo in cov["months"]}
+    from starscope.results.repo import signals_sql
+
+    signals = {sig: n for sig, n in con.execute(f"""
+        SELECT sig, count(*) FROM (SELECT unnest({signals_sql(con)}) AS sig
+                                   FROM results.suspected_stars)
+        GROUP BY sig ORDER BY count(*) DESC, sig""").fetchall()}
+    # Days, for charts of an archive too short for months to show a shape.
+    by_day = con.execute(
+        """WITH st AS (SELECT strftime(starred_at, '%Y-%m-%d') AS day, count(*) AS stars
+                       FROM stars GROUP BY 1),
+                sus AS (SELECT strftime(starred_at, '%Y-%m-%d') AS day, count(*) AS suspected
+                        FROM results.suspected_stars GROUP BY 1)
+           SELECT st.day, st.stars, coalesce(sus.suspected, 0)
+           FROM st LEFT JOIN sus USING (day) ORDER BY st.day"""
+    ).fetchall() if len(months) <= DAYS_MAX_MONTHS else []
     con.close()
 
     def share(a: int, b: int) -> float | None:
@@ -81,6 +99,9 @@ def overview(store: Store) -> dict[str, Any]:
                      "degraded_below": cov["degraded_below"],
                      "note": thresholds_note(min((mo["star_capture"] for mo in cov["months"]),
                                                  default=None))},
+        # suspected stars per signal (a star can have several; docs/detection*.md)
+        "signals": signals,
+        "by_day": [{"day": d, "stars": n, "suspected_stars": int(k)} for d, n, k in by_day],
         "by_month": [
             {
                 "month": mo,

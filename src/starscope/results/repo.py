@@ -18,6 +18,21 @@ from starscope.store import Store
 EVIDENCE_LIMIT = 200
 #: bins of the account-id histogram (account ids grow with account age)
 ID_BINS = 24
+#: verdict ``mostly_suspected`` (docs/answers.md): at least this many suspected stars ...
+MOSTLY_MIN_SUSPECTED = 10
+#: ... making at least this share of the repository's stars
+MOSTLY_MIN_SHARE = 0.5
+#: verdicts, most serious first; ``check --fail-on campaign`` exits 4 on the first two
+VERDICTS = ("campaign", "mostly_suspected", "some_suspected", "clean", "insufficient_data", "no_stars",
+            "not_analysed")
+#: readable names of the signals a suspected star can have (docs/detection*.md)
+SIGNAL_LABELS = {
+    "low-activity": "low-activity accounts", "lockstep": "lockstep farm (clustered)",
+    "bulk": "bulk-created accounts", "starfork": "star+fork minutes apart",
+    "farm-reach": "accounts of a lockstep farm", "costar": "co-star group of thin accounts",
+}
+FAIL_ON = {"campaign": ("campaign", "mostly_suspected"),
+           "suspected": ("campaign", "mostly_suspected", "some_suspected")}
 
 
 class NotFound(StarscopeError):
@@ -59,9 +74,36 @@ def has_results(manifest: dict) -> bool:
 _ID = re.compile(r"\d{1,19}")
 
 
+def signals_sql(con) -> str:
+    """SQL for a suspected star's signal list; results written before the ``signals`` column
+    existed give it from the two StarScout flags."""
+    cols = {r[0] for r in con.execute("DESCRIBE results.suspected_stars").fetchall()}
+    if "signals" in cols:
+        return "signals"
+    return ("list_filter([CASE WHEN clustered THEN 'lockstep' END, "
+            "CASE WHEN low_activity THEN 'low-activity' END], lambda x: x IS NOT NULL)")
+
+
+_GITHUB_URL = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/+", re.I)
+
+
+def from_github_url(text: str, parts: int) -> str:
+    """``https://github.com/owner/repo`` (or ``github.com/owner/repo/tree/main``, ``.git``,
+    a trailing slash) -> ``owner/repo`` (parts=2); ``https://github.com/login`` -> ``login``
+    (parts=1). Anything that is not a GitHub URL is returned stripped, unchanged."""
+    key = text.strip()
+    m = _GITHUB_URL.match(key)
+    if not m:
+        return key
+    segs = [s for s in re.split(r"[/?#]", key[m.end():], maxsplit=parts)[:parts] if s]
+    name = "/".join(segs)
+    return name[:-4] if parts == 2 and name.endswith(".git") else name
+
+
 def resolve_repo(con, name_or_id: str | int) -> tuple[int, str, list[dict[str, Any]]]:
-    """(repo_id, latest name, names with first/last seen) or NotFound."""
-    key = str(name_or_id).strip()
+    """(repo_id, latest name, names with first/last seen) or NotFound. A GitHub URL of the
+    repository is accepted too."""
+    key = from_github_url(str(name_or_id), 2)
     repo_id = None
     if isinstance(name_or_id, int) or _ID.fullmatch(key):
         if int(key) < 2**63:
@@ -94,6 +136,10 @@ def _verdict(total: int, suspected: int, campaign_months: list[str], analysed: b
         months = ", ".join(campaign_months)
         return ("campaign", f"fake-star campaign: {suspected:,} of {total:,} stars ({pct}) are "
                             f"suspected, anomalous month(s) {months}")
+    if suspected >= MOSTLY_MIN_SUSPECTED and suspected >= MOSTLY_MIN_SHARE * total:
+        return ("mostly_suspected", f"{suspected:,} of {total:,} stars ({pct}) are suspected: "
+                                    f"most of its stars, though no single month reaches the "
+                                    f"campaign rule")
     if suspected:
         return ("some_suspected", f"{suspected:,} of {total:,} stars ({pct}) are suspected, "
                                   f"below the campaign rule")
@@ -119,11 +165,12 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
     repo_id, name, names = resolve_repo(con, name_or_id)
     analysed = has_results(m)
     sus_rel = ("(SELECT actor_id, actor_login, starred_at, low_activity, clustered, farm_ids, "
-               "reasons FROM results.suspected_stars WHERE repo_id = $rid)") if analysed else (
+               f"reasons, {signals_sql(con)} AS signals FROM results.suspected_stars "
+               "WHERE repo_id = $rid)") if analysed else (
                "(SELECT NULL::BIGINT AS actor_id, NULL::VARCHAR AS actor_login, "
                "NULL::TIMESTAMP AS starred_at, NULL::BOOLEAN AS low_activity, "
-               "NULL::BOOLEAN AS clustered, NULL::BIGINT[] AS farm_ids, NULL::VARCHAR AS reasons "
-               "WHERE false)")
+               "NULL::BOOLEAN AS clustered, NULL::BIGINT[] AS farm_ids, NULL::VARCHAR AS reasons, "
+               "NULL::VARCHAR[] AS signals WHERE false)")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ans_stars AS
         WITH s AS (SELECT actor_id, min(starred_at) AS t FROM stars
@@ -134,6 +181,7 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
                coalesce(sus.low_activity, false) AS low_activity,
                coalesce(sus.clustered, false) AS clustered,
                coalesce(sus.farm_ids, []::BIGINT[]) AS farm_ids,
+               coalesce(sus.signals, []::VARCHAR[]) AS signals,
                sus.actor_login, sus.reasons, sus.starred_at
         FROM s LEFT JOIN sus USING (actor_id)""", {"rid": repo_id})
     try:
@@ -176,10 +224,14 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
         share = _share(suspected, total)
         campaigns = [{"month": r["month"], "stars": r["stars"], "suspected": r["suspected"]}
                      for r in by_month if r["month"] in campaign_set]
+        signals = {sig: n for sig, n in con.execute("""
+            SELECT sig, count(*) FROM (SELECT unnest(signals) AS sig FROM _ans_stars)
+            GROUP BY sig ORDER BY count(*) DESC, sig""").fetchall()}
         # account_created_at: when the account was registered, where its profile was read
         evidence = _rows(con, f"""
             SELECT a.actor_login AS login, a.actor_id AS account_id, a.starred_at, a.low_activity,
-                   a.clustered, a.farm_ids, a.reasons, p.created_at AS account_created_at
+                   a.clustered, a.farm_ids, a.signals, a.reasons,
+                   p.created_at AS account_created_at
             FROM _ans_stars a LEFT JOIN (SELECT actor_id, min(created_at) AS created_at
                                          FROM account_profiles GROUP BY actor_id) p
               ON p.actor_id = a.actor_id
@@ -197,7 +249,7 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
         "repo_id": repo_id,
         "names": names,
         "stars": {"total": total, "suspected": suspected, "low_activity": la, "clustered": cl,
-                  "real": total - suspected},
+                  "real": total - suspected, "signals": signals},
         "share_suspected": share,
         "campaigns": campaigns,
         "farms": farms,
@@ -232,14 +284,15 @@ def _coverage_verdict(verdict: str, reason: str, by_month: list[dict[str, Any]],
                       period: dict | None) -> tuple[str, str]:
     """insufficient_data when the repo's stars fall in degraded months: there the archive
     holds too few of the stars for the thresholds to mean what they say, so a clean (or any
-    weaker) verdict would claim what the data cannot show. A campaign found in well-covered
-    months stands unless most stars lie in degraded ones."""
+    weaker) verdict would claim what the data cannot show. A finding (campaign,
+    mostly_suspected) made in well-covered months stands unless most stars lie in degraded ones."""
     if period is None or verdict in ("not_analysed", "no_stars") or not period["degraded_months"]:
         return verdict, reason
     bad = set(period["degraded_months"])
     total = sum(r["stars"] for r in by_month)
     in_bad = sum(r["stars"] for r in by_month if r["month"] in bad)
-    if not in_bad or (verdict == "campaign" and in_bad < INSUFFICIENT_CAMPAIGN_SHARE * total):
+    if not in_bad or (verdict in ("campaign", "mostly_suspected")
+                      and in_bad < INSUFFICIENT_CAMPAIGN_SHARE * total):
         return verdict, reason
     caps = ", ".join(f"{r['month']} {100 * r['star_capture']:.0f}%" for r in period["months"]
                      if r["degraded"])

@@ -34,7 +34,7 @@ _MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
 _DAY_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _HOUR_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:-|T|t| )(\d{1,2})(?::00(?::00)?)?(?:Z|z|\+00:?00)?")
 # File names as GH Archive writes them: hour never zero-padded.
-_FILE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(0|[1-9]|1\d|2[0-3])\.json\.gz")
+_FILE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(0|[1-9]|1\d|2[0-3])\.json(?:\.gz)?")
 
 _FORMS = "use YYYY-MM, YYYY-MM-DD, YYYY-MM-DD-H or YYYY-MM-DDTHH"
 
@@ -117,7 +117,8 @@ def parse_hour_file_name(name: str) -> datetime | None:
     """The UTC hour an hour-file name stands for, or ``None`` if it is not one.
 
     Accepts a bare name or a path (only the last component is looked at). Only GH Archive's
-    own spelling is accepted: ``2024-03-01-05.json.gz`` (zero-padded hour) is ``None``, as are
+    own spelling is accepted (and the same name decompressed, ``.json``):
+    ``2024-03-01-05.json.gz`` (zero-padded hour) is ``None``, as are
     ``.part`` files and impossible dates.
     """
     base = str(name).replace("\\", "/").rsplit("/", 1)[-1]

@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import stat
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,8 +20,26 @@ from starscope.errors import UsageError
 READ_BYTES = 8 << 20  # decompressed bytes per read: large reads are what makes igzip fast
 
 
+# Hour files users decompressed: GH Archive's name without .gz (found in folders; a file
+# named on the command line is read whatever its name).
+PLAIN_HOUR_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-\d{1,2}\.json")
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_plain_name(name: str) -> bool:
+    """A file that may hold uncompressed JSON lines: its name ends in .json (not .json.gz)."""
+    return name.lower().endswith(".json")
+
+
+def nothing_to_ingest(paths: list[str]) -> UsageError:
+    return UsageError(
+        f"nothing to ingest: {', '.join(paths) or 'no paths'} hold(s) no hour files "
+        f"(YYYY-MM-DD-H.json.gz, or YYYY-MM-DD-H.json uncompressed)")
+
+
 def find_hour_files(paths: list[str]) -> list[Path]:
-    """Expand files, folders (recursively, *.json.gz) and globs; sorted, duplicates removed.
+    """Expand files, folders (recursively: *.json.gz, and hour files decompressed to
+    YYYY-MM-DD-H.json) and globs; sorted, duplicates removed.
 
     A path that does not exist and matches nothing is a usage error. A dangling symlink, a
     symlink loop or a folder named *.json.gz is listed anyway: ingest counts it as unreadable
@@ -30,7 +49,8 @@ def find_hour_files(paths: list[str]) -> list[Path]:
     for spec in paths:
         p = Path(spec)
         if p.is_dir():
-            matches = sorted(p.rglob("*.json.gz"))
+            matches = sorted([*p.rglob("*.json.gz"),
+                              *(q for q in p.rglob("*.json") if PLAIN_HOUR_NAME.fullmatch(q.name))])
         elif os.path.lexists(p):
             matches = [p]
         else:
@@ -177,6 +197,23 @@ MAX_LINE_BYTES = 16 << 20
 HEAD_BYTES = 200  # what is kept of an overlong line, for its quarantine record
 
 
+def _plain_blocks(path: Path | bytes) -> Iterator[bytes]:
+    if isinstance(path, (bytes, bytearray)):
+        for i in range(0, len(path), READ_BYTES):
+            yield bytes(path[i:i + READ_BYTES])
+        return
+    with open(path, "rb") as fh:
+        while block := fh.read(READ_BYTES):
+            yield block
+
+
+def _head(path: Path | bytes) -> bytes:
+    if isinstance(path, (bytes, bytearray)):
+        return bytes(path[:2])
+    with open(path, "rb") as fh:
+        return fh.read(2)
+
+
 @dataclass
 class LongLine:
     """A line longer than MAX_LINE_BYTES, skipped: its first bytes and its length."""
@@ -185,8 +222,8 @@ class LongLine:
     length: int  # without its newline
 
 
-def read_lines(path: Path | bytes, outcome: ReadOutcome,
-               max_line: int = MAX_LINE_BYTES) -> Iterator[Window | LongLine]:
+def read_lines(path: Path | bytes, outcome: ReadOutcome, max_line: int = MAX_LINE_BYTES, *,
+               plain: bool = False) -> Iterator[Window | LongLine]:
     """Yield decompressed buffers as (buffer, start, end) windows that each end on a line
     boundary. Windows, not slices: copying 8 MB blocks costs as much as decompressing them.
 
@@ -195,6 +232,8 @@ def read_lines(path: Path | bytes, outcome: ReadOutcome,
     non-gzip or truncated file yields what could be decoded, then sets outcome.corrupt to the
     reason; a trailing partial line is yielded as-is (the parser counts it as a bad line).
     `path` may also be the file's bytes, read by someone else.
+    `plain`: the file may be uncompressed JSON lines (a .json name); it is read as such
+    unless it starts like gzip.
     """
     size = len(path) if isinstance(path, (bytes, bytearray)) else os.path.getsize(path)
     if size == 0:
@@ -203,7 +242,8 @@ def read_lines(path: Path | bytes, outcome: ReadOutcome,
     pending: list[bytes] = []  # pieces of a line that spans blocks (joined once, at its end)
     pending_len = 0
     skipping: LongLine | None = None  # an overlong line whose end we have not reached
-    for block in _blocks(path, outcome):
+    plain = plain and _head(path) != GZIP_MAGIC
+    for block in (_plain_blocks(path) if plain else _blocks(path, outcome)):
         pos = 0
         if skipping is not None or pending:
             nl = block.find(b"\n")

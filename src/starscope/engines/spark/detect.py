@@ -78,6 +78,7 @@ def detect(
     progress: Callable[[str], None] | None = None,
     incremental: bool = True,
     cache_tables: dict[str, str] | None = None,
+    default_params: Any = None,
 ) -> tuple[duckdb.DuckDBPyConnection, dict[str, str], int, dict[str, Any]]:
     """Run detection on Spark over one manifest of the store at ``root``.
 
@@ -104,7 +105,7 @@ def detect(
         if cache_tables:
             kw = {"keep_cache": True, "reuse_cache": reuse, "stats": stats}
         tables = run_detection(conn, profile=profile, params=params, since=since, until=until,
-                               progress=progress, **kw)
+                               progress=progress, default_params=default_params, **kw)
         tables = {**tables, **(cache_tables or {})}
         if progress:
             progress("collecting results")

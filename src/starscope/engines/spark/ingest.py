@@ -38,7 +38,8 @@ from starscope.engines.spark.dialect import to_spark
 from starscope.errors import StarscopeError, UsageError
 from starscope.ingest.parse import COLUMNS
 from starscope.ingest.pipeline import IngestReport, ProgressFn, hour_stats_row, parse_file
-from starscope.source.local import find_hour_files, missing_hours_noted, unreadable_reason
+from starscope.source.local import (PLAIN_HOUR_NAME, find_hour_files, missing_hours_noted,
+                                    nothing_to_ingest, unreadable_reason)
 from starscope.store import Store, sql
 from starscope.store.schema import WATCH
 
@@ -143,7 +144,8 @@ def _list_uri(spark: Any, spec: str) -> list[InputFile]:
                 it = fs.listFiles(st.getPath(), True)
                 while it.hasNext():
                     f = it.next()
-                    if f.getPath().getName().endswith(".json.gz"):
+                    name = f.getPath().getName()
+                    if name.endswith(".json.gz") or PLAIN_HOUR_NAME.fullmatch(name):
                         found.append(f)
             else:
                 found.append(st)
@@ -232,6 +234,8 @@ def ingest_spark(
     if spark is None:
         spark = spark_session(master)
     files = find_inputs(spark, paths, local)
+    if not files and not unreadable:
+        raise nothing_to_ingest(paths)
     report = IngestReport(files_seen=len(files) + len(unreadable))
     for name, why in unreadable.values():
         report.unreadable_files[name] = why

@@ -11,6 +11,9 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +75,8 @@ def spark_session(master: str | None = None, *, app_name: str = "starscope",
                   conf: dict[str, str] | None = None) -> Any:
     """The active SparkSession, or a new one on ``master`` (default: $STARSCOPE_SPARK_MASTER,
     else spark-submit's master when run under spark-submit, else ``local[*]``). Times are UTC everywhere, like the DuckDB engine's."""
+    # pyspark warns (FutureWarning) about pandas versions it has not tested; not for users.
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark(\.|$)")
     require_pyspark()
     require_java()
     # Python workers must run this interpreter (it has starscope and its deps installed).
@@ -107,6 +112,48 @@ def spark_session(master: str | None = None, *, app_name: str = "starscope",
                      os.environ.get("STARSCOPE_SPARK_DRIVER_MEMORY", "4g"))
     for k, v in (conf or {}).items():
         b = b.config(k, v)
-    spark = b.getOrCreate()
+    with _quiet_jvm_start():
+        spark = b.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("STARSCOPE_SPARK_LOG_LEVEL", "ERROR"))
     return spark
+
+
+#: lines the JVM prints on every start that say nothing to a user (Spark's launcher always
+#: adds --add-modules=jdk.incubator.vector; the PySpark driver runs as a shell, which
+#: announces its log level)
+JVM_NOISE = ("WARNING: Using incubator modules", 'Setting default log level to "',
+             "To adjust logging level use sc.setLogLevel(")
+
+
+@contextmanager
+def _quiet_jvm_start():
+    """Start the JVM with its stderr on a pipe that a thread copies to ours, minus JVM_NOISE:
+    the JVM keeps that stderr for life, so its real errors still reach the user."""
+    from pyspark import SparkContext
+
+    if SparkContext._gateway is not None:  # the JVM runs already
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        r, w = os.pipe()
+    except OSError:
+        yield
+        return
+
+    def copy() -> None:
+        with os.fdopen(r, "rb", buffering=0) as src:
+            for line in iter(src.readline, b""):
+                if not line.decode("utf-8", "replace").startswith(JVM_NOISE):
+                    os.write(saved_copy, line)
+
+    saved_copy = os.dup(saved)  # the thread's own handle on the real stderr
+    threading.Thread(target=copy, name="starscope-jvm-stderr", daemon=True).start()
+    os.dup2(w, 2)
+    os.close(w)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
