@@ -38,7 +38,7 @@ from starscope.engines.spark.dialect import to_spark
 from starscope.errors import StarscopeError, UsageError
 from starscope.ingest.parse import COLUMNS
 from starscope.ingest.pipeline import IngestReport, ProgressFn, parse_file
-from starscope.source.local import find_hour_files, unreadable_reason
+from starscope.source.local import find_hour_files, fingerprint, unreadable_reason
 from starscope.store import Store, sql
 from starscope.store.schema import WATCH
 
@@ -343,7 +343,17 @@ def _ingest_batch(spark: Any, writer: Any, batch: list[InputFile], staging: Path
         files_rec = {r["name"]: {"size": r["size"], "lines": r["lines"], "events": r["events"],
                                  "stars": r["stars"], "bad_lines": r["bad_lines"],
                                  "corrupt": r["corrupt"], "path": r["path"]} for r in reps}
-        counts = writer.commit_prepared(segments, dirs, files_rec, quarantine, distinct - n_new)
+        for r in reps:  # local files: the same content identity the DuckDB engine records
+            if not URI_RE.match(r["path"]):
+                try:
+                    files_rec[r["name"]]["fingerprint"] = fingerprint(Path(r["path"]))
+                except OSError:
+                    pass
+        # Every parsed copy not committed is a duplicate: within a file, across files, or
+        # already in the store.
+        parsed_events = sum(r["events"] for r in reps)
+        counts = writer.commit_prepared(segments, dirs, files_rec, quarantine,
+                                        parsed_events - n_new)
         report.events_new += counts["events"]
         report.stars_new += counts["stars"]
         report.duplicate_events += counts["duplicate_events"]
