@@ -344,11 +344,17 @@ def _ingest_batch(spark: Any, writer: Any, batch: list[InputFile], staging: Path
                                  "stars": r["stars"], "bad_lines": r["bad_lines"],
                                  "corrupt": r["corrupt"], "path": r["path"]} for r in reps}
         for r in reps:  # local files: the same content identity the DuckDB engine records
-            if not URI_RE.match(r["path"]):
-                try:
-                    files_rec[r["name"]]["fingerprint"] = fingerprint(Path(r["path"]))
-                except OSError:
-                    pass
+            local = r["path"]
+            if local.startswith("file:"):
+                from urllib.parse import urlparse
+
+                local = urlparse(local).path
+            elif URI_RE.match(local):
+                continue
+            try:
+                files_rec[r["name"]]["fingerprint"] = fingerprint(Path(local))
+            except OSError:
+                pass
         # Every parsed copy not committed is a duplicate: within a file, across files, or
         # already in the store.
         parsed_events = sum(r["events"] for r in reps)
