@@ -38,8 +38,8 @@ from starscope.engines.spark.dialect import to_spark
 from starscope.errors import StarscopeError, UsageError
 from starscope.ingest.parse import COLUMNS
 from starscope.ingest.pipeline import IngestReport, ProgressFn, hour_stats_row, parse_file
-from starscope.source.local import (PLAIN_HOUR_NAME, find_hour_files, missing_hours_noted,
-                                    nothing_to_ingest, unreadable_reason)
+from starscope.source.local import (PLAIN_HOUR_NAME, find_hour_files, fingerprint,
+                                    missing_hours_noted, nothing_to_ingest, unreadable_reason)
 from starscope.store import Store, sql
 from starscope.store.schema import WATCH
 
@@ -352,7 +352,23 @@ def _ingest_batch(spark: Any, writer: Any, batch: list[InputFile], staging: Path
         files_rec = {r["name"]: {"size": r["size"], "lines": r["lines"], "events": r["events"],
                                  "stars": r["stars"], "bad_lines": r["bad_lines"],
                                  "corrupt": r["corrupt"], "path": r["path"]} for r in reps}
-        counts = writer.commit_prepared(segments, dirs, files_rec, quarantine, distinct - n_new,
+        for r in reps:  # local files: the same content identity the DuckDB engine records
+            local = r["path"]
+            if local.startswith("file:"):
+                from urllib.parse import urlparse
+
+                local = urlparse(local).path
+            elif URI_RE.match(local):
+                continue
+            try:
+                files_rec[r["name"]]["fingerprint"] = fingerprint(Path(local))
+            except OSError:
+                pass
+        # Every parsed copy not committed is a duplicate: within a file, across files, or
+        # already in the store.
+        parsed_events = sum(r["events"] for r in reps)
+        counts = writer.commit_prepared(segments, dirs, files_rec, quarantine,
+                                        parsed_events - n_new,
                                         hour_stats=[hour_stats_row(r) for r in reps])
         report.events_new += counts["events"]
         report.stars_new += counts["stars"]
