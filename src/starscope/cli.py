@@ -50,7 +50,9 @@ store_option = click.option("--store", "store_path", envvar="STARSCOPE_STORE", d
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.01, 1000))
 @click.option("--bad", is_flag=True, help="Inject malformed lines and broken files.")
 @click.option("--start", default="2024-03-01", show_default=True, help="First day (UTC).")
-def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start: str) -> None:
+@click.option("--preset", type=click.Choice(["realistic", "easy"]), default="realistic", show_default=True,
+              help="realistic: one sign-up clock, farms that hide; easy: campaigns in private id blocks.")
+def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start: str, preset: str) -> None:
     """Write a simulated, labelled world in GH Archive format to OUT_DIR."""
     from datetime import date
 
@@ -61,7 +63,7 @@ def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start:
     except ValueError:
         raise click.BadParameter("expected YYYY-MM-DD", param_hint="--start")
     summary = simulate_world(Path(out_dir), days=days, seed=seed, scale=scale, bad=bad,
-                             start=start_day)
+                             start=start_day, preset=preset)
     click.echo(json.dumps(summary, indent=1, default=str))
 
 

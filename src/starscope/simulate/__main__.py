@@ -18,6 +18,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--bad", action="store_true")
+    ap.add_argument("--preset", choices=("realistic", "easy"), default="realistic")
     ap.add_argument("--start", type=_dt.date.fromisoformat, default=_dt.date(2024, 3, 1))
     ap.add_argument("--bench", type=int, metavar="N_FILES", help="write N_FILES background-only hour files")
     ap.add_argument("--events-per-file", type=int, default=200_000)
@@ -34,7 +35,7 @@ def main(argv=None) -> int:
             print(f"\r{done}/{total} hour files", end="", file=sys.stderr, flush=True)
 
     summary = simulate_world(a.out_dir, days=a.days, seed=a.seed, scale=a.scale, bad=a.bad, start=a.start,
-                             progress=progress)
+                             progress=progress, preset=a.preset)
     print(file=sys.stderr)
     print(json.dumps(summary, indent=2))
     return 0
