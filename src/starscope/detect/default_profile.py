@@ -54,8 +54,11 @@ OUTPUTS = ("_det_default_susp",)
 INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
-    "_dp_groups", "_dp_group_repos",
+    "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client",
 )
+
+
+_MAY_BE_ZERO = frozenset({"starfork_max_work_events"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class DefaultParams:
     starfork_max_minutes: float = 30.0
     starfork_min_accounts: int = 10
     starfork_min_repo_share: float = 0.25
+    starfork_max_work_events: int = 0   # ... by accounts that did nothing else (no work on a fork)
     # 3. low-activity accounts (StarScout's definition), where they dominate a repo's stars
     la_min_accounts: int = 10
     la_min_repo_share: float = 0.5
@@ -93,12 +97,26 @@ class DefaultParams:
     costar_min_repo_share: float = 0.5
     costar_window_days: int = 15        # for the "over N windows" in reasons
     costar_max_rounds: int = 50         # label propagation rounds
+    # 6. accounts reused across bursts: a burst repo has >= burst_min_stars stars within
+    #    burst_span_hours that are >= burst_min_share of all its stars; an account whose stars
+    #    inside bursts lie on >= 2 repos at least reuse_min_gap_hours apart is reused (a farm
+    #    serving several clients); its stars are suspected on repos where such accounts are
+    #    >= reuse_min_accounts and >= reuse_min_repo_share of the stars
+    burst_span_hours: int = 48
+    burst_min_stars: int = 20
+    burst_min_share: float = 0.5
+    reuse_min_gap_hours: int = 24
+    reuse_min_accounts: int = 5
+    reuse_min_repo_share: float = 0.5
+    client_min_reused_share: float = 0.2
     # score: 1 - prod(1 - weight) over the signals a star has
     w_bulk: float = 0.7
     w_starfork: float = 0.6
     w_low_activity: float = 0.6
     w_lockstep: float = 0.6
     w_costar: float = 0.6
+    w_reuse: float = 0.6
+    w_burst: float = 0.5
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -108,7 +126,7 @@ class DefaultParams:
             if f.type in ("int", int):
                 if not isinstance(v, int):
                     raise UsageError(f"default-profile parameter {f.name} must be an integer")
-                if v < 1:
+                if v < (0 if f.name in _MAY_BE_ZERO else 1):
                     raise UsageError(f"default-profile parameter {f.name} must be >= 1")
             else:
                 object.__setattr__(self, f.name, float(v))
@@ -159,6 +177,7 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _lockstep(con, P)
     _farm_reach(con, P)
     _costar(con, P)
+    _reuse(con, P)
 
 
 def _thin(con: Any, P: DefaultParams) -> None:
@@ -178,6 +197,8 @@ def _bulk(con: Any, P: DefaultParams) -> None:
                    s.actor_id - LAG(s.actor_id) OVER (
                        PARTITION BY s.repo_id ORDER BY s.actor_id) AS gap
             FROM _det_stars s JOIN _dp_nstars n ON n.repo_id = s.repo_id
+            -- thin accounts only: a class registered together then works, a bulk batch does not
+            JOIN _dp_thin t ON t.actor_id = s.actor_id
             WHERE n.n_stars >= {int(P.bulk_min_block)}),
         b AS (
             SELECT repo_id, actor_id,
@@ -218,10 +239,16 @@ def _starfork(con: Any, P: DefaultParams) -> None:
             SELECT e.actor_id, e.repo_id, e.created_at
             FROM events e
             WHERE e.type = {FORK} AND e.actor_id IS NOT NULL AND e.repo_id IS NOT NULL),
+        idle AS (
+            -- accounts that did nothing but star and fork: a student pushes to the fork
+            SELECT actor_id FROM account_activity
+            WHERE n_events - COALESCE(n_watch, 0) - COALESCE(n_fork, 0)
+                  <= {int(P.starfork_max_work_events)}),
         m AS (
             SELECT s.actor_id, s.repo_id,
                    MIN(ABS(date_diff('second', s.starred_at, f.created_at))) AS dt
             FROM _det_stars s
+            JOIN idle i ON i.actor_id = s.actor_id
             JOIN f ON f.actor_id = s.actor_id AND f.repo_id = s.repo_id
             GROUP BY s.actor_id, s.repo_id
             HAVING MIN(ABS(date_diff('second', s.starred_at, f.created_at))) <= {w}),
@@ -237,7 +264,7 @@ def _starfork(con: Any, P: DefaultParams) -> None:
         INSERT INTO _dp_sig
         SELECT actor_id, repo_id, 'starfork', {num(P.w_starfork)},
                'star+fork within ' || CAST(CAST(CEIL(dt / 60.0) AS BIGINT) AS VARCHAR)
-               || ' min (' || CAST(n_sf AS VARCHAR) || ' of the repo''s '
+               || ' min, nothing else done (' || CAST(n_sf AS VARCHAR) || ' of the repo''s '
                || CAST(n_stars AS VARCHAR) || ' stargazers did so)', 2
         FROM _dp_sf""")
 
@@ -417,6 +444,87 @@ def _costar(con: Any, P: DefaultParams) -> None:
                || ' thin accounts on ' || CAST(n_repos AS VARCHAR) || ' repos over '
                || CAST(n_windows AS VARCHAR) || ' {int(P.costar_window_days)}-day windows)', 6
         FROM _dp_group_repos""")
+
+
+def _reuse(con: Any, P: DefaultParams) -> None:
+    # A farm seen from the clients' side: each order is a burst on one repo, and the same
+    # accounts turn up in bursts of other repos days apart. Organic crowds (a list, a launch,
+    # a class) act together once; readers of a list star its repos in the same hour.
+    span = int(P.burst_span_hours) * 3600
+    create(con, "_dp_burst", f"""
+        WITH c AS (
+            SELECT s.repo_id, CAST(epoch(s.starred_at) AS BIGINT) AS e
+            FROM _det_stars s JOIN _dp_nstars n ON n.repo_id = s.repo_id
+            WHERE n.n_stars >= {int(P.burst_min_stars)}),
+        w AS (
+            SELECT repo_id, e, COUNT(*) OVER (
+                PARTITION BY repo_id ORDER BY e
+                RANGE BETWEEN CURRENT ROW AND {span} FOLLOWING) AS k
+            FROM c),
+        p AS (SELECT repo_id, MAX(k) AS peak FROM w GROUP BY repo_id),
+        st AS (
+            SELECT w.repo_id, MIN(w.e) AS lo FROM w JOIN p ON p.repo_id = w.repo_id AND w.k = p.peak
+            GROUP BY w.repo_id)
+        SELECT p.repo_id, p.peak, st.lo, st.lo + {span} AS hi, n.n_stars
+        FROM p JOIN st ON st.repo_id = p.repo_id JOIN _dp_nstars n ON n.repo_id = p.repo_id
+        WHERE p.peak >= {int(P.burst_min_stars)} AND p.peak >= {num(P.burst_min_share)} * n.n_stars""")
+    create(con, "_dp_reused", f"""
+        WITH bs AS (
+            SELECT s.actor_id, s.repo_id, CAST(epoch(s.starred_at) AS BIGINT) AS e
+            FROM _det_stars s JOIN _dp_burst b ON b.repo_id = s.repo_id
+            WHERE CAST(epoch(s.starred_at) AS BIGINT) BETWEEN b.lo AND b.hi)
+        SELECT actor_id, COUNT(*) AS n_bursts, MAX(e) - MIN(e) AS spread
+        FROM bs GROUP BY actor_id
+        HAVING COUNT(*) >= 2 AND MAX(e) - MIN(e) >= {int(P.reuse_min_gap_hours) * 3600}""")
+    # A client: a burst repo where reused accounts are >= reuse_min_accounts and >=
+    # client_min_reused_share of the stars inside its burst. There every star of a reused
+    # account is suspected ('reuse'), and the other stars inside the burst too ('burst': the
+    # same order's accounts that serve no other client in the window we see).
+    create(con, "_dp_client", f"""
+        WITH bs AS (
+            SELECT s.actor_id, s.repo_id, (u.actor_id IS NOT NULL) AS re
+            FROM _det_stars s JOIN _dp_burst b ON b.repo_id = s.repo_id
+            LEFT JOIN _dp_reused u ON u.actor_id = s.actor_id
+            WHERE CAST(epoch(s.starred_at) AS BIGINT) BETWEEN b.lo AND b.hi)
+        SELECT b.repo_id, b.lo, b.hi, b.peak, SUM(CASE WHEN bs.re THEN 1 ELSE 0 END) AS n_re
+        FROM bs JOIN _dp_burst b ON b.repo_id = bs.repo_id
+        GROUP BY b.repo_id, b.lo, b.hi, b.peak
+        HAVING SUM(CASE WHEN bs.re THEN 1 ELSE 0 END) >= {int(P.reuse_min_accounts)}
+           AND SUM(CASE WHEN bs.re THEN 1 ELSE 0 END) >= {num(P.client_min_reused_share)} * b.peak""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        WITH rs AS (
+            SELECT s.actor_id, s.repo_id, u.n_bursts, u.spread
+            FROM _det_stars s JOIN _dp_reused u ON u.actor_id = s.actor_id),
+        r AS (
+            -- drips: reused accounts dominate a repo's stars, however slowly they came
+            SELECT rs.repo_id, COUNT(*) AS n_re, n.n_stars
+            FROM rs JOIN _dp_nstars n ON n.repo_id = rs.repo_id
+            GROUP BY rs.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(P.reuse_min_accounts)}
+               AND COUNT(*) >= {num(P.reuse_min_repo_share)} * n.n_stars),
+        k AS (
+            SELECT rs.*, COALESCE(c.n_re, r.n_re) AS n_re, n.n_stars, (c.repo_id IS NOT NULL) AS client
+            FROM rs JOIN _dp_nstars n ON n.repo_id = rs.repo_id
+            LEFT JOIN _dp_client c ON c.repo_id = rs.repo_id
+            LEFT JOIN r ON r.repo_id = rs.repo_id
+            WHERE c.repo_id IS NOT NULL OR r.repo_id IS NOT NULL)
+        SELECT actor_id, repo_id, 'reuse', {num(P.w_reuse)},
+               'account reused across bursts (' || CAST(n_bursts AS VARCHAR)
+               || ' bursts over ' || CAST(CAST(ROUND(spread / 86400.0) AS BIGINT) AS VARCHAR)
+               || ' days; ' || CAST(n_re AS VARCHAR) || ' of the repo''s '
+               || CASE WHEN client THEN 'burst' ELSE CAST(n_stars AS VARCHAR) || ' stars' END
+               || ' from such accounts)', 7
+        FROM k""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT s.actor_id, s.repo_id, 'burst', {num(P.w_burst)},
+               'in a burst of ' || CAST(c.peak AS VARCHAR) || ' stars within '
+               || CAST({int(P.burst_span_hours)} AS VARCHAR) || ' h, '
+               || CAST(c.n_re AS VARCHAR) || ' of them from accounts reused across bursts', 8
+        FROM _det_stars s JOIN _dp_client c ON c.repo_id = s.repo_id
+        WHERE CAST(epoch(s.starred_at) AS BIGINT) BETWEEN c.lo AND c.hi
+          AND s.actor_id NOT IN (SELECT actor_id FROM _dp_reused)""")
 
 
 # ---------------------------------------------------------------------------- combine
