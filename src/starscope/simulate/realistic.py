@@ -220,6 +220,9 @@ class RealisticWorld(World):
             self.activity(a, counts, lo=int(t_c) if new else 0)
             if len(self.humans) % 50 == 0:
                 self._n_background_repos = len(self.repo_id)
+        # trend followers: people who star what is hot, launch after launch (a crowd that
+        # turns up in many bursts: "the same accounts again" is not enough on its own)
+        self.trend = rng.sample(self.humans, max(10, len(self.humans) // 25))
         # brand-new accounts that star one popular repo and never come back (organic one-offs)
         for _ in range(int(1500 * s * self.days / 7)):
             t_c = rng.random() * self.T
@@ -459,7 +462,10 @@ class RealisticWorld(World):
             t = when()
             a = self.add_account("viral", gid, created=max(0, t - rng.uniform(60, 20 * 60)))
             self._neg_star(g, t, a, r)
-        for a in rng.sample(self.humans, min(len(self.humans), fans)):
+        n_trend = min(len(self.trend), fans // 2)
+        crowd = set(rng.sample(self.trend, n_trend))
+        crowd.update(rng.sample(self.humans, min(len(self.humans), fans - n_trend)))
+        for a in sorted(crowd):
             t = when()
             self.star(t, a, r)
             u = rng.random()
@@ -503,9 +509,13 @@ class RealisticWorld(World):
         self.negatives[g]["repos"] += S
         t0 = rng.random() * max(1, self.T - 2 * DAY)
         n = rng.randint(80, 300)
+        trend = iter(rng.sample(self.trend, min(len(self.trend), n // 4)))
         for _ in range(n):
             u = rng.random()
-            if u < 0.6:
+            a = next(trend, None) if u < 0.25 else None
+            if a is not None:
+                pass                                       # a trend follower
+            elif u < 0.6:
                 a = self._new_active("crowd", gid)
             elif u < 0.85:
                 a = self.add_account("crowd", gid)        # a lurker: stars only
