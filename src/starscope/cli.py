@@ -301,9 +301,16 @@ def evaluate(world_dir, store_path, as_json) -> None:
 
     store = _require_store(store_path)
     res = run_eval(Path(world_dir), store)
+    for w in res["warnings"]:
+        click.echo(f"warning: {w}", err=True)
     if as_json:
         click.echo(json.dumps(res, indent=1))
         return
+    _print_evaluation(res)
+
+
+def _print_evaluation(res: dict) -> None:
+    """The text form of `starscope evaluate`."""
     from rich.table import Table
 
     from starscope.interfaces.console import out
@@ -315,11 +322,17 @@ def evaluate(world_dir, store_path, as_json) -> None:
     for kind, k in res["by_kind"].items():
         t.add_row(kind, f"{k['fake_stars']:,}", f"{k['detected']:,}", str(k["recall"]))
     out.print(t)
-    fp = ", ".join(f"{r} {n:,}" for r, n in res["false_positives_by_role"].items()) or "none"
-    out.print(f"false positives by the accounts' true role: {fp}")
+    fp = ", ".join(f"{r} {n:,}" for r, n in res["false_positives_by_source"].items()) or "none"
+    out.print(f"false positives by organic source: {fp}", highlight=False)
     c = res["campaigns"]
-    out.print(f"campaign repos: precision {c['precision']} recall {c['recall']} "
-              f"({c['true_positives']} of {c['true']} true, {c['found']} found)")
+    out.print(f"campaign repos (>= 50 fake stars in a month): precision {c['precision']} recall {c['recall']} "
+              f"({c['true_positives']} of {c['true']} true, {c['found']} found)", highlight=False)
+    organic = {k: n for k, n in c["on_organic_repos"].items() if n}
+    out.print("campaigns on organic repos: " + (", ".join(f"{k} {n}" for k, n in organic.items()) or "none"),
+              highlight=False)
+    sl = res["slow_campaigns"]
+    out.print(f"slow campaigns (drips below the monthly rule): precision {sl['precision']} recall {sl['recall']} "
+              f"({sl['true_positives']} of {sl['true']} true, {sl['found']} found)", highlight=False)
 
 
 @main.command()

@@ -81,14 +81,23 @@ def on_repo(rows, repo: int) -> dict[int, tuple[float, str]]:
 
 # ---------------------------------------------------------------- 1. bulk-created accounts
 
+def _popular(w: World, repo: int = 999) -> None:
+    """A popular repo with 100 active stargazers (keeps the accounts below out of low-activity)."""
+    for i in range(100):
+        w.active(spread(i, 3)); w.star(spread(i, 3), repo, i * 0.2)
+
+
 def test_bulk_ids_flagged_spread_ids_not():
     w = World()
-    for i in range(12):  # bulk block, otherwise active accounts
-        w.active(bulk(i)); w.star(bulk(i), 100, 1 + i * 0.05)
+    _popular(w)
+    for i in range(12):  # bulk block of accounts that only star
+        w.star(bulk(i), 100, 1 + i * 0.05); w.star(bulk(i), 999, 9)
     for i in range(3):  # organic stargazers of the same repo
         w.active(spread(i)); w.star(spread(i), 100, 2 + i)
     for i in range(12):  # the same, but ids spread: nothing
-        w.active(spread(i, 77)); w.star(spread(i, 77), 200, 1 + i * 0.05)
+        w.star(spread(i, 77), 200, 1 + i * 0.05); w.star(spread(i, 77), 999, 9)
+    for i in range(12):  # a class registered together that then works: nothing
+        w.active(bulk(i, BIG + 1000)); w.star(bulk(i, BIG + 1000), 250, 1 + i * 0.05)
     _, rows = detect(w)
     got = on_repo(rows, 100)
     assert set(got) == {bulk(i) for i in range(12)}
@@ -96,13 +105,14 @@ def test_bulk_ids_flagged_spread_ids_not():
     assert 0.6 <= score <= 1
     assert reason.startswith(f"bulk-created accounts {bulk(0)}–{bulk(11)} (12 accounts;")
     assert on_repo(rows, 200) == {}
+    assert on_repo(rows, 250) == {}
 
 
 def test_bulk_block_that_is_a_small_share_of_a_popular_repo_is_not_flagged():
     # bulk accounts' camouflage stars on a popular repo: 12 of 112 stargazers
     w = World()
     for i in range(12):
-        w.active(bulk(i)); w.star(bulk(i), 300, 1 + i * 0.05)
+        w.star(bulk(i), 300, 1 + i * 0.05)
     for i in range(100):
         w.active(spread(i, 5)); w.star(spread(i, 5), 300, 1 + i * 0.2)
     _, rows = detect(w)
@@ -114,18 +124,24 @@ def test_bulk_block_that_is_a_small_share_of_a_popular_repo_is_not_flagged():
 
 # ---------------------------------------------------------------- 2. star + fork
 
-def test_star_and_fork_minutes_apart_flagged_days_apart_not(engine):
+def test_star_and_fork_minutes_apart_flagged_days_apart_or_then_working_not(engine):
     w = World()
+    _popular(w)
     for i in range(12):
-        a, b = spread(i), spread(i, 99)
-        w.active(a); w.active(b)
-        w.star(a, 400, 2 + i * 0.1); w.event(a, 400, 2 + i * 0.1 + 5 / 1440, FORK)
+        a, b, c = spread(i), spread(i, 99), spread(i, 51)
+        w.active(b); w.active(c)
+        # a ghost: star + fork minutes apart and nothing else (a star elsewhere is no work)
+        w.star(a, 400, 2 + i * 0.1); w.event(a, 400, 2 + i * 0.1 + 5 / 1440, FORK); w.star(a, 999, 9)
         w.star(b, 500, 2 + i * 0.1); w.event(b, 500, 5 + i * 0.1, FORK)
+        # a student: star + fork minutes apart, then pushes
+        w.star(c, 450, 2 + i * 0.1); w.event(c, 450, 2 + i * 0.1 + 5 / 1440, FORK)
     _, rows = detect(w)
     got = on_repo(rows, 400)
     assert set(got) == {spread(i) for i in range(12)}
-    assert got[spread(0)][1] == "star+fork within 5 min (12 of the repo's 12 stargazers did so)"
+    assert got[spread(0)][1] == ("star+fork within 5 min, nothing else done "
+                                 "(12 of the repo's 12 stargazers did so)")
     assert on_repo(rows, 500) == {}
+    assert on_repo(rows, 450) == {}
 
 
 # ---------------------------------------------------------------- 3. low-activity accounts
@@ -205,8 +221,8 @@ def test_costar_group_flagged_organic_costarring_not(engine):
 
 def _mixed_world() -> World:
     w = World()
-    for i in range(12):
-        w.active(bulk(i)); w.star(bulk(i), 100, 1 + i * 0.05)
+    for i in range(12):  # bulk accounts that only star and fork
+        w.star(bulk(i), 100, 1 + i * 0.05)
         w.star(bulk(i), 400, 2 + i * 0.1); w.event(bulk(i), 400, 2 + i * 0.1 + 3 / 1440, FORK)
     for i in range(15):
         w.star(spread(i), 900, 1 + i * 0.01)
@@ -226,8 +242,10 @@ def test_output_table_shape_scores_and_no_leftovers():
                     ("reasons", "VARCHAR")]
     assert rows and all(0.6 <= s <= 1 and r for _, _, s, r in rows)
     both = on_repo(rows, 400)[bulk(0)]
-    assert both[0] == pytest.approx(1 - 0.3 * 0.4)  # bulk (0.7) and star+fork (0.6)
+    # bulk (0.7), star+fork (0.6) and co-star (0.6: 12 thin accounts sharing repos 100 and 400)
+    assert both[0] == pytest.approx(1 - 0.3 * 0.4 * 0.4)
     assert "bulk-created accounts" in both[1] and "; star+fork within 3 min" in both[1]
+    assert "; co-star group G" in both[1] and "(12 thin accounts on 2 repos" in both[1]
     assert len({(a, r) for a, r, _, _ in rows}) == len(rows)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert not any(t.startswith("_dp_") for t in tables)

@@ -51,6 +51,7 @@ from . import _sql
 from ._sql import create, num, scalar
 
 OUTPUTS = ("_det_default_susp",)
+SLOW_OUTPUTS = ("_det_slow_campaigns",)
 INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
@@ -115,6 +116,9 @@ class DefaultParams:
     w_low_activity: float = 0.6
     w_lockstep: float = 0.6
     w_costar: float = 0.6
+    # slow campaigns: repos below the monthly rule whose stars are still mostly suspected
+    slow_min_suspected: int = 10
+    slow_min_share: float = 0.5
     w_reuse: float = 0.6
     w_burst: float = 0.5
 
@@ -146,15 +150,40 @@ class DefaultParams:
         return dataclasses.replace(self, **overrides)
 
 
+def _resolve(params: Any) -> DefaultParams:
+    if isinstance(params, DefaultParams):
+        return params
+    if isinstance(params, Mapping):
+        return DefaultParams().replace(**params)
+    return DefaultParams()
+
+
+def slow_campaigns(con: Any, params: Any = None, *, enabled: bool = True) -> None:
+    """Create ``_det_slow_campaigns(repo_id, stars, suspected, low_activity, clustered, share)``
+    from ``_det_repo_months`` and ``_det_campaigns``: repos that are not campaigns by the
+    monthly rule (no month reaches it: a drip of a few stars a day) but whose stars are
+    >= ``slow_min_share`` suspected, with >= ``slow_min_suspected`` suspected. Empty when not
+    ``enabled`` (the starscout profile has no such notion)."""
+    P = _resolve(params)
+    create(con, "_det_slow_campaigns", f"""
+        WITH r AS (
+            SELECT repo_id, SUM(stars) AS stars, SUM(suspected) AS suspected,
+                   SUM(low_activity) AS low_activity, SUM(clustered) AS clustered
+            FROM _det_repo_months GROUP BY repo_id)
+        SELECT repo_id, CAST(stars AS BIGINT) AS stars, CAST(suspected AS BIGINT) AS suspected,
+               CAST(low_activity AS BIGINT) AS low_activity, CAST(clustered AS BIGINT) AS clustered,
+               CAST(suspected AS DOUBLE) / stars AS share
+        FROM r
+        WHERE {'true' if enabled else 'false'}
+          AND suspected >= {int(P.slow_min_suspected)}
+          AND suspected >= {num(P.slow_min_share)} * stars
+          AND repo_id NOT IN (SELECT repo_id FROM _det_campaigns)""")
+
+
 def run(con: Any, params: Any = None) -> None:
     """Create ``_det_default_susp``. ``params``: a DefaultParams, a mapping of overrides of
     its fields, or anything else (None, the run's starscout Params) for the defaults."""
-    if isinstance(params, DefaultParams):
-        P = params
-    elif isinstance(params, Mapping):
-        P = DefaultParams().replace(**params)
-    else:
-        P = DefaultParams()
+    P = _resolve(params)
     try:
         _signals(con, P)
         _combine(con, P)
