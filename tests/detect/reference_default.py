@@ -57,3 +57,42 @@ def reuse_signals(stars_rows: list[dict], P: DefaultParams) -> set[tuple[int, in
     out = {(a, r, "reuse") for (a, r) in first if a in reused and (r in client or r in dominated)}
     out |= {(a, r, "burst") for a, r, _ in inside if r in client and a not in reused}
     return out
+
+
+def overlap_signals(stars_rows: list[dict], P: DefaultParams) -> set[tuple[int, int, str]]:
+    """{(actor, repo, 'overlap')}: the shared stargazers of repo pairs that overlap far beyond
+    chance, in separate orders (mean gap), each tight in time (population variance)."""
+    first = {k: _sec(t) for k, (t, _) in first_stars(stars_rows).items()}
+    n_stars: dict[int, int] = defaultdict(int)
+    for (_, r) in first:
+        n_stars[r] += 1
+    cand = {(a, r): e for (a, r), e in first.items()
+            if P.overlap_min_shared <= n_stars[r] <= P.overlap_max_repo_stars}
+    per_actor: dict[int, dict[int, int]] = defaultdict(dict)
+    for (a, r), e in cand.items():
+        per_actor[a][r] = e
+    per_actor = {a: v for a, v in per_actor.items() if 2 <= len(v) <= P.overlap_max_account_stars}
+    repos = sorted({r for v in per_actor.values() for r in v})
+    out = set()
+    sd2 = Fraction(P.overlap_max_sd_hours * 3600) ** 2
+    for i, r1 in enumerate(repos):
+        for r2 in repos[i + 1:]:
+            shared = [a for a, v in per_actor.items() if r1 in v and r2 in v]
+            n = len(shared)
+            if n < P.overlap_min_shared:
+                continue
+            share = Fraction(P.overlap_min_share)
+            if n < share * n_stars[r1] or n < share * n_stars[r2]:
+                continue
+            t1 = [per_actor[a][r1] for a in shared]
+            t2 = [per_actor[a][r2] for a in shared]
+            if sum(abs(x - y) for x, y in zip(t1, t2)) < P.overlap_min_gap_hours * 3600 * n:
+                continue
+
+            def var(ts: list[int]) -> Fraction:
+                m = Fraction(sum(ts), len(ts))
+                return sum((Fraction(t) - m) ** 2 for t in ts) / len(ts)
+
+            if var(t1) <= sd2 and var(t2) <= sd2:
+                out |= {(a, r, "overlap") for a in shared for r in (r1, r2)}
+    return out

@@ -1,4 +1,4 @@
-"""Property tests of the default profile's reuse / burst signals: the SQL agrees exactly with
+"""Property tests of the default profile's reuse / burst / overlap signals: the SQL agrees exactly with
 the brute-force reference (tests/detect/reference_default.py) on small random worlds whose
 times sit on a coarse grid, so that span and gap boundaries are hit often."""
 from __future__ import annotations
@@ -14,17 +14,21 @@ from starscope.detect.default_profile import DefaultParams
 from starscope.detect.params import Params
 
 from .fixtures import T0, make_con
-from .reference_default import reuse_signals
+from .reference_default import overlap_signals, reuse_signals
 
 HOURS = [0, 1, 2, 23, 24, 25, 47, 48, 49, 72, 100, 240]
 
 params_st = st.builds(
-    lambda span, mn, share, gap, acc, rs, cs: DefaultParams(
+    lambda span, mn, share, gap, acc, rs, cs, ov: DefaultParams(
         burst_span_hours=span, burst_min_stars=mn, burst_min_share=share, reuse_min_gap_hours=gap,
-        reuse_min_accounts=acc, reuse_min_repo_share=rs, client_min_reused_share=cs),
+        reuse_min_accounts=acc, reuse_min_repo_share=rs, client_min_reused_share=cs,
+        overlap_min_shared=ov[0], overlap_min_share=ov[1], overlap_min_gap_hours=ov[2],
+        overlap_max_sd_hours=ov[3], overlap_max_repo_stars=ov[4], overlap_max_account_stars=ov[5]),
     st.sampled_from([1, 24, 48]), st.sampled_from([1, 2, 3]), st.sampled_from([0.5, 0.5, 1.0, 0.34]),
     st.sampled_from([1, 24, 48]), st.sampled_from([1, 2, 3]), st.sampled_from([0.5, 0.25, 1.0]),
-    st.sampled_from([0.2, 0.5, 1.0]))
+    st.sampled_from([0.2, 0.5, 1.0]),
+    st.tuples(st.sampled_from([1, 2, 3]), st.sampled_from([0.1, 0.5, 1.0]), st.sampled_from([1, 24, 48]),
+              st.sampled_from([1, 24, 100]), st.sampled_from([3, 5000]), st.sampled_from([2, 3, 50])))
 
 
 @st.composite
@@ -46,7 +50,8 @@ def _sql(stars, P):
     try:
         default_profile._signals(con, P)
         return set(con.execute(
-            "SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal IN ('reuse', 'burst')").fetchall())
+            "SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal IN ('reuse', 'burst', 'overlap')"
+        ).fetchall())
     finally:
         default_profile._sql.drop(con, default_profile.INTERMEDIATE)
 
@@ -54,7 +59,7 @@ def _sql(stars, P):
 @settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), params_st)
 def test_reuse_and_burst_match_reference(stars, P):
-    assert _sql(stars, P) == reuse_signals(stars, P)
+    assert _sql(stars, P) == reuse_signals(stars, P) | overlap_signals(stars, P)
 
 
 def test_reference_sees_a_farm_and_not_a_list():
@@ -71,4 +76,7 @@ def test_reference_sees_a_farm_and_not_a_list():
                           "repo_id": r, "repo_name": "o/r", "actor_id": 100 + i, "actor_login": "u", "org_id": None})
     got = reuse_signals(stars, P)
     assert got == {(i + 1, r, "reuse") for i in range(12) for r in (1, 2)}
-    assert _sql(stars, P) == got
+    # the two orders also overlap far beyond chance; the list's repos (same hour) do not
+    ov = overlap_signals(stars, P)
+    assert ov == {(i + 1, r, "overlap") for i in range(12) for r in (1, 2)}
+    assert _sql(stars, P) == got | ov

@@ -55,7 +55,7 @@ SLOW_OUTPUTS = ("_det_slow_campaigns",)
 INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
-    "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client",
+    "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs",
 )
 
 
@@ -116,11 +116,23 @@ class DefaultParams:
     w_low_activity: float = 0.6
     w_lockstep: float = 0.6
     w_costar: float = 0.6
+    # 8. shared audience: two repos (each with <= overlap_max_repo_stars stars) whose shared
+    #    stargazers are >= overlap_min_shared and >= overlap_min_share of EACH repo's stars, whose
+    #    two stars are on average >= overlap_min_gap_hours apart (not one list read in one
+    #    sitting) and tight on each repo (sd <= overlap_max_sd_hours: orders, not a community
+    #    at its own pace); accounts with > overlap_max_account_stars such stars make no pairs
+    overlap_max_repo_stars: int = 5000
+    overlap_max_account_stars: int = 50
+    overlap_min_shared: int = 10
+    overlap_min_share: float = 0.1
+    overlap_min_gap_hours: int = 12
+    overlap_max_sd_hours: int = 24
     # slow campaigns: repos below the monthly rule whose stars are still mostly suspected
     slow_min_suspected: int = 10
     slow_min_share: float = 0.5
     w_reuse: float = 0.6
     w_burst: float = 0.5
+    w_overlap: float = 0.6
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -207,6 +219,7 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _farm_reach(con, P)
     _costar(con, P)
     _reuse(con, P)
+    _overlap(con, P)
 
 
 def _thin(con: Any, P: DefaultParams) -> None:
@@ -554,6 +567,60 @@ def _reuse(con: Any, P: DefaultParams) -> None:
         FROM _det_stars s JOIN _dp_client c ON c.repo_id = s.repo_id
         WHERE CAST(epoch(s.starred_at) AS BIGINT) BETWEEN c.lo AND c.hi
           AND s.actor_id NOT IN (SELECT actor_id FROM _dp_reused)""")
+
+
+def _overlap(con: Any, P: DefaultParams) -> None:
+    # The farm seen from the repo side, without bursts or per-account gaps: pairs of repos whose
+    # stargazer sets overlap far beyond chance. Exact integer arithmetic (times in seconds from
+    # the earliest star) so that thresholds never depend on float summation order.
+    base = scalar(con, "SELECT CAST(MIN(epoch(starred_at)) AS BIGINT) FROM _det_stars") or 0
+    create(con, "_dp_ov_stars", f"""
+        WITH c AS (
+            SELECT s.actor_id, s.repo_id,
+                   CAST(CAST(epoch(s.starred_at) AS BIGINT) - {int(base)} AS DECIMAL(38, 0)) AS e
+            FROM _det_stars s JOIN _dp_nstars n ON n.repo_id = s.repo_id
+            WHERE n.n_stars >= {int(P.overlap_min_shared)}
+              AND n.n_stars <= {int(P.overlap_max_repo_stars)}),
+        a AS (
+            SELECT actor_id FROM c GROUP BY actor_id
+            HAVING COUNT(*) >= 2 AND COUNT(*) <= {int(P.overlap_max_account_stars)})
+        SELECT c.* FROM c JOIN a ON a.actor_id = c.actor_id""")
+    gap, sd = int(P.overlap_min_gap_hours) * 3600, int(P.overlap_max_sd_hours) * 3600
+    create(con, "_dp_ov_pairs", f"""
+        WITH p AS (
+            SELECT x.repo_id AS r1, y.repo_id AS r2, COUNT(*) AS shared,
+                   SUM(ABS(x.e - y.e)) AS sum_gap,
+                   SUM(x.e) AS s1, SUM(x.e * x.e) AS q1, SUM(y.e) AS s2, SUM(y.e * y.e) AS q2
+            FROM _dp_ov_stars x
+            JOIN _dp_ov_stars y ON y.actor_id = x.actor_id AND x.repo_id < y.repo_id
+            GROUP BY x.repo_id, y.repo_id
+            HAVING COUNT(*) >= {int(P.overlap_min_shared)})
+        SELECT p.r1, p.r2, p.shared
+        FROM p JOIN _dp_nstars n1 ON n1.repo_id = p.r1 JOIN _dp_nstars n2 ON n2.repo_id = p.r2
+        WHERE p.shared >= {num(P.overlap_min_share)} * n1.n_stars
+          AND p.shared >= {num(P.overlap_min_share)} * n2.n_stars
+          AND p.sum_gap >= CAST({gap} AS DECIMAL(38, 0)) * p.shared
+          -- variance <= sd^2  <=>  n*sum(t^2) - sum(t)^2 <= (sd*n)^2, on each repo
+          AND p.shared * p.q1 - p.s1 * p.s1
+              <= CAST({sd} AS DECIMAL(38, 0)) * {sd} * p.shared * p.shared
+          AND p.shared * p.q2 - p.s2 * p.s2
+              <= CAST({sd} AS DECIMAL(38, 0)) * {sd} * p.shared * p.shared""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        WITH j AS (
+            SELECT x.actor_id, x.repo_id AS a_repo, y.repo_id AS b_repo, k.shared
+            FROM _dp_ov_stars x
+            JOIN _dp_ov_stars y ON y.actor_id = x.actor_id AND x.repo_id < y.repo_id
+            JOIN _dp_ov_pairs k ON k.r1 = x.repo_id AND k.r2 = y.repo_id),
+        u AS (
+            SELECT actor_id, a_repo AS repo_id, shared FROM j
+            UNION ALL
+            SELECT actor_id, b_repo AS repo_id, shared FROM j)
+        SELECT actor_id, repo_id, 'overlap', {num(P.w_overlap)},
+               'stargazers shared with ' || CAST(COUNT(*) AS VARCHAR) || ' other repo'
+               || CASE WHEN COUNT(*) > 1 THEN 's' ELSE '' END || ' (up to '
+               || CAST(MAX(shared) AS VARCHAR) || ' accounts, starred in separate orders)', 9
+        FROM u GROUP BY actor_id, repo_id""")
 
 
 # ---------------------------------------------------------------------------- combine
