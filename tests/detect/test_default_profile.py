@@ -131,7 +131,7 @@ def test_star_and_fork_minutes_apart_flagged_days_apart_or_then_working_not(engi
         a, b, c = spread(i), spread(i, 99), spread(i, 51)
         w.active(b); w.active(c)
         # a ghost: star + fork minutes apart and nothing else (a star elsewhere is no work)
-        w.star(a, 400, 2 + i * 0.1); w.event(a, 400, 2 + i * 0.1 + 5 / 1440, FORK); w.star(a, 999, 9)
+        w.star(a, 400, 2 + i * 0.1); w.event(a, 400, 2 + i * 0.1 + 5 / 1440, FORK); w.star(a, 999, 9 + i)
         w.star(b, 500, 2 + i * 0.1); w.event(b, 500, 5 + i * 0.1, FORK)
         # a student: star + fork minutes apart, then pushes
         w.star(c, 450, 2 + i * 0.1); w.event(c, 450, 2 + i * 0.1 + 5 / 1440, FORK)
@@ -217,6 +217,42 @@ def test_costar_group_flagged_organic_costarring_not(engine):
     assert reason.endswith("15-day windows)")
 
 
+# ---------------------------------------------------------------- 6-8. reuse, burst, shared audience
+
+def test_farm_reused_across_orders_flagged_list_and_community_not():
+    w = World()
+    farm = [spread(i, 1) for i in range(30)]
+    for a in farm:  # aged accounts with real-looking activity
+        w.active(a)
+    for k, (repo, day) in enumerate(((2000, 1), (2001, 5), (2002, 9))):
+        for j in range(20):  # each order: 20 of the 30, delivered within a day
+            w.star(farm[(k * 10 + j) % 30], repo, day + j * 0.04)
+        for j in range(4):  # a few genuine stars, later
+            a = spread(j, 200 + k)
+            w.active(a); w.star(a, repo, day + 6 + j)
+    for j in range(8):  # a drip from the same accounts over three weeks
+        w.star(farm[j], 2100, 2 + j * 2.5)
+    for i in range(30):  # readers of a list: three repos in the same hour
+        a = spread(i, 300); w.active(a)
+        for r in (3000, 3001, 3002):
+            w.star(a, r, 3 + i * 0.001 + (r - 3000) * 0.004)
+    for i in range(30):  # a community: the same three repos, each at its own time
+        a = spread(i, 400); w.active(a)
+        for r in (4000, 4001, 4002):
+            w.star(a, r, (i * 7 + (r - 4000) * 11) % 28)
+    _, rows = detect(w, dparams=DefaultParams(burst_min_stars=15))
+    flagged = {(a, r) for a, r, _, _ in rows}
+    farm_stars = {(s["actor_id"], s["repo_id"]) for s in w.stars
+                  if s["actor_id"] in farm and s["repo_id"] in (2000, 2001, 2002, 2100)}
+    assert farm_stars <= flagged
+    assert not {(a, r) for a, r in flagged if r >= 3000}
+    reason = on_repo(rows, 2001)[farm[10]][1]
+    assert "account reused across bursts" in reason and "stargazers shared with" in reason
+    assert "account reused across bursts" in on_repo(rows, 2100)[farm[0]][1]
+    # the genuine stars came days after the order: not in its burst
+    assert not {(a, r) for a, r in flagged if a not in farm}
+
+
 # ---------------------------------------------------------------- shape, determinism, params
 
 def _mixed_world() -> World:
@@ -242,10 +278,12 @@ def test_output_table_shape_scores_and_no_leftovers():
                     ("reasons", "VARCHAR")]
     assert rows and all(0.6 <= s <= 1 and r for _, _, s, r in rows)
     both = on_repo(rows, 400)[bulk(0)]
-    # bulk (0.7), star+fork (0.6) and co-star (0.6: 12 thin accounts sharing repos 100 and 400)
-    assert both[0] == pytest.approx(1 - 0.3 * 0.4 * 0.4)
+    # bulk (0.7), star+fork (0.6), co-star (0.6: 12 thin accounts sharing repos 100 and 400)
+    # and shared audience (0.6: the same 12 on both repos, a day apart)
+    assert both[0] == pytest.approx(1 - 0.3 * 0.4 * 0.4 * 0.4)
     assert "bulk-created accounts" in both[1] and "; star+fork within 3 min" in both[1]
     assert "; co-star group G" in both[1] and "(12 thin accounts on 2 repos" in both[1]
+    assert both[1].endswith("; stargazers shared with 1 other repo (up to 12 accounts, starred in separate orders)")
     assert len({(a, r) for a, r, _, _ in rows}) == len(rows)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert not any(t.startswith("_dp_") for t in tables)
