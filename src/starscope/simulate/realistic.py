@@ -272,9 +272,10 @@ class RealisticWorld(World):
         return out
 
     def _cover(self, accs: list[int], per_account: float) -> None:
-        """Farm accounts star popular repos as cover: genuine stars, not fake ones for a client."""
+        """Farm accounts star popular repos as cover: genuine stars, not fake ones for a client
+        (a few per account in the window, so they stay a small share of a popular repo's stars)."""
         for a in accs:
-            for _ in range(_poisson(self.rng, per_account)):
+            for _ in range(_poisson(self.rng, min(per_account, 3.0))):
                 self.star(self.diurnal_time(), a, self.pick_popular())
 
     def _order(self, c: int, r: int, accs: list[int], t0: float, dur: float) -> None:
@@ -316,7 +317,7 @@ class RealisticWorld(World):
         accs = self._aged_accounts(P, "farm", cid)
         self._aged_pools.append(accs)
         self._cover(accs, 1.5 * self.days / 7)
-        n_orders = max(2, int(round(self.days / rng.uniform(1.5, 3.0))))
+        n_orders = max(2, min(12, int(round(self.days / rng.uniform(1.5, 3.0)))))
         for _ in range(n_orders):
             n = min(len(accs), self._order_size(50, int(P * 0.8)))
             dur = rng.uniform(0.5, 3) * DAY
@@ -329,7 +330,7 @@ class RealisticWorld(World):
         """A big aged pool spread so that each account serves only a few clients (< CopyCatch's m)."""
         rng = self.rng
         c, cid = self._new_campaign("rotating")
-        n_orders = max(3, int(round(self.days / rng.uniform(1.0, 2.0))))
+        n_orders = max(3, min(15, int(round(self.days / rng.uniform(1.0, 2.0)))))
         sizes = [self._order_size(50, 300) for _ in range(n_orders)]
         per_account = rng.uniform(2.0, 4.0)
         P = max(max(sizes) + 20, int(sum(sizes) / per_account))
