@@ -43,7 +43,8 @@ def reuse_signals(stars_rows: list[dict], P: DefaultParams) -> set[tuple[int, in
     for a, _, e in inside:
         mine[a].append(e)
     reused = {a for a, es in mine.items()
-              if len(es) >= 2 and max(es) - min(es) >= P.reuse_min_gap_hours * 3600}
+              if len(es) >= 2 and max(es) - min(es) >= P.reuse_min_gap_hours * 3600
+              and min(y - x for x, y in zip(sorted(es), sorted(es)[1:])) > P.reuse_sitting_minutes * 60}
     client = set()
     for r, (peak, _, _) in burst.items():
         n_re = sum(1 for a, rr, _ in inside if rr == r and a in reused)

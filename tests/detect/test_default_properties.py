@@ -20,13 +20,14 @@ HOURS = [0, 1, 2, 23, 24, 25, 47, 48, 49, 72, 100, 240]
 
 params_st = st.builds(
     lambda span, mn, share, gap, acc, rs, cs, ov: DefaultParams(
-        burst_span_hours=span, burst_min_stars=mn, burst_min_share=share, reuse_min_gap_hours=gap,
+        burst_span_hours=span, burst_min_stars=mn, burst_min_share=share, reuse_min_gap_hours=gap[0],
+        reuse_sitting_minutes=gap[1],
         reuse_min_accounts=acc, reuse_min_repo_share=rs, client_min_reused_share=cs,
         overlap_min_shared=ov[0], overlap_min_share=ov[1], overlap_min_gap_hours=ov[2],
         overlap_max_sd_hours=ov[3], overlap_max_repo_stars=ov[4], overlap_max_account_stars=ov[5]),
     st.sampled_from([1, 24, 48]), st.sampled_from([1, 2, 3]), st.sampled_from([0.5, 0.5, 1.0, 0.34]),
-    st.sampled_from([1, 24, 48]), st.sampled_from([1, 2, 3]), st.sampled_from([0.5, 0.25, 1.0]),
-    st.sampled_from([0.2, 0.5, 1.0]),
+    st.tuples(st.sampled_from([1, 24, 48]), st.sampled_from([1, 60, 120])), st.sampled_from([1, 2, 3]),
+    st.sampled_from([0.5, 0.25, 1.0]), st.sampled_from([0.2, 0.5, 1.0]),
     st.tuples(st.sampled_from([1, 2, 3]), st.sampled_from([0.1, 0.5, 1.0]), st.sampled_from([1, 24, 48]),
               st.sampled_from([1, 24, 100]), st.sampled_from([3, 5000]), st.sampled_from([2, 3, 50])))
 

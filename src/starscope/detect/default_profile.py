@@ -107,6 +107,7 @@ class DefaultParams:
     burst_min_stars: int = 20
     burst_min_share: float = 0.5
     reuse_min_gap_hours: int = 24
+    reuse_sitting_minutes: int = 60    # ... and no two of them this close (one sitting: a list)
     reuse_min_accounts: int = 5
     reuse_min_repo_share: float = 0.5
     client_min_reused_share: float = 0.2
@@ -516,8 +517,11 @@ def _reuse(con: Any, P: DefaultParams) -> None:
             FROM _det_stars s JOIN _dp_burst b ON b.repo_id = s.repo_id
             WHERE CAST(epoch(s.starred_at) AS BIGINT) BETWEEN b.lo AND b.hi)
         SELECT actor_id, COUNT(*) AS n_bursts, MAX(e) - MIN(e) AS spread
-        FROM bs GROUP BY actor_id
-        HAVING COUNT(*) >= 2 AND MAX(e) - MIN(e) >= {int(P.reuse_min_gap_hours) * 3600}""")
+        FROM (SELECT bs.*, e - LAG(e) OVER (PARTITION BY actor_id ORDER BY e, repo_id) AS d FROM bs) x
+        GROUP BY actor_id
+        HAVING COUNT(*) >= 2 AND MAX(e) - MIN(e) >= {int(P.reuse_min_gap_hours) * 3600}
+           -- a reader starring several repos of a list in one sitting is not an order
+           AND COALESCE(MIN(d), {10**12}) > {int(P.reuse_sitting_minutes) * 60}""")
     # A client: a burst repo where reused accounts are >= reuse_min_accounts and >=
     # client_min_reused_share of the stars inside its burst. There every star of a reused
     # account is suspected ('reuse'), and the other stars inside the burst too ('burst': the
