@@ -1,6 +1,6 @@
 """Score the `default` and `starscout` detection profiles against simulated worlds' truth.
 
-    python benchmarks/default_profile_eval.py WORLD:STORE [WORLD:STORE ...] [--json] [--ablation]
+    python benchmarks/default_profile_eval.py WORLD:STORE [WORLD:STORE ...] [--json|--markdown] [--ablation]
 
 Each WORLD is a `starscope simulate` output folder, STORE a store made by `starscope ingest
 WORLD/archive --store STORE`. Runs the starscout stages of detection once, then the default
@@ -9,7 +9,8 @@ overall and recall by campaign kind, campaign precision/recall (repos whose true
 pass the study's monthly rule: >= 50 in a month), slow campaigns (the truth's drips, against
 the default profile's `slow_campaign` repos), and false positives by organic source (the same
 counting as `starscope evaluate`). `--ablation` adds the default profile with each signal
-(group) turned off in turn.
+(group) turned off in turn. `--markdown` prints the tables of docs/detection-default.md
+(seeds >= 9000 are marked as hold-outs).
 """
 from __future__ import annotations
 
@@ -146,8 +147,56 @@ def evaluate(world: Path, store: Path, ablation: bool = False) -> dict[str, Any]
     return res
 
 
+KINDS = ("throwaway", "farm", "rotating", "ghost", "slow", "evasive")
+
+
+def _f(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def markdown(out: list[dict[str, Any]]) -> None:
+    kinds = [k for k in KINDS if any(k in r[p]["by_kind"] for r in out for p in ("starscout", "default"))]
+    print("| seed | days | scale | profile | star P | star R | " + " | ".join(kinds)
+          + " | campaigns P | campaigns R (true) | on organic repos | slow P | slow R (true) | false positives by source |")
+    print("|" + "---|" * (10 + len(kinds)))
+    for r in out:
+        seed = f"{r['seed']} (hold-out)" if r["seed"] >= 9000 else str(r["seed"])
+        for prof in ("starscout", "default"):
+            x = r[prof]
+            c, sl = x["campaigns"], x.get("slow_campaigns")
+            fp = ", ".join(f"{k} {v:,}" for k, v in sorted(x["fp_by_source"].items())) or "—"
+            ks = " | ".join(_f(x["by_kind"][k]["recall"]) if k in x["by_kind"] else "" for k in kinds)
+            slow = f"{_f(sl['precision'])} | {_f(sl['recall'])} ({sl['true']})" if sl else "— | —"
+            print(f"| {seed} | {r['days']} | {r['scale']:g} | {prof} | {_f(x['precision'])} | {_f(x['recall'])} | {ks} "
+                  f"| {_f(c['precision'])} | {_f(c['recall'])} ({c['true']}) | {c['on_organic_repos']} | {slow} | {fp} |")
+    if any("ablation" in r for r in out):
+        names = list(ABLATIONS)
+        print()
+        print("| seed | days | all signals | " + " | ".join(f"without {n}" for n in names) + " |")
+        print("|" + "---|" * (3 + len(names)))
+        for r in out:
+            seed = f"{r['seed']} (hold-out)" if r["seed"] >= 9000 else str(r["seed"])
+            a = r["ablation"]
+            print(f"| {seed} | {r['days']} | {_f(r['default']['recall'])} / {_f(r['default']['campaigns']['recall'])} | "
+                  + " | ".join(f"{_f(a[n]['recall'])} / {_f(a[n]['campaign_recall'])}" for n in names) + " |")
+    print()
+    sigs = sorted({s for r in out for s in r["signals"]})
+    print("| seed | days | " + " | ".join(sigs) + " |")
+    print("|" + "---|" * (2 + len(sigs)))
+    for r in out:
+        seed = f"{r['seed']} (hold-out)" if r["seed"] >= 9000 else str(r["seed"])
+        print(f"| {seed} | {r['days']} | " + " | ".join(
+            f"{r['signals'][s]['fake']:,} / {r['signals'][s]['alone']:,}" if s in r["signals"] else "0"
+            for s in sigs) + " |")
+
+
 def main(argv: list[str]) -> None:
     as_json = "--json" in argv
+    if "--markdown" in argv:
+        out = [evaluate(Path(w), Path(s), "--ablation" in argv)
+               for w, s in (a.split(":", 1) for a in argv if not a.startswith("--"))]
+        markdown(out)
+        return
     ablation = "--ablation" in argv
     out = []
     for arg in (a for a in argv if not a.startswith("--")):
