@@ -129,7 +129,7 @@ class DefaultParams:
     overlap_min_gap_hours: int = 12
     overlap_max_sd_hours: int = 24
     # slow campaigns: repos below the monthly rule whose stars are still mostly suspected
-    slow_min_suspected: int = 10
+    slow_min_suspected: int = 5
     slow_min_share: float = 0.5
     w_reuse: float = 0.6
     w_burst: float = 0.5
