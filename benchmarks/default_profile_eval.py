@@ -31,7 +31,8 @@ FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive"}
 # signal groups turned off together (a derived signal goes with its source)
 ABLATIONS = {"bulk": ("bulk",), "starfork": ("starfork",), "low-activity": ("low-activity",),
              "lockstep": ("lockstep", "farm-reach"), "costar": ("costar",), "reuse": ("reuse", "burst"),
-             "burst": ("burst",), "overlap": ("overlap",), "reuse+overlap": ("reuse", "burst", "overlap")}
+             "burst": ("burst",), "overlap": ("overlap",), "fresh": ("fresh",),
+             "reuse+overlap": ("reuse", "burst", "overlap")}
 
 
 def detect_both(con: Any, params: Params = Params(),

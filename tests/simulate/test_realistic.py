@@ -85,6 +85,11 @@ def test_one_signup_clock(world):
     for accs in by_camp.values():
         accs.sort()
         assert (accs[-1] - accs[0]) > 3 * len(accs)
+    # nobody acts before signing up
+    first = {}
+    for _, a, _, ts in world["events"]:
+        first[a] = min(first.get(a, ts), ts)
+    assert all(first[a] >= _ts(r["created_at"]) for a, r in world["accounts"].items())
     # created_at follows the ids of pre-window accounts too (older id, earlier date)
     pairs = sorted((a, _ts(world["accounts"][a]["created_at"])) for a in old)
     assert all(x[1] <= y[1] for x, y in zip(pairs, pairs[1:]))

@@ -55,7 +55,7 @@ SLOW_OUTPUTS = ("_det_slow_campaigns",)
 INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
-    "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs",
+    "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
 )
 
 
@@ -125,15 +125,23 @@ class DefaultParams:
     overlap_max_repo_stars: int = 5000
     overlap_max_account_stars: int = 50
     overlap_min_shared: int = 10
-    overlap_min_share: float = 0.1
+    overlap_min_share: float = 0.05
     overlap_min_gap_hours: int = 12
     overlap_max_sd_hours: int = 24
+    # 9. fresh accounts: the account's id is above every id seen in the store up to
+    #    fresh_lag_days before the star (ids are handed out in sign-up order, so it signed up
+    #    since), it is thin, and such stars are >= fresh_min_accounts and >= fresh_min_repo_share
+    #    of the repo's stars (a launch's newcomers are a minority among its fans)
+    fresh_lag_days: int = 2
+    fresh_min_accounts: int = 10
+    fresh_min_repo_share: float = 0.5
     # slow campaigns: repos below the monthly rule whose stars are still mostly suspected
     slow_min_suspected: int = 5
     slow_min_share: float = 0.5
     w_reuse: float = 0.6
     w_burst: float = 0.5
     w_overlap: float = 0.6
+    w_fresh: float = 0.5
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -221,6 +229,7 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _costar(con, P)
     _reuse(con, P)
     _overlap(con, P)
+    _fresh(con, P)
 
 
 def _thin(con: Any, P: DefaultParams) -> None:
@@ -625,6 +634,41 @@ def _overlap(con: Any, P: DefaultParams) -> None:
                || CASE WHEN COUNT(*) > 1 THEN 's' ELSE '' END || ' (up to '
                || CAST(MAX(shared) AS VARCHAR) || ' accounts, starred in separate orders)', 9
         FROM u GROUP BY actor_id, repo_id""")
+
+
+def _fresh(con: Any, P: DefaultParams) -> None:
+    # Account age from ids alone (archive-only data has no creation dates): the store's own
+    # sign-up clock is the highest id seen by each day; an account above the clock of the day
+    # before its star signed up since. Days are numbered from the epoch (integers, portable).
+    create(con, "_dp_clock", """
+        WITH d AS (
+            SELECT CAST(FLOOR(epoch(first_at) / 86400) AS BIGINT) AS day, MAX(actor_id) AS m
+            FROM account_activity WHERE first_at IS NOT NULL GROUP BY 1),
+        b AS (SELECT MIN(day) AS lo, MAX(day) AS hi FROM d),
+        g AS (SELECT r.day FROM b, range(b.lo, b.hi + 1) AS r(day))
+        SELECT g.day, MAX(d.m) OVER (ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                   AS clock
+        FROM g LEFT JOIN d ON d.day = g.day""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        WITH f AS (
+            SELECT s.actor_id, s.repo_id
+            FROM _det_stars s
+            JOIN _dp_thin t ON t.actor_id = s.actor_id
+            JOIN _dp_clock c
+              ON c.day = CAST(FLOOR(epoch(s.starred_at) / 86400) AS BIGINT) - {int(P.fresh_lag_days)}
+            WHERE s.actor_id > c.clock),
+        r AS (
+            SELECT f.repo_id, COUNT(*) AS n_f, n.n_stars
+            FROM f JOIN _dp_nstars n ON n.repo_id = f.repo_id
+            GROUP BY f.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(P.fresh_min_accounts)}
+               AND COUNT(*) >= {num(P.fresh_min_repo_share)} * n.n_stars)
+        SELECT f.actor_id, f.repo_id, 'fresh', {num(P.w_fresh)},
+               'fresh account (newer than every account seen up to {int(P.fresh_lag_days)} day'
+               || '{'s' if int(P.fresh_lag_days) != 1 else ''} before; ' || CAST(r.n_f AS VARCHAR)
+               || ' of the repo''s ' || CAST(r.n_stars AS VARCHAR) || ' stars)', 10
+        FROM f JOIN r ON r.repo_id = f.repo_id""")
 
 
 # ---------------------------------------------------------------------------- combine

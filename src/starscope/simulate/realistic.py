@@ -220,6 +220,9 @@ class RealisticWorld(World):
             self.activity(a, counts, lo=int(t_c) if new else 0)
             if len(self.humans) % 50 == 0:
                 self._n_background_repos = len(self.repo_id)
+        # from here on, existing people (owners, fans, teachers, sprinkled stars) are drawn
+        # from accounts that existed before the window: nobody acts before signing up
+        self.humans = [a for a in self.humans if self.acc_created[a] < self.acc_clock.t0]
         # trend followers: people who star what is hot, launch after launch (a crowd that
         # turns up in many bursts: "the same accounts again" is not enough on its own)
         self.trend = rng.sample(self.humans, max(10, len(self.humans) // 25))
