@@ -97,3 +97,42 @@ def overlap_signals(stars_rows: list[dict], P: DefaultParams) -> set[tuple[int, 
             if var(t1) <= sd2 and var(t2) <= sd2:
                 out |= {(a, r, "overlap") for a in shared for r in (r1, r2)}
     return out
+
+
+def fresh_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultParams,
+                  thin_max_other_events: int = 1) -> set[tuple[int, int, str]]:
+    """{(actor, repo, 'fresh')}: thin accounts whose id is above every id first seen up to
+    fresh_lag_days before the star's day, where they are a big enough share of a repo's stars."""
+    first_at: dict[int, int] = {}
+    other: dict[int, int] = defaultdict(int)
+    for e in events_rows:
+        a, t = e["actor_id"], _sec(e["created_at"])
+        first_at[a] = min(first_at.get(a, t), t)
+        if e["type"] != 15:  # not a WatchEvent
+            other[a] += 1
+    day_max: dict[int, int] = {}
+    for a, t in first_at.items():
+        d = t // 86400
+        day_max[d] = max(day_max.get(d, a), a)
+    lo, hi = (min(day_max), max(day_max)) if day_max else (0, -1)
+
+    def clock(d: int) -> int | None:
+        if not lo <= d <= hi:
+            return None
+        return max(m for dd, m in day_max.items() if dd <= d)
+
+    first = {k: _sec(t) for k, (t, _) in first_stars(stars_rows).items()}
+    n_stars: dict[int, int] = defaultdict(int)
+    for (_, r) in first:
+        n_stars[r] += 1
+    fresh = set()
+    for (a, r), e in first.items():
+        c = clock(e // 86400 - P.fresh_lag_days)
+        if c is not None and a > c and other[a] <= thin_max_other_events:
+            fresh.add((a, r))
+    per_repo: dict[int, int] = defaultdict(int)
+    for _, r in fresh:
+        per_repo[r] += 1
+    keep = {r for r, n in per_repo.items()
+            if n >= P.fresh_min_accounts and Fraction(n) >= Fraction(P.fresh_min_repo_share) * n_stars[r]}
+    return {(a, r, "fresh") for a, r in fresh if r in keep}

@@ -1,4 +1,4 @@
-"""Property tests of the default profile's reuse / burst / overlap signals: the SQL agrees exactly with
+"""Property tests of the default profile's reuse / burst / overlap / fresh signals: the SQL agrees exactly with
 the brute-force reference (tests/detect/reference_default.py) on small random worlds whose
 times sit on a coarse grid, so that span and gap boundaries are hit often."""
 from __future__ import annotations
@@ -13,8 +13,10 @@ from starscope.detect import run as detect_run
 from starscope.detect.default_profile import DefaultParams
 from starscope.detect.params import Params
 
-from .fixtures import T0, make_con
-from .reference_default import overlap_signals, reuse_signals
+from starscope.store.schema import TYPE_CODE
+
+from .fixtures import T0, events_from_stars, make_con
+from .reference_default import fresh_signals, overlap_signals, reuse_signals
 
 HOURS = [0, 1, 2, 23, 24, 25, 47, 48, 49, 72, 100, 240]
 
@@ -81,3 +83,51 @@ def test_reference_sees_a_farm_and_not_a_list():
     ov = overlap_signals(stars, P)
     assert ov == {(i + 1, r, "overlap") for i in range(12) for r in (1, 2)}
     assert _sql(stars, P) == got | ov
+
+
+@st.composite
+def fresh_worlds(draw):
+    """Accounts appear over a few days; ids partly in sign-up order; some push (not thin)."""
+    stars = draw(worlds())
+    pushes = draw(st.lists(st.tuples(st.integers(1, 8), st.sampled_from(HOURS)), max_size=4))
+    events = events_from_stars(stars)
+    for j, (u, h) in enumerate(pushes):
+        events.append({"event_id": 9000 + j, "created_at": T0 + dt.timedelta(hours=h),
+                       "type": TYPE_CODE["PushEvent"], "actor_id": u, "repo_id": 77, "org_id": None})
+    return stars, events
+
+
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(fresh_worlds(), st.sampled_from([1, 2, 5]), st.sampled_from([1, 2, 3]), st.sampled_from([0.25, 0.5, 1.0]))
+def test_fresh_matches_reference(world, lag, n, share):
+    stars, events = world
+    P = DefaultParams(fresh_lag_days=lag, fresh_min_accounts=n, fresh_min_repo_share=share)
+    con = make_con(stars, events_rows=events)
+    detect_run._prepare_stars(con, None, None)
+    low_activity.run(con, Params())
+    lockstep.run(con, Params(), None)
+    try:
+        default_profile._signals(con, P)
+        got = set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal = 'fresh'").fetchall())
+    finally:
+        default_profile._sql.drop(con, default_profile.INTERMEDIATE)
+    assert got == fresh_signals(stars, events, P)
+
+
+def test_fresh_hand_case():
+    """Accounts seen on day 0 set the clock; twelve higher ids starring one repo on day 3
+    signed up since: fresh. The same ids starring on day 1 (no clock two days before): not."""
+    def s(a, r, day):
+        return {"event_id": a * 100 + r, "starred_at": T0 + dt.timedelta(days=day), "repo_id": r,
+                "repo_name": "o/r", "actor_id": a, "actor_login": "u", "org_id": None}
+    stars = [s(a, 50, 0) for a in range(1, 6)] + [s(100 + i, 60, 3) for i in range(12)] \
+        + [s(200 + i, 70, 1) for i in range(12)]
+    P = DefaultParams()
+    want = {(100 + i, 60, "fresh") for i in range(12)}
+    assert fresh_signals(stars, events_from_stars(stars), P) == want
+    con = make_con(stars)
+    detect_run._prepare_stars(con, None, None)
+    low_activity.run(con, Params())
+    lockstep.run(con, Params(), None)
+    default_profile._signals(con, P)
+    assert set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal = 'fresh'").fetchall()) == want
