@@ -116,12 +116,12 @@ def test_fresh_matches_reference(world, lag, n, share):
 
 def test_fresh_hand_case():
     """Accounts seen on day 0 set the clock; twelve higher ids starring one repo on day 3
-    signed up since: fresh. The same ids starring on day 1 (no clock two days before): not."""
+    signed up since: fresh. Twelve new ids starring on day 1 (no clock two days before): not."""
     def s(a, r, day):
         return {"event_id": a * 100 + r, "starred_at": T0 + dt.timedelta(days=day), "repo_id": r,
                 "repo_name": "o/r", "actor_id": a, "actor_login": "u", "org_id": None}
     stars = [s(a, 50, 0) for a in range(1, 6)] + [s(100 + i, 60, 3) for i in range(12)] \
-        + [s(200 + i, 70, 1) for i in range(12)]
+        + [s(20 + i, 70, 1) for i in range(12)]
     P = DefaultParams()
     want = {(100 + i, 60, "fresh") for i in range(12)}
     assert fresh_signals(stars, events_from_stars(stars), P) == want
