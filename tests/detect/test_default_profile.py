@@ -377,3 +377,26 @@ def test_simulated_world_precision_recall_beat_starscout(sim_store):
     con.execute("SET threads = 1")
     default_profile.run(con, Params())
     assert con.execute("SELECT * FROM _det_default_susp ORDER BY repo_id, actor_id").fetchall() == first
+
+
+def test_campaigns_table_kinds_campaign_and_slow_campaign():
+    """A drip below the monthly rule is a `slow_campaign` row of `campaigns` under the default
+    profile; a 60-star burst is a `campaign`; starscout has no slow campaigns."""
+    w = World()
+    farm = [spread(i, 1) for i in range(30)]
+    for a in farm:
+        w.active(a)
+    for k, (repo, day) in enumerate(((2000, 1), (2001, 5), (2002, 9))):
+        for j in range(20):
+            w.star(farm[(k * 10 + j) % 30], repo, day + j * 0.04)
+    for j in range(8):  # the drip
+        w.star(farm[j], 2100, 2 + j * 2.5)
+    for i in range(60):  # a throwaway burst: 60 one-shot accounts
+        w.star(spread(i, 500), 2200, 3 + i * 0.01)
+    for profile, want in (("default", {(2200, "campaign"), (2100, "slow_campaign")}), ("starscout", {(2200, "campaign")})):
+        con = make_con(w.stars, events_rows=w.events)
+        t = detect_run.run_detection(con, profile=profile, default_params={"burst_min_stars": 15})
+        rows = con.execute(f"SELECT repo_id, kind, n_anomalous_months FROM {t['campaigns']}").fetchall()
+        got = {(r, k) for r, k, _ in rows if r in (2100, 2200)}
+        assert got == want, profile
+        assert all((k == "slow_campaign") == (n == 0) for _, k, n in rows)
