@@ -91,11 +91,11 @@ def test_bulk_ids_flagged_spread_ids_not():
     w = World()
     _popular(w)
     for i in range(12):  # bulk block of accounts that only star
-        w.star(bulk(i), 100, 1 + i * 0.05); w.star(bulk(i), 999, 9)
+        w.star(bulk(i), 100, 1 + i * 0.05); w.star(bulk(i), 999, 9 + i)
     for i in range(3):  # organic stargazers of the same repo
         w.active(spread(i)); w.star(spread(i), 100, 2 + i)
     for i in range(12):  # the same, but ids spread: nothing
-        w.star(spread(i, 77), 200, 1 + i * 0.05); w.star(spread(i, 77), 999, 9)
+        w.star(spread(i, 77), 200, 1 + i * 0.05); w.star(spread(i, 77), 999, 9 + i)
     for i in range(12):  # a class registered together that then works: nothing
         w.active(bulk(i, BIG + 1000)); w.star(bulk(i, BIG + 1000), 250, 1 + i * 0.05)
     _, rows = detect(w)
@@ -279,11 +279,13 @@ def test_output_table_shape_scores_and_no_leftovers():
     assert rows and all(0.6 <= s <= 1 and r for _, _, s, r in rows)
     both = on_repo(rows, 400)[bulk(0)]
     # bulk (0.7), star+fork (0.6), co-star (0.6: 12 thin accounts sharing repos 100 and 400)
-    # and shared audience (0.6: the same 12 on both repos, a day apart)
-    assert both[0] == pytest.approx(1 - 0.3 * 0.4 * 0.4 * 0.4)
+    # shared audience (0.6: the same 12 on both repos, a day apart) and fresh (0.5: ids above
+    # every account seen two days before)
+    assert both[0] == pytest.approx(1 - 0.3 * 0.4 * 0.4 * 0.4 * 0.5)
     assert "bulk-created accounts" in both[1] and "; star+fork within 3 min" in both[1]
     assert "; co-star group G" in both[1] and "(12 thin accounts on 2 repos" in both[1]
-    assert both[1].endswith("; stargazers shared with 1 other repo (up to 12 accounts, starred in separate orders)")
+    assert "; stargazers shared with 1 other repo (up to 12 accounts, starred in separate orders)" in both[1]
+    assert both[1].endswith("stars)") and "; fresh account (newer than every account seen up to 2 days before;" in both[1]
     assert len({(a, r) for a, r, _, _ in rows}) == len(rows)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert not any(t.startswith("_dp_") for t in tables)
