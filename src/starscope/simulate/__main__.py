@@ -1,4 +1,4 @@
-"""``python -m starscope.simulate OUT_DIR [--days N] [--seed S] [--scale X] [--bad]``
+"""``python -m starscope.simulate OUT_DIR [--days N] [--seed S] [--scale X] [--bad] [--preset realistic|easy]``
 (same as ``starscope simulate``; ``--bench N_FILES`` writes background-only hour files instead)."""
 from __future__ import annotations
 
