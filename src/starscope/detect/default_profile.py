@@ -7,34 +7,29 @@ creates
 
     _det_default_susp(actor_id BIGINT, repo_id BIGINT, score DOUBLE, reasons VARCHAR)
 
-one row per suspected (account, repo) star. Five signals (docs/detection-default.md):
+one row per suspected (account, repo) star. Signals (docs/detection-default.md), each a set of
+rows of ``_dp_sig(actor_id, repo_id, signal, weight, reason, ord)``:
 
-1. **bulk** - bulk-created accounts: the stargazers of a repo sorted by account id, split where
-   two neighbouring ids are more than ``bulk_max_gap`` apart (tighter on repos with very many
-   stargazers); a run of >= ``bulk_min_block`` accounts is a *bulk block*. Its stars are
-   suspected when the repo's bulk-block stars are >= ``bulk_min_repo_share`` of its stars, or
-   the block alone has >= ``bulk_big_block`` accounts.
-2. **star+fork** - the account forked the repo within ``starfork_max_minutes`` of starring it,
-   on a repo where >= ``starfork_min_accounts`` stargazers and >= ``starfork_min_repo_share``
-   of them did so (Stargazers Ghost Network lures).
-3. **low-activity** - StarScout's low-activity accounts, on repos where they are
-   >= ``la_min_accounts`` and >= ``la_min_repo_share`` of the stars (a share, not StarScout's
-   count of 50: drops organic one-off stargazers of popular repos, keeps trickles below 50).
-4. **lockstep** - StarScout's lockstep farms, kept per (farm, repo) when >=
-   ``lockstep_min_corroborated`` of the farm's accounts there are bulk-created or thin, or
-   their stars there are tight in time (std dev <= ``lockstep_max_sd_days``): drops active
-   communities co-starring at their own pace. **farm-reach**: the accounts of a kept farm also
-   flag their stars on other repos where they are >= ``farm_reach_min_accounts`` and
-   >= ``farm_reach_min_share`` of the stars (CopyCatch keeps only m repos per cluster).
-5. **co-star group** - thin accounts (almost only stars) that pairwise share >=
-   ``costar_min_shared`` starred repos (and >= ``costar_min_overlap`` of the smaller one's
-   stars) on repos whose stargazers are mostly thin, joined into connected groups of >=
-   ``costar_min_group``; a group's stars on a repo are suspected when >=
-   ``costar_min_repo_accounts`` members starred it and they are >= ``costar_min_repo_share``
-   of its stars. Catches groups below CopyCatch's n = 50, spread over weeks.
+1. **bulk** - thin stargazers of a repo with near-consecutive ids (blocks of >= bulk_min_block
+   with gaps <= bulk_max_gap), where blocks are a big share of the repo's stars.
+2. **starfork** - star + fork minutes apart by accounts that did nothing else, where many did.
+3. **low-activity** - StarScout's low-activity accounts where they dominate a repo's stars.
+4. **lockstep** / **farm-reach** - StarScout's lockstep farms, corroborated per (farm, repo) by
+   bulk/thin accounts or tight times; a kept farm's accounts on other repos they dominate.
+5. **costar** - groups of thin accounts sharing starred repos, where a group dominates a repo.
+6. **reuse** - accounts in bursts of >= 2 repos days apart (not in one sitting): a farm serving
+   several clients; suspected on clients (bursts with enough of them) and on repos they dominate
+   (drips). **burst** - the rest of a client's burst.
+7. **overlap** - pairs of repos whose stargazer sets overlap far beyond chance, starred in
+   separate tight orders (the farm seen from the repo side).
+8. **fresh** - thin accounts with ids above the store's own sign-up clock of two days before the
+   star (signed up since), where they dominate a repo's stars.
+
+``slow_campaigns(con, params)`` (after the campaign stage) makes ``_det_slow_campaigns``: repos
+below the monthly campaign rule whose stars are still mostly suspected (drips).
 
 score = 1 - prod(1 - w_signal) over the signals a star has (one signal >= 0.6).
-Everything is set-wise SQL; Python only loops over the label-propagation rounds of step 5.
+Everything is set-wise SQL; Python only loops over the label-propagation rounds of costar.
 Deterministic: every ranking has a total order, group ids follow the smallest account id.
 """
 from __future__ import annotations
