@@ -28,7 +28,7 @@ rows of ``_dp_sig(actor_id, repo_id, signal, weight, reason, ord)``:
 ``slow_campaigns(con, params)`` (after the campaign stage) makes ``_det_slow_campaigns``: repos
 below the monthly campaign rule whose stars are still mostly suspected (drips).
 
-score = 1 - prod(1 - w_signal) over the signals a star has (one signal >= 0.6).
+score = 1 - prod(1 - w_signal) over the signals a star has (one signal: 0.5-0.7).
 Everything is set-wise SQL; Python only loops over the label-propagation rounds of costar.
 Deterministic: every ranking has a total order, group ids follow the smallest account id.
 """
