@@ -59,7 +59,7 @@ def _sql(stars, P):
         default_profile._sql.drop(con, default_profile.INTERMEDIATE)
 
 
-@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), params_st)
 def test_reuse_and_burst_match_reference(stars, P):
     assert _sql(stars, P) == reuse_signals(stars, P) | overlap_signals(stars, P)
@@ -97,7 +97,7 @@ def fresh_worlds(draw):
     return stars, events
 
 
-@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(fresh_worlds(), st.sampled_from([1, 2, 5]), st.sampled_from([1, 2, 3]), st.sampled_from([0.25, 0.5, 1.0]))
 def test_fresh_matches_reference(world, lag, n, share):
     stars, events = world
