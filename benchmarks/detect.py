@@ -5,8 +5,12 @@ implementation on a small world, as a ratio measured in the same run.
     python benchmarks/detect.py [--stars 5000000] [--scales 1,2,4] [--memory-limit 8GB]
 
 The generated month: organic stars on Zipf-popular repos from accounts with ids spread over
-GitHub's ~190M range and some other activity; lockstep farms (200 accounts x 20 repos within days); throwaway bursts
-(100 one-shot accounts on one repo within a day). Only the shape matters for cost.
+GitHub's ~190M range and some other activity; lockstep farms (200 accounts x 20 repos within
+days); rotating farms (orders of 150 from a pool of 600, each account in ~3 orders); throwaway
+bursts (100 one-shot accounts on one repo within a day). As in the realistic simulated world
+there are no private id blocks: farm accounts have old ids scattered among everyone's, and
+throwaway accounts take a sign-up clock's ids (~160M, a few apart) between organic ones.
+Only the shape matters for cost.
 """
 from __future__ import annotations
 
@@ -39,6 +43,11 @@ farm AS (
 throw AS (
   SELECT c, a, TIMESTAMP '2024-03-10' + to_seconds((c * 3600 + hash(c, a) % 86400)::BIGINT) AS t
   FROM range({n_throw}) x(c), range(100) y(a)
+),
+rot AS (  -- order o of rotating farm f: 150 of its 600 accounts (pool slot (o * 150 + j) % 600)
+  SELECT f, o, (o * 150 + j) % 600 AS a,
+         TIMESTAMP '2024-03-02' + to_seconds((o * 43200 + hash(f, o, j) % 172800)::BIGINT) AS t
+  FROM range({n_farms}) x(f), range(12) y(o), range(150) z(j)
 )
 SELECT * FROM (
   SELECT actor AS actor_id, 'u' || actor AS actor_login, repo AS repo_id,
@@ -47,11 +56,14 @@ SELECT * FROM (
   UNION ALL  -- some other activity: organic accounts are not low-activity
   SELECT actor, 'u' || actor, repo + 7, 'owner' || (repo + 7) % 997 || '/repo' || (repo + 7),
          t + INTERVAL 3 DAY, 13 FROM organic WHERE k % 3 = 0
+  UNION ALL  -- farm accounts: old ids scattered over the whole range
+  SELECT (hash(f, a) % 190000)::BIGINT * 1000 + 1 + f % 500, 'farm' || f || '_' || a,
+         900000000 + f * 100 + r, 'promo' || f || '/tool' || r, t, 15 FROM farm
   UNION ALL
-  SELECT 500000000 + f * 1000 + a, 'farm' || f || '_' || a, 900000000 + f * 100 + r,
-         'promo' || f || '/tool' || r, t, 15 FROM farm
-  UNION ALL
-  SELECT 600000000 + c * 1000 + a, 'throw' || c || '_' || a, 950000000 + c,
+  SELECT (hash(f, a, 7) % 190000)::BIGINT * 1000 + 501 + f % 400, 'rot' || f || '_' || a,
+         910000000 + f * 100 + o, 'order' || f || '/app' || o, t, 15 FROM rot
+  UNION ALL  -- throwaway accounts: a sign-up clock's ids, ~7 apart, among everyone's
+  SELECT 160000003 + c * 3001 + a * 7, 'throw' || c || '_' || a, 950000000 + c,
          'lure' || c || '/crack', t, 15 FROM throw
 )
 """
@@ -66,7 +78,7 @@ def build_store(root: Path, stars: int) -> dict:
 
     shutil.rmtree(root, ignore_errors=True)
     n_farms, n_throw = max(1, stars // 400_000), max(1, stars // 100_000)
-    n_org = stars - n_farms * 4000 - n_throw * 100
+    n_org = stars - n_farms * (4000 + 1800) - n_throw * 100
     con = duckdb.connect()
     q = GEN.format(n_org=n_org, n_repos=max(1000, stars // 20), n_actors=max(1000, stars // 4),
                    n_farms=n_farms, n_throw=n_throw)

@@ -79,6 +79,9 @@ store_option = click.option("--store", "store_path", envvar="STARSCOPE_STORE", d
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.01, 1000))
 @click.option("--bad", is_flag=True, help="Inject malformed lines and broken files.")
 @click.option("--start", default="2024-03-01", show_default=True, help="First day (UTC).")
+@click.option("--preset", type=click.Choice(["realistic", "easy"]), default="realistic",
+              show_default=True, help="realistic: one sign-up clock, farms that hide; easy: "
+              "campaigns in private id blocks.")
 @click.option("--capture", default=1.0, show_default=True, type=click.FloatRange(0, 1),
               metavar="FRACTION", help="Keep only this share of star events (from "
               "--capture-from on), as GH Archive has lost stars since mid-2025.")
@@ -86,7 +89,7 @@ store_option = click.option("--store", "store_path", envvar="STARSCOPE_STORE", d
               help="First day (UTC) of the reduced --capture (default: --start).")
 @click.option("--json", "as_json", is_flag=True, help="Print the world's summary as JSON.")
 def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start: str,
-             capture: float, capture_from: str | None, as_json: bool) -> None:
+             preset: str, capture: float, capture_from: str | None, as_json: bool) -> None:
     """Write a simulated, labelled world in GH Archive format to OUT_DIR."""
     from datetime import date
 
@@ -103,8 +106,8 @@ def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start:
     cap_day = day(capture_from, "--capture-from") if capture_from else None
     with simulate_progress(enabled=not as_json) as progress:
         summary = simulate_world(Path(out_dir), days=days, seed=seed, scale=scale, bad=bad,
-                                 start=start_day, capture=capture, capture_from=cap_day,
-                                 progress=progress)
+                                 start=start_day, preset=preset, capture=capture,
+                                 capture_from=cap_day, progress=progress)
     if as_json:
         click.echo(json.dumps(summary, indent=1, default=str))
     else:
@@ -427,9 +430,16 @@ def evaluate(world_dir, store_path, as_json) -> None:
 
     store = _require_store(store_path)
     res = run_eval(Path(world_dir), store)
+    for w in res["warnings"]:
+        click.echo(f"warning: {w}", err=True)
     if as_json:
         click.echo(json.dumps(res, indent=1))
         return
+    _print_evaluation(res)
+
+
+def _print_evaluation(res: dict) -> None:
+    """The text form of `starscope evaluate`."""
     from rich.table import Table
 
     from starscope.interfaces.console import out
@@ -441,11 +451,17 @@ def evaluate(world_dir, store_path, as_json) -> None:
     for kind, k in res["by_kind"].items():
         t.add_row(kind, f"{k['fake_stars']:,}", f"{k['detected']:,}", str(k["recall"]))
     out.print(t)
-    fp = ", ".join(f"{r} {n:,}" for r, n in res["false_positives_by_role"].items()) or "none"
-    out.print(f"false positives by the accounts' true role: {fp}")
+    fp = ", ".join(f"{r} {n:,}" for r, n in res["false_positives_by_source"].items()) or "none"
+    out.print(f"false positives by organic source: {fp}", highlight=False)
     c = res["campaigns"]
-    out.print(f"campaign repos: precision {c['precision']} recall {c['recall']} "
-              f"({c['true_positives']} of {c['true']} true, {c['found']} found)")
+    out.print(f"campaign repos (>= 50 fake stars in a month): precision {c['precision']} recall {c['recall']} "
+              f"({c['true_positives']} of {c['true']} true, {c['found']} found)", highlight=False)
+    organic = {k: n for k, n in c["on_organic_repos"].items() if n}
+    out.print("campaigns on organic repos: " + (", ".join(f"{k} {n}" for k, n in organic.items()) or "none"),
+              highlight=False)
+    sl = res["slow_campaigns"]
+    out.print(f"slow campaigns (drips below the monthly rule): precision {sl['precision']} recall {sl['recall']} "
+              f"({sl['true_positives']} of {sl['true']} true, {sl['found']} found)", highlight=False)
 
 
 @main.command()

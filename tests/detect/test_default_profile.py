@@ -81,14 +81,23 @@ def on_repo(rows, repo: int) -> dict[int, tuple[float, str]]:
 
 # ---------------------------------------------------------------- 1. bulk-created accounts
 
+def _popular(w: World, repo: int = 999) -> None:
+    """A popular repo with 100 active stargazers (keeps the accounts below out of low-activity)."""
+    for i in range(100):
+        w.active(spread(i, 3)); w.star(spread(i, 3), repo, i * 0.2)
+
+
 def test_bulk_ids_flagged_spread_ids_not():
     w = World()
-    for i in range(12):  # bulk block, otherwise active accounts
-        w.active(bulk(i)); w.star(bulk(i), 100, 1 + i * 0.05)
+    _popular(w)
+    for i in range(12):  # bulk block of accounts that only star
+        w.star(bulk(i), 100, 1 + i * 0.05); w.star(bulk(i), 999, 9 + i)
     for i in range(3):  # organic stargazers of the same repo
         w.active(spread(i)); w.star(spread(i), 100, 2 + i)
     for i in range(12):  # the same, but ids spread: nothing
-        w.active(spread(i, 77)); w.star(spread(i, 77), 200, 1 + i * 0.05)
+        w.star(spread(i, 77), 200, 1 + i * 0.05); w.star(spread(i, 77), 999, 9 + i)
+    for i in range(12):  # a class registered together that then works: nothing
+        w.active(bulk(i, BIG + 1000)); w.star(bulk(i, BIG + 1000), 250, 1 + i * 0.05)
     _, rows = detect(w)
     got = on_repo(rows, 100)
     assert set(got) == {bulk(i) for i in range(12)}
@@ -96,13 +105,14 @@ def test_bulk_ids_flagged_spread_ids_not():
     assert 0.6 <= score <= 1
     assert reason.startswith(f"bulk-created accounts {bulk(0)}–{bulk(11)} (12 accounts;")
     assert on_repo(rows, 200) == {}
+    assert on_repo(rows, 250) == {}
 
 
 def test_bulk_block_that_is_a_small_share_of_a_popular_repo_is_not_flagged():
     # bulk accounts' camouflage stars on a popular repo: 12 of 112 stargazers
     w = World()
     for i in range(12):
-        w.active(bulk(i)); w.star(bulk(i), 300, 1 + i * 0.05)
+        w.star(bulk(i), 300, 1 + i * 0.05)
     for i in range(100):
         w.active(spread(i, 5)); w.star(spread(i, 5), 300, 1 + i * 0.2)
     _, rows = detect(w)
@@ -114,18 +124,24 @@ def test_bulk_block_that_is_a_small_share_of_a_popular_repo_is_not_flagged():
 
 # ---------------------------------------------------------------- 2. star + fork
 
-def test_star_and_fork_minutes_apart_flagged_days_apart_not(engine):
+def test_star_and_fork_minutes_apart_flagged_days_apart_or_then_working_not(engine):
     w = World()
+    _popular(w)
     for i in range(12):
-        a, b = spread(i), spread(i, 99)
-        w.active(a); w.active(b)
-        w.star(a, 400, 2 + i * 0.1); w.event(a, 400, 2 + i * 0.1 + 5 / 1440, FORK)
+        a, b, c = spread(i), spread(i, 99), spread(i, 51)
+        w.active(b); w.active(c)
+        # a ghost: star + fork minutes apart and nothing else (a star elsewhere is no work)
+        w.star(a, 400, 2 + i * 0.1); w.event(a, 400, 2 + i * 0.1 + 5 / 1440, FORK); w.star(a, 999, 9 + i)
         w.star(b, 500, 2 + i * 0.1); w.event(b, 500, 5 + i * 0.1, FORK)
+        # a student: star + fork minutes apart, then pushes
+        w.star(c, 450, 2 + i * 0.1); w.event(c, 450, 2 + i * 0.1 + 5 / 1440, FORK)
     _, rows = detect(w)
     got = on_repo(rows, 400)
     assert set(got) == {spread(i) for i in range(12)}
-    assert got[spread(0)][1] == "star+fork within 5 min (12 of the repo's 12 stargazers did so)"
+    assert got[spread(0)][1] == ("star+fork within 5 min, nothing else done "
+                                 "(12 of the repo's 12 stargazers did so)")
     assert on_repo(rows, 500) == {}
+    assert on_repo(rows, 450) == {}
 
 
 # ---------------------------------------------------------------- 3. low-activity accounts
@@ -201,12 +217,48 @@ def test_costar_group_flagged_organic_costarring_not(engine):
     assert reason.endswith("15-day windows)")
 
 
+# ---------------------------------------------------------------- 6-8. reuse, burst, shared audience
+
+def test_farm_reused_across_orders_flagged_list_and_community_not():
+    w = World()
+    farm = [spread(i, 1) for i in range(30)]
+    for a in farm:  # aged accounts with real-looking activity
+        w.active(a)
+    for k, (repo, day) in enumerate(((2000, 1), (2001, 5), (2002, 9))):
+        for j in range(20):  # each order: 20 of the 30, delivered within a day
+            w.star(farm[(k * 10 + j) % 30], repo, day + j * 0.04)
+        for j in range(4):  # a few genuine stars, later
+            a = spread(j, 200 + k)
+            w.active(a); w.star(a, repo, day + 6 + j)
+    for j in range(8):  # a drip from the same accounts over three weeks
+        w.star(farm[j], 2100, 2 + j * 2.5)
+    for i in range(30):  # readers of a list: three repos in the same hour
+        a = spread(i, 300); w.active(a)
+        for r in (3000, 3001, 3002):
+            w.star(a, r, 3 + i * 0.001 + (r - 3000) * 0.004)
+    for i in range(30):  # a community: the same three repos, each at its own time
+        a = spread(i, 400); w.active(a)
+        for r in (4000, 4001, 4002):
+            w.star(a, r, (i * 7 + (r - 4000) * 11) % 28)
+    _, rows = detect(w, dparams=DefaultParams(burst_min_stars=15))
+    flagged = {(a, r) for a, r, _, _ in rows}
+    farm_stars = {(s["actor_id"], s["repo_id"]) for s in w.stars
+                  if s["actor_id"] in farm and s["repo_id"] in (2000, 2001, 2002, 2100)}
+    assert farm_stars <= flagged
+    assert not {(a, r) for a, r in flagged if r >= 3000}
+    reason = on_repo(rows, 2001)[farm[10]][1]
+    assert "account reused across bursts" in reason and "stargazers shared with" in reason
+    assert "account reused across bursts" in on_repo(rows, 2100)[farm[0]][1]
+    # the genuine stars came days after the order: not in its burst
+    assert not {(a, r) for a, r in flagged if a not in farm}
+
+
 # ---------------------------------------------------------------- shape, determinism, params
 
 def _mixed_world() -> World:
     w = World()
-    for i in range(12):
-        w.active(bulk(i)); w.star(bulk(i), 100, 1 + i * 0.05)
+    for i in range(12):  # bulk accounts that only star and fork
+        w.star(bulk(i), 100, 1 + i * 0.05)
         w.star(bulk(i), 400, 2 + i * 0.1); w.event(bulk(i), 400, 2 + i * 0.1 + 3 / 1440, FORK)
     for i in range(15):
         w.star(spread(i), 900, 1 + i * 0.01)
@@ -226,8 +278,14 @@ def test_output_table_shape_scores_and_no_leftovers():
                     ("reasons", "VARCHAR")]
     assert rows and all(0.6 <= s <= 1 and r for _, _, s, r in rows)
     both = on_repo(rows, 400)[bulk(0)]
-    assert both[0] == pytest.approx(1 - 0.3 * 0.4)  # bulk (0.7) and star+fork (0.6)
+    # bulk (0.7), star+fork (0.6), co-star (0.6: 12 thin accounts sharing repos 100 and 400)
+    # shared audience (0.6: the same 12 on both repos, a day apart) and fresh (0.5: ids above
+    # every account seen two days before)
+    assert both[0] == pytest.approx(1 - 0.3 * 0.4 * 0.4 * 0.4 * 0.5)
     assert "bulk-created accounts" in both[1] and "; star+fork within 3 min" in both[1]
+    assert "; co-star group G" in both[1] and "(12 thin accounts on 2 repos" in both[1]
+    assert "; stargazers shared with 1 other repo (up to 12 accounts, starred in separate orders)" in both[1]
+    assert both[1].endswith("stars)") and "; fresh account (newer than every account seen up to 2 days before;" in both[1]
     assert len({(a, r) for a, r, _, _ in rows}) == len(rows)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert not any(t.startswith("_dp_") for t in tables)
@@ -330,3 +388,26 @@ def test_explanations_agree_with_verdicts(sim_store):
     _, store = sim_store
     detect_store(store, profile="default")
     assert check_explanations(store) > 0
+
+
+def test_campaigns_table_kinds_campaign_and_slow_campaign():
+    """A drip below the monthly rule is a `slow_campaign` row of `campaigns` under the default
+    profile; a 60-star burst is a `campaign`; starscout has no slow campaigns."""
+    w = World()
+    farm = [spread(i, 1) for i in range(30)]
+    for a in farm:
+        w.active(a)
+    for k, (repo, day) in enumerate(((2000, 1), (2001, 5), (2002, 9))):
+        for j in range(20):
+            w.star(farm[(k * 10 + j) % 30], repo, day + j * 0.04)
+    for j in range(8):  # the drip
+        w.star(farm[j], 2100, 2 + j * 2.5)
+    for i in range(60):  # a throwaway burst: 60 one-shot accounts
+        w.star(spread(i, 500), 2200, 3 + i * 0.01)
+    for profile, want in (("default", {(2200, "campaign"), (2100, "slow_campaign")}), ("starscout", {(2200, "campaign")})):
+        con = make_con(w.stars, events_rows=w.events)
+        t = detect_run.run_detection(con, profile=profile, default_params={"burst_min_stars": 15})
+        rows = con.execute(f"SELECT repo_id, kind, n_anomalous_months FROM {t['campaigns']}").fetchall()
+        got = {(r, k) for r, k, _ in rows if r in (2100, 2200)}
+        assert got == want, profile
+        assert all((k == "slow_campaign") == (n == 0) for _, k, n in rows)

@@ -111,6 +111,24 @@ def test_overview_and_evaluate(world_store):
     s = ev["stars"]
     assert s["true_positives"] + s["false_negatives"] == truth["fake_stars"]
     assert 0 < s["precision"] <= 1 and 0 < s["recall"] <= 1
+    assert ev["warnings"] == []
+    assert sum(ev["false_positives_by_source"].values()) == s["false_positives"]
+    assert set(ev["campaigns"]["by_kind"]) <= set(truth["campaigns"])
+    assert set(ev["campaigns"]["on_organic_repos"]) <= set(truth["negatives"])
+    assert {"precision", "recall", "true", "found"} <= set(ev["slow_campaigns"])
+
+
+def test_evaluate_warns_when_the_store_is_not_the_world(world_store, tmp_path):
+    """Another world's truth against this store: one warning line on stderr, not a silent 0.0."""
+    world, store = world_store
+    other = tmp_path / "other"
+    simulate_world(other, days=1, seed=4, scale=0.05)
+    assert run("detect", "--store", store).exit_code == 0
+    r = CliRunner().invoke(main, ["evaluate", str(other), "--store", str(store), "--json"])
+    assert r.exit_code == 0
+    warn = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warn) == 1 and "does not look like the world" in warn[0]
+    assert json.loads(r.stdout)["warnings"] == [warn[0].removeprefix("warning: ")]
 
 
 def test_detect_on_empty_stores_finishes_cleanly(tmp_path):

@@ -82,8 +82,9 @@ def _low_activity(events: list[dict]) -> dict[int, bool]:
 def default_world(tmp_path_factory):
     out = tmp_path_factory.mktemp("world")
     calls = []
-    # default days and seed; half the background volume keeps the suite fast (campaigns are full size)
-    summary = simulate_world(out, scale=0.5, progress=lambda d, t: calls.append((d, t)))
+    # default days and seed; half the background volume keeps the suite fast (campaigns are full size).
+    # The easy preset: these tests pin its campaign and negative kinds (test_realistic.py the default's).
+    summary = simulate_world(out, scale=0.5, progress=lambda d, t: calls.append((d, t)), preset="easy")
     events, bad = _read_archive(out / "archive")
     return out, summary, events, bad, calls
 
@@ -385,7 +386,7 @@ def test_small_worlds_have_every_kind(tmp_path, days, scale):
     assert s["files"] == days * 24
     camps = _read_csv(tmp_path / "truth" / "campaigns.csv")
     for c in camps:
-        if c["kind"] != "evasive":
+        if c["kind"] not in ("evasive", "slow"):
             assert int(c["n_stars"]) >= 50
 
 

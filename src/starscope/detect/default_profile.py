@@ -7,34 +7,29 @@ creates
 
     _det_default_susp(actor_id BIGINT, repo_id BIGINT, score DOUBLE, reasons VARCHAR)
 
-one row per suspected (account, repo) star. Five signals (docs/detection-default.md):
+one row per suspected (account, repo) star. Signals (docs/detection-default.md), each a set of
+rows of ``_dp_sig(actor_id, repo_id, signal, weight, reason, ord)``:
 
-1. **bulk** - bulk-created accounts: the stargazers of a repo sorted by account id, split where
-   two neighbouring ids are more than ``bulk_max_gap`` apart (tighter on repos with very many
-   stargazers); a run of >= ``bulk_min_block`` accounts is a *bulk block*. Its stars are
-   suspected when the repo's bulk-block stars are >= ``bulk_min_repo_share`` of its stars, or
-   the block alone has >= ``bulk_big_block`` accounts.
-2. **star+fork** - the account forked the repo within ``starfork_max_minutes`` of starring it,
-   on a repo where >= ``starfork_min_accounts`` stargazers and >= ``starfork_min_repo_share``
-   of them did so (Stargazers Ghost Network lures).
-3. **low-activity** - StarScout's low-activity accounts, on repos where they are
-   >= ``la_min_accounts`` and >= ``la_min_repo_share`` of the stars (a share, not StarScout's
-   count of 50: drops organic one-off stargazers of popular repos, keeps trickles below 50).
-4. **lockstep** - StarScout's lockstep farms, kept per (farm, repo) when >=
-   ``lockstep_min_corroborated`` of the farm's accounts there are bulk-created or thin, or
-   their stars there are tight in time (std dev <= ``lockstep_max_sd_days``): drops active
-   communities co-starring at their own pace. **farm-reach**: the accounts of a kept farm also
-   flag their stars on other repos where they are >= ``farm_reach_min_accounts`` and
-   >= ``farm_reach_min_share`` of the stars (CopyCatch keeps only m repos per cluster).
-5. **co-star group** - thin accounts (almost only stars) that pairwise share >=
-   ``costar_min_shared`` starred repos (and >= ``costar_min_overlap`` of the smaller one's
-   stars) on repos whose stargazers are mostly thin, joined into connected groups of >=
-   ``costar_min_group``; a group's stars on a repo are suspected when >=
-   ``costar_min_repo_accounts`` members starred it and they are >= ``costar_min_repo_share``
-   of its stars. Catches groups below CopyCatch's n = 50, spread over weeks.
+1. **bulk** - thin stargazers of a repo with near-consecutive ids (blocks of >= bulk_min_block
+   with gaps <= bulk_max_gap), where blocks are a big share of the repo's stars.
+2. **starfork** - star + fork minutes apart by accounts that did nothing else, where many did.
+3. **low-activity** - StarScout's low-activity accounts where they dominate a repo's stars.
+4. **lockstep** / **farm-reach** - StarScout's lockstep farms, corroborated per (farm, repo) by
+   bulk/thin accounts or tight times; a kept farm's accounts on other repos they dominate.
+5. **costar** - groups of thin accounts sharing starred repos, where a group dominates a repo.
+6. **reuse** - accounts in bursts of >= 2 repos days apart (not in one sitting): a farm serving
+   several clients; suspected on clients (bursts with enough of them) and on repos they dominate
+   (drips). **burst** - the rest of a client's burst.
+7. **overlap** - pairs of repos whose stargazer sets overlap far beyond chance, starred in
+   separate tight orders (the farm seen from the repo side).
+8. **fresh** - thin accounts with ids above the store's own sign-up clock of two days before the
+   star (signed up since), where they dominate a repo's stars.
 
-score = 1 - prod(1 - w_signal) over the signals a star has (one signal >= 0.6).
-Everything is set-wise SQL; Python only loops over the label-propagation rounds of step 5.
+``slow_campaigns(con, params)`` (after the campaign stage) makes ``_det_slow_campaigns``: repos
+below the monthly campaign rule whose stars are still mostly suspected (drips).
+
+score = 1 - prod(1 - w_signal) over the signals a star has (one signal: 0.5-0.7).
+Everything is set-wise SQL; Python only loops over the label-propagation rounds of costar.
 Deterministic: every ranking has a total order, group ids follow the smallest account id.
 """
 from __future__ import annotations
@@ -51,11 +46,15 @@ from . import _sql, created_together
 from ._sql import create, num, scalar
 
 OUTPUTS = ("_det_default_susp", "_det_default_sig")
+SLOW_OUTPUTS = ("_det_slow_campaigns",)
 INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
-    "_dp_groups", "_dp_group_repos",
+    "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
 )
+
+
+_MAY_BE_ZERO = frozenset({"starfork_max_work_events"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,7 @@ class DefaultParams:
     starfork_max_minutes: float = 30.0
     starfork_min_accounts: int = 10
     starfork_min_repo_share: float = 0.25
+    starfork_max_work_events: int = 0   # ... by accounts that did nothing else (no work on a fork)
     # 3. low-activity accounts (StarScout's definition), where they dominate a repo's stars
     la_min_accounts: int = 10
     la_min_repo_share: float = 0.5
@@ -93,12 +93,50 @@ class DefaultParams:
     costar_min_repo_share: float = 0.5
     costar_window_days: int = 15        # for the "over N windows" in reasons
     costar_max_rounds: int = 50         # label propagation rounds
+    # 6. accounts reused across bursts: a burst repo has >= burst_min_stars stars within
+    #    burst_span_hours that are >= burst_min_share of all its stars; an account whose stars
+    #    inside bursts lie on >= 2 repos at least reuse_min_gap_hours apart is reused (a farm
+    #    serving several clients); its stars are suspected on repos where such accounts are
+    #    >= reuse_min_accounts and >= reuse_min_repo_share of the stars
+    burst_span_hours: int = 48
+    burst_min_stars: int = 20
+    burst_min_share: float = 0.5
+    reuse_min_gap_hours: int = 24
+    reuse_sitting_minutes: int = 60    # ... and no two of them this close (one sitting: a list)
+    reuse_min_accounts: int = 5
+    reuse_min_repo_share: float = 0.5
+    client_min_reused_share: float = 0.2
     # score: 1 - prod(1 - weight) over the signals a star has
     w_bulk: float = 0.7
     w_starfork: float = 0.6
     w_low_activity: float = 0.6
     w_lockstep: float = 0.6
     w_costar: float = 0.6
+    # 8. shared audience: two repos (each with <= overlap_max_repo_stars stars) whose shared
+    #    stargazers are >= overlap_min_shared and >= overlap_min_share of EACH repo's stars, whose
+    #    two stars are on average >= overlap_min_gap_hours apart (not one list read in one
+    #    sitting) and tight on each repo (sd <= overlap_max_sd_hours: orders, not a community
+    #    at its own pace); accounts with > overlap_max_account_stars such stars make no pairs
+    overlap_max_repo_stars: int = 5000
+    overlap_max_account_stars: int = 50
+    overlap_min_shared: int = 10
+    overlap_min_share: float = 0.05
+    overlap_min_gap_hours: int = 12
+    overlap_max_sd_hours: int = 24
+    # 9. fresh accounts: the account's id is above every id seen in the store up to
+    #    fresh_lag_days before the star (ids are handed out in sign-up order, so it signed up
+    #    since), it is thin, and such stars are >= fresh_min_accounts and >= fresh_min_repo_share
+    #    of the repo's stars (a launch's newcomers are a minority among its fans)
+    fresh_lag_days: int = 2
+    fresh_min_accounts: int = 10
+    fresh_min_repo_share: float = 0.5
+    # slow campaigns: repos below the monthly rule whose stars are still mostly suspected
+    slow_min_suspected: int = 5
+    slow_min_share: float = 0.5
+    w_reuse: float = 0.6
+    w_burst: float = 0.5
+    w_overlap: float = 0.6
+    w_fresh: float = 0.5
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -108,7 +146,7 @@ class DefaultParams:
             if f.type in ("int", int):
                 if not isinstance(v, int):
                     raise UsageError(f"default-profile parameter {f.name} must be an integer")
-                if v < 1:
+                if v < (0 if f.name in _MAY_BE_ZERO else 1):
                     raise UsageError(f"default-profile parameter {f.name} must be >= 1")
             else:
                 object.__setattr__(self, f.name, float(v))
@@ -128,15 +166,40 @@ class DefaultParams:
         return dataclasses.replace(self, **overrides)
 
 
+def _resolve(params: Any) -> DefaultParams:
+    if isinstance(params, DefaultParams):
+        return params
+    if isinstance(params, Mapping):
+        return DefaultParams().replace(**params)
+    return DefaultParams()
+
+
+def slow_campaigns(con: Any, params: Any = None, *, enabled: bool = True) -> None:
+    """Create ``_det_slow_campaigns(repo_id, stars, suspected, low_activity, clustered, share)``
+    from ``_det_repo_months`` and ``_det_campaigns``: repos that are not campaigns by the
+    monthly rule (no month reaches it: a drip of a few stars a day) but whose stars are
+    >= ``slow_min_share`` suspected, with >= ``slow_min_suspected`` suspected. Empty when not
+    ``enabled`` (the starscout profile has no such notion)."""
+    P = _resolve(params)
+    create(con, "_det_slow_campaigns", f"""
+        WITH r AS (
+            SELECT repo_id, SUM(stars) AS stars, SUM(suspected) AS suspected,
+                   SUM(low_activity) AS low_activity, SUM(clustered) AS clustered
+            FROM _det_repo_months GROUP BY repo_id)
+        SELECT repo_id, CAST(stars AS BIGINT) AS stars, CAST(suspected AS BIGINT) AS suspected,
+               CAST(low_activity AS BIGINT) AS low_activity, CAST(clustered AS BIGINT) AS clustered,
+               CAST(suspected AS DOUBLE) / stars AS share
+        FROM r
+        WHERE {'true' if enabled else 'false'}
+          AND suspected >= {int(P.slow_min_suspected)}
+          AND suspected >= {num(P.slow_min_share)} * stars
+          AND repo_id NOT IN (SELECT repo_id FROM _det_campaigns)""")
+
+
 def run(con: Any, params: Any = None) -> None:
     """Create ``_det_default_susp``. ``params``: a DefaultParams, a mapping of overrides of
     its fields, or anything else (None, the run's starscout Params) for the defaults."""
-    if isinstance(params, DefaultParams):
-        P = params
-    elif isinstance(params, Mapping):
-        P = DefaultParams().replace(**params)
-    else:
-        P = DefaultParams()
+    P = _resolve(params)
     try:
         _signals(con, P)
         created_together.add_signals(con)  # account creation times, where profiles are known
@@ -162,6 +225,9 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _lockstep(con, P)
     _farm_reach(con, P)
     _costar(con, P)
+    _reuse(con, P)
+    _overlap(con, P)
+    _fresh(con, P)
 
 
 def _thin(con: Any, P: DefaultParams) -> None:
@@ -181,6 +247,8 @@ def _bulk(con: Any, P: DefaultParams) -> None:
                    s.actor_id - LAG(s.actor_id) OVER (
                        PARTITION BY s.repo_id ORDER BY s.actor_id) AS gap
             FROM _det_stars s JOIN _dp_nstars n ON n.repo_id = s.repo_id
+            -- thin accounts only: a class registered together then works, a bulk batch does not
+            JOIN _dp_thin t ON t.actor_id = s.actor_id
             WHERE n.n_stars >= {int(P.bulk_min_block)}),
         b AS (
             SELECT repo_id, actor_id,
@@ -221,10 +289,16 @@ def _starfork(con: Any, P: DefaultParams) -> None:
             SELECT e.actor_id, e.repo_id, e.created_at
             FROM events e
             WHERE e.type = {FORK} AND e.actor_id IS NOT NULL AND e.repo_id IS NOT NULL),
+        idle AS (
+            -- accounts that did nothing but star and fork: a student pushes to the fork
+            SELECT actor_id FROM account_activity
+            WHERE n_events - COALESCE(n_watch, 0) - COALESCE(n_fork, 0)
+                  <= {int(P.starfork_max_work_events)}),
         m AS (
             SELECT s.actor_id, s.repo_id,
                    MIN(ABS(date_diff('second', s.starred_at, f.created_at))) AS dt
             FROM _det_stars s
+            JOIN idle i ON i.actor_id = s.actor_id
             JOIN f ON f.actor_id = s.actor_id AND f.repo_id = s.repo_id
             GROUP BY s.actor_id, s.repo_id
             HAVING MIN(ABS(date_diff('second', s.starred_at, f.created_at))) <= {w}),
@@ -240,7 +314,7 @@ def _starfork(con: Any, P: DefaultParams) -> None:
         INSERT INTO _dp_sig
         SELECT actor_id, repo_id, 'starfork', {num(P.w_starfork)},
                'star+fork within ' || CAST(CAST(CEIL(dt / 60.0) AS BIGINT) AS VARCHAR)
-               || ' min (' || CAST(n_sf AS VARCHAR) || ' of the repo''s '
+               || ' min, nothing else done (' || CAST(n_sf AS VARCHAR) || ' of the repo''s '
                || CAST(n_stars AS VARCHAR) || ' stargazers did so)', 2
         FROM _dp_sf""")
 
@@ -420,6 +494,179 @@ def _costar(con: Any, P: DefaultParams) -> None:
                || ' thin accounts on ' || CAST(n_repos AS VARCHAR) || ' repos over '
                || CAST(n_windows AS VARCHAR) || ' {int(P.costar_window_days)}-day windows)', 6
         FROM _dp_group_repos""")
+
+
+def _reuse(con: Any, P: DefaultParams) -> None:
+    # A farm seen from the clients' side: each order is a burst on one repo, and the same
+    # accounts turn up in bursts of other repos days apart. Organic crowds (a list, a launch,
+    # a class) act together once; readers of a list star its repos in the same hour.
+    span = int(P.burst_span_hours) * 3600
+    create(con, "_dp_burst", f"""
+        WITH c AS (
+            SELECT s.repo_id, CAST(epoch(s.starred_at) AS BIGINT) AS e
+            FROM _det_stars s JOIN _dp_nstars n ON n.repo_id = s.repo_id
+            WHERE n.n_stars >= {int(P.burst_min_stars)}),
+        w AS (
+            SELECT repo_id, e, COUNT(*) OVER (
+                PARTITION BY repo_id ORDER BY e
+                RANGE BETWEEN CURRENT ROW AND {span} FOLLOWING) AS k
+            FROM c),
+        p AS (SELECT repo_id, MAX(k) AS peak FROM w GROUP BY repo_id),
+        st AS (
+            SELECT w.repo_id, MIN(w.e) AS lo FROM w JOIN p ON p.repo_id = w.repo_id AND w.k = p.peak
+            GROUP BY w.repo_id)
+        SELECT p.repo_id, p.peak, st.lo, st.lo + {span} AS hi, n.n_stars
+        FROM p JOIN st ON st.repo_id = p.repo_id JOIN _dp_nstars n ON n.repo_id = p.repo_id
+        WHERE p.peak >= {int(P.burst_min_stars)} AND p.peak >= {num(P.burst_min_share)} * n.n_stars""")
+    create(con, "_dp_reused", f"""
+        WITH bs AS (
+            SELECT s.actor_id, s.repo_id, CAST(epoch(s.starred_at) AS BIGINT) AS e
+            FROM _det_stars s JOIN _dp_burst b ON b.repo_id = s.repo_id
+            WHERE CAST(epoch(s.starred_at) AS BIGINT) BETWEEN b.lo AND b.hi)
+        SELECT actor_id, COUNT(*) AS n_bursts, MAX(e) - MIN(e) AS spread
+        FROM (SELECT bs.*, e - LAG(e) OVER (PARTITION BY actor_id ORDER BY e, repo_id) AS d FROM bs) x
+        GROUP BY actor_id
+        HAVING COUNT(*) >= 2 AND MAX(e) - MIN(e) >= {int(P.reuse_min_gap_hours) * 3600}
+           -- a reader starring several repos of a list in one sitting is not an order
+           AND COALESCE(MIN(d), {10**12}) > {int(P.reuse_sitting_minutes) * 60}""")
+    # A client: a burst repo where reused accounts are >= reuse_min_accounts and >=
+    # client_min_reused_share of the stars inside its burst. There every star of a reused
+    # account is suspected ('reuse'), and the other stars inside the burst too ('burst': the
+    # same order's accounts that serve no other client in the window we see).
+    create(con, "_dp_client", f"""
+        WITH bs AS (
+            SELECT s.actor_id, s.repo_id, (u.actor_id IS NOT NULL) AS re
+            FROM _det_stars s JOIN _dp_burst b ON b.repo_id = s.repo_id
+            LEFT JOIN _dp_reused u ON u.actor_id = s.actor_id
+            WHERE CAST(epoch(s.starred_at) AS BIGINT) BETWEEN b.lo AND b.hi)
+        SELECT b.repo_id, b.lo, b.hi, b.peak, SUM(CASE WHEN bs.re THEN 1 ELSE 0 END) AS n_re
+        FROM bs JOIN _dp_burst b ON b.repo_id = bs.repo_id
+        GROUP BY b.repo_id, b.lo, b.hi, b.peak
+        HAVING SUM(CASE WHEN bs.re THEN 1 ELSE 0 END) >= {int(P.reuse_min_accounts)}
+           AND SUM(CASE WHEN bs.re THEN 1 ELSE 0 END) >= {num(P.client_min_reused_share)} * b.peak""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        WITH rs AS (
+            SELECT s.actor_id, s.repo_id, u.n_bursts, u.spread
+            FROM _det_stars s JOIN _dp_reused u ON u.actor_id = s.actor_id),
+        r AS (
+            -- drips: reused accounts dominate a repo's stars, however slowly they came
+            SELECT rs.repo_id, COUNT(*) AS n_re, n.n_stars
+            FROM rs JOIN _dp_nstars n ON n.repo_id = rs.repo_id
+            GROUP BY rs.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(P.reuse_min_accounts)}
+               AND COUNT(*) >= {num(P.reuse_min_repo_share)} * n.n_stars),
+        k AS (
+            SELECT rs.*, COALESCE(c.n_re, r.n_re) AS n_re, n.n_stars, (c.repo_id IS NOT NULL) AS client
+            FROM rs JOIN _dp_nstars n ON n.repo_id = rs.repo_id
+            LEFT JOIN _dp_client c ON c.repo_id = rs.repo_id
+            LEFT JOIN r ON r.repo_id = rs.repo_id
+            WHERE c.repo_id IS NOT NULL OR r.repo_id IS NOT NULL)
+        SELECT actor_id, repo_id, 'reuse', {num(P.w_reuse)},
+               'account reused across bursts (' || CAST(n_bursts AS VARCHAR)
+               || ' bursts over ' || CAST(CAST(ROUND(spread / 86400.0) AS BIGINT) AS VARCHAR)
+               || ' days; ' || CAST(n_re AS VARCHAR) || ' of the repo''s '
+               || CASE WHEN client THEN 'burst' ELSE CAST(n_stars AS VARCHAR) || ' stars' END
+               || ' from such accounts)', 7
+        FROM k""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT s.actor_id, s.repo_id, 'burst', {num(P.w_burst)},
+               'in a burst of ' || CAST(c.peak AS VARCHAR) || ' stars within '
+               || CAST({int(P.burst_span_hours)} AS VARCHAR) || ' h, '
+               || CAST(c.n_re AS VARCHAR) || ' of them from accounts reused across bursts', 8
+        FROM _det_stars s JOIN _dp_client c ON c.repo_id = s.repo_id
+        WHERE CAST(epoch(s.starred_at) AS BIGINT) BETWEEN c.lo AND c.hi
+          AND s.actor_id NOT IN (SELECT actor_id FROM _dp_reused)""")
+
+
+def _overlap(con: Any, P: DefaultParams) -> None:
+    # The farm seen from the repo side, without bursts or per-account gaps: pairs of repos whose
+    # stargazer sets overlap far beyond chance. Exact integer arithmetic (times in seconds from
+    # the earliest star) so that thresholds never depend on float summation order.
+    base = scalar(con, "SELECT CAST(MIN(epoch(starred_at)) AS BIGINT) FROM _det_stars") or 0
+    create(con, "_dp_ov_stars", f"""
+        WITH c AS (
+            SELECT s.actor_id, s.repo_id,
+                   CAST(CAST(epoch(s.starred_at) AS BIGINT) - {int(base)} AS DECIMAL(38, 0)) AS e
+            FROM _det_stars s JOIN _dp_nstars n ON n.repo_id = s.repo_id
+            WHERE n.n_stars >= {int(P.overlap_min_shared)}
+              AND n.n_stars <= {int(P.overlap_max_repo_stars)}),
+        a AS (
+            SELECT actor_id FROM c GROUP BY actor_id
+            HAVING COUNT(*) >= 2 AND COUNT(*) <= {int(P.overlap_max_account_stars)})
+        SELECT c.* FROM c JOIN a ON a.actor_id = c.actor_id""")
+    gap, sd = int(P.overlap_min_gap_hours) * 3600, int(P.overlap_max_sd_hours) * 3600
+    create(con, "_dp_ov_pairs", f"""
+        WITH p AS (
+            SELECT x.repo_id AS r1, y.repo_id AS r2, COUNT(*) AS shared,
+                   SUM(ABS(x.e - y.e)) AS sum_gap,
+                   SUM(x.e) AS s1, SUM(x.e * x.e) AS q1, SUM(y.e) AS s2, SUM(y.e * y.e) AS q2
+            FROM _dp_ov_stars x
+            JOIN _dp_ov_stars y ON y.actor_id = x.actor_id AND x.repo_id < y.repo_id
+            GROUP BY x.repo_id, y.repo_id
+            HAVING COUNT(*) >= {int(P.overlap_min_shared)})
+        SELECT p.r1, p.r2, p.shared
+        FROM p JOIN _dp_nstars n1 ON n1.repo_id = p.r1 JOIN _dp_nstars n2 ON n2.repo_id = p.r2
+        WHERE p.shared >= {num(P.overlap_min_share)} * n1.n_stars
+          AND p.shared >= {num(P.overlap_min_share)} * n2.n_stars
+          AND p.sum_gap >= CAST({gap} AS DECIMAL(38, 0)) * p.shared
+          -- variance <= sd^2  <=>  n*sum(t^2) - sum(t)^2 <= (sd*n)^2, on each repo
+          AND p.shared * p.q1 - p.s1 * p.s1
+              <= CAST({sd} AS DECIMAL(38, 0)) * {sd} * p.shared * p.shared
+          AND p.shared * p.q2 - p.s2 * p.s2
+              <= CAST({sd} AS DECIMAL(38, 0)) * {sd} * p.shared * p.shared""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        WITH j AS (
+            SELECT x.actor_id, x.repo_id AS a_repo, y.repo_id AS b_repo, k.shared
+            FROM _dp_ov_stars x
+            JOIN _dp_ov_stars y ON y.actor_id = x.actor_id AND x.repo_id < y.repo_id
+            JOIN _dp_ov_pairs k ON k.r1 = x.repo_id AND k.r2 = y.repo_id),
+        u AS (
+            SELECT actor_id, a_repo AS repo_id, shared FROM j
+            UNION ALL
+            SELECT actor_id, b_repo AS repo_id, shared FROM j)
+        SELECT actor_id, repo_id, 'overlap', {num(P.w_overlap)},
+               'stargazers shared with ' || CAST(COUNT(*) AS VARCHAR) || ' other repo'
+               || CASE WHEN COUNT(*) > 1 THEN 's' ELSE '' END || ' (up to '
+               || CAST(MAX(shared) AS VARCHAR) || ' accounts, starred in separate orders)', 9
+        FROM u GROUP BY actor_id, repo_id""")
+
+
+def _fresh(con: Any, P: DefaultParams) -> None:
+    # Account age from ids alone (archive-only data has no creation dates): the store's own
+    # sign-up clock is the highest id seen by each day; an account above the clock of the day
+    # before its star signed up since. Days are numbered from the epoch (integers, portable).
+    create(con, "_dp_clock", """
+        WITH d AS (
+            SELECT CAST(FLOOR(epoch(first_at) / 86400) AS BIGINT) AS day, MAX(actor_id) AS m
+            FROM account_activity WHERE first_at IS NOT NULL GROUP BY 1),
+        b AS (SELECT MIN(day) AS lo, MAX(day) AS hi FROM d),
+        g AS (SELECT r.day FROM b, range(b.lo, b.hi + 1) AS r(day))
+        SELECT g.day, MAX(d.m) OVER (ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                   AS clock
+        FROM g LEFT JOIN d ON d.day = g.day""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        WITH f AS (
+            SELECT s.actor_id, s.repo_id
+            FROM _det_stars s
+            JOIN _dp_thin t ON t.actor_id = s.actor_id
+            JOIN _dp_clock c
+              ON c.day = CAST(FLOOR(epoch(s.starred_at) / 86400) AS BIGINT) - {int(P.fresh_lag_days)}
+            WHERE s.actor_id > c.clock),
+        r AS (
+            SELECT f.repo_id, COUNT(*) AS n_f, n.n_stars
+            FROM f JOIN _dp_nstars n ON n.repo_id = f.repo_id
+            GROUP BY f.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(P.fresh_min_accounts)}
+               AND COUNT(*) >= {num(P.fresh_min_repo_share)} * n.n_stars)
+        SELECT f.actor_id, f.repo_id, 'fresh', {num(P.w_fresh)},
+               'fresh account (newer than every account seen up to {int(P.fresh_lag_days)} day'
+               || '{'s' if int(P.fresh_lag_days) != 1 else ''} before; ' || CAST(r.n_f AS VARCHAR)
+               || ' of the repo''s ' || CAST(r.n_stars AS VARCHAR) || ' stars)', 10
+        FROM f JOIN r ON r.repo_id = f.repo_id""")
 
 
 # ---------------------------------------------------------------------------- combine

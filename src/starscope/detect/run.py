@@ -76,7 +76,8 @@ def run_detection(
             progress(name)
 
     intermediates = (_BASE + low_activity.OUTPUTS + lockstep.OUTPUTS + lockstep.INTERMEDIATE
-                     + campaigns.OUTPUTS + default_profile.OUTPUTS + ("_det_score",))
+                     + campaigns.OUTPUTS + default_profile.OUTPUTS + ("_det_score",)
+                     + default_profile.SLOW_OUTPUTS)
     try:
         stage("stars")
         _prepare_stars(con, lo, hi)
@@ -110,6 +111,9 @@ def run_detection(
         stage("campaigns")
         _suspected(con, profile)
         campaigns.run(con, params)
+        # campaigns below the monthly rule (drips): the default profile's, none for starscout
+        default_profile.slow_campaigns(con, default_params if profile == "default" else None,
+                                       enabled=profile == "default")
         stage("results")
         _results(con, profile)
     finally:
@@ -270,12 +274,21 @@ def _results(con: Any, profile: str) -> None:
         SELECT c.repo_id, rn.repo_name, am.anomalous_months, c.n_anomalous_months,
                c.first_anomalous_month, c.last_anomalous_month,
                c.stars, c.suspected, c.low_activity, c.clustered, c.share,
-               acc.n_suspected_accounts
+               acc.n_suspected_accounts, 'campaign' AS kind
         FROM _det_campaigns c
         JOIN am ON am.repo_id = c.repo_id
         JOIN acc ON acc.repo_id = c.repo_id
         LEFT JOIN _det_repo_name rn ON rn.repo_id = c.repo_id
-        ORDER BY c.repo_id""")
+        UNION ALL
+        -- slow campaigns: no anomalous month (below the monthly rule), still mostly suspected
+        SELECT c.repo_id, rn.repo_name, CAST([] AS VARCHAR[]), CAST(0 AS BIGINT),
+               CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
+               c.stars, c.suspected, c.low_activity, c.clustered, c.share,
+               acc.n_suspected_accounts, 'slow_campaign' AS kind
+        FROM _det_slow_campaigns c
+        JOIN acc ON acc.repo_id = c.repo_id
+        LEFT JOIN _det_repo_name rn ON rn.repo_id = c.repo_id
+        ORDER BY repo_id""")
     create(con, T["farms"], """
         WITH fa AS (
             SELECT e.farm_id, COUNT(DISTINCT e.actor_id) AS n_accounts,

@@ -2,8 +2,11 @@
 
 Stars are matched as (account, repo) pairs: detection reports each pair once, however many
 times the account starred the repo. Campaign repos in the truth are those whose true fake
-stars satisfy the campaign rule (with the store's own star counts), so an evasive campaign
-that stays below the rule is scored for its stars, not as a missed campaign.
+stars satisfy the campaign rule (with the store's own star counts: >= 50 in a month), so a
+campaign that stays below the rule is scored for its stars, not as a missed campaign; the
+truth's ``slow`` campaigns (drips) are scored separately against the ``slow_campaign`` rows of
+``campaigns``. False positives are broken down by the organic source the account belongs to
+(``cover`` = a fake account's genuine star on a repo it was not paid for).
 """
 from __future__ import annotations
 
@@ -16,6 +19,12 @@ from starscope.store import Store
 
 def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
+
+
+# an account's true role -> the organic source its false-positive stars come from
+_SOURCE = {"cohort": "cohort", "viral": "viral newcomer", "oneoff": "one-off", "community": "community",
+           "crowd": "crowd", "hackathon": "hackathon", "organic": "other organic"}
+_FAKE_ROLES = ("throwaway", "farm", "rotating", "ghost", "slow", "evasive")
 
 
 def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any]:
@@ -84,10 +93,32 @@ def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any
             [p.campaign_month_min_suspected, p.campaign_month_min_share, p.campaign_repo_min_share],
         ).fetchall()
     }
-    found_campaigns = {
-        r[0] for r in con.execute("SELECT DISTINCT repo_id FROM results.campaigns").fetchall()
-    }
+    kinds = {r[1] for r in con.execute("DESCRIBE results.campaigns").fetchall()}
+    kind_col = "kind" if "kind" in kinds else "'campaign'"
+    found_rows = con.execute(f"SELECT DISTINCT repo_id, {kind_col} FROM results.campaigns").fetchall()
+    found_campaigns = {r for r, k in found_rows if k != "slow_campaign"}
+    found_slow = {r for r, k in found_rows if k == "slow_campaign"}
     ctp = len(true_campaigns & found_campaigns)
+    # truth repos of each campaign kind (by name, as the archive spelled it) and of negatives
+    names = _repo_ids(con)
+    truth_repos: dict[str, set[int]] = {}
+    for row in _csv_rows(truth / "campaigns.csv"):
+        for n in (row.get("repo_names") or "").split(";"):
+            if n in names:
+                truth_repos.setdefault(row["kind"], set()).add(names[n])
+    neg_repos: dict[str, set[int]] = {}
+    if (truth / "negatives.csv").exists():
+        for row in _csv_rows(truth / "negatives.csv"):
+            for n in (row.get("repo_names") or "").split(";"):
+                if n in names:
+                    neg_repos.setdefault(row["kind"], set()).add(names[n])
+    fake_repos = set().union(*truth_repos.values()) if truth_repos else set()
+    slow_true = truth_repos.get("slow", set()) - true_campaigns
+    fp_source: dict[str, int] = {}
+    for role, n in fp_roles.items():
+        src = "cover" if role in _FAKE_ROLES else _SOURCE.get(role, role)
+        fp_source[src] = fp_source.get(src, 0) + n
+    warnings = _looks_like(con, truth, tp + fn)
     con.close()
     return {
         "world": str(world_dir),
@@ -102,11 +133,62 @@ def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any
         },
         "by_kind": by_kind,
         "false_positives_by_role": fp_roles,
+        "false_positives_by_source": dict(sorted(fp_source.items())),
         "campaigns": {
             "precision": _ratio(ctp, len(found_campaigns)),
             "recall": _ratio(ctp, len(true_campaigns)),
             "true": len(true_campaigns),
             "found": len(found_campaigns),
             "true_positives": ctp,
+            "by_kind": {k: {"true": len(v & true_campaigns), "found": len(v & true_campaigns & found_campaigns)}
+                        for k, v in sorted(truth_repos.items())},
+            "on_organic_repos": {k: len(v & found_campaigns - fake_repos) for k, v in sorted(neg_repos.items())},
         },
+        "slow_campaigns": {
+            "precision": _ratio(len(found_slow & fake_repos), len(found_slow)),
+            "recall": _ratio(len(slow_true & (found_slow | found_campaigns)), len(slow_true)),
+            "true": len(slow_true),
+            "found": len(found_slow),
+            "true_positives": len(found_slow & fake_repos),
+        },
+        "warnings": warnings,
     }
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _repo_ids(con: Any) -> dict[str, int]:
+    return {n: r for r, n in con.execute(
+        "SELECT repo_id, repo_name FROM stars GROUP BY ALL").fetchall()}
+
+
+def _looks_like(con: Any, truth: Path, n_fake_in_store: int) -> list[str]:
+    """Warnings when the store does not hold the world being evaluated (then every figure is
+    meaningless: precision 0, recall 0 or None)."""
+    import json
+
+    out = []
+    n_truth = con.execute("SELECT count(*) FROM (SELECT DISTINCT actor_id, repo_id FROM truth)").fetchone()[0]
+    in_store = con.execute("""SELECT count(*) FROM (SELECT DISTINCT actor_id, repo_id FROM truth) t
+        WHERE EXISTS (SELECT 1 FROM stars s WHERE s.actor_id = t.actor_id AND s.repo_id = t.repo_id)""").fetchone()[0]
+    if n_truth == 0:
+        out.append(f"the world {truth.parent} has no fake stars: precision and recall are undefined")
+    elif in_store < 0.9 * n_truth:
+        out.append(f"the store does not look like the world {truth.parent}: only {in_store:,} of its "
+                   f"{n_truth:,} fake stars are in the store (ingest this world's archive into a fresh store)")
+    else:
+        try:
+            want = json.loads((truth / "world.json").read_text()).get("stars")
+        except (OSError, ValueError):
+            want = None
+        have = con.execute("SELECT count(*) FROM stars").fetchone()[0]
+        if want and abs(have - want) > 0.1 * want:
+            out.append(f"the store holds {have:,} stars but the world {truth.parent} has {want:,}: "
+                       "it may hold other data too, and precision counts its stars")
+    return out
+

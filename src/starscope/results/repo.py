@@ -30,6 +30,9 @@ SIGNAL_LABELS = {
     "low-activity": "low-activity accounts", "lockstep": "lockstep farm (clustered)",
     "bulk": "bulk-created accounts", "starfork": "star+fork minutes apart",
     "farm-reach": "accounts of a lockstep farm", "costar": "co-star group of thin accounts",
+    "reuse": "accounts reused across bursts", "burst": "in a burst of reused accounts",
+    "overlap": "shared audience with other promoted repos", "fresh": "accounts new at their star",
+    "created-together": "accounts registered together (profiles)",
 }
 FAIL_ON = {"campaign": ("campaign", "mostly_suspected"),
            "suspected": ("campaign", "mostly_suspected", "some_suspected")}

@@ -1,4 +1,4 @@
-"""``python -m starscope.simulate OUT_DIR [--days N] [--seed S] [--scale X] [--bad]``
+"""``python -m starscope.simulate OUT_DIR [--days N] [--seed S] [--scale X] [--bad] [--preset realistic|easy]``
 (same as ``starscope simulate``; ``--bench N_FILES`` writes background-only hour files instead)."""
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--bad", action="store_true")
+    ap.add_argument("--preset", choices=("realistic", "easy"), default="realistic")
     ap.add_argument("--start", type=_dt.date.fromisoformat, default=_dt.date(2024, 3, 1))
     ap.add_argument("--capture", type=float, default=1.0, help="keep this share of star events")
     ap.add_argument("--capture-from", type=_dt.date.fromisoformat, default=None)
@@ -36,7 +37,8 @@ def main(argv=None) -> int:
             print(f"\r{done}/{total} hour files", end="", file=sys.stderr, flush=True)
 
     summary = simulate_world(a.out_dir, days=a.days, seed=a.seed, scale=a.scale, bad=a.bad, start=a.start,
-                             progress=progress, capture=a.capture, capture_from=a.capture_from)
+                             progress=progress, preset=a.preset, capture=a.capture,
+                             capture_from=a.capture_from)
     print(file=sys.stderr)
     print(json.dumps(summary, indent=2))
     return 0

@@ -56,6 +56,12 @@ def _poisson(rng: random.Random, lam: float) -> int:
 
 
 class World:
+    """The easy world (preset ``easy``): every campaign's accounts in private id blocks."""
+    preset = "easy"
+    CAMPAIGN_KINDS = CAMPAIGN_KINDS
+    NEGATIVE_KINDS = NEGATIVE_KINDS
+    ROLES = ROLES
+
     def __init__(self, *, seed: int, days: int, scale: float, start: _dt.date, bad: bool):
         if days < 1:
             raise ValueError("days must be >= 1")
@@ -118,6 +124,13 @@ class World:
         self.acc_role.append(role)
         self.acc_camp.append(campaign)
         return len(self.acc_id) - 1
+
+    def created_at(self, a: int) -> float:
+        """Unix seconds of the account's sign-up: read off GitHub's id curve, before the window."""
+        from .realistic import _ACCOUNT_CURVE, _curve_inverse
+
+        t0 = (self.start - _dt.date(1970, 1, 1)).days * DAY
+        return min(_curve_inverse(_ACCOUNT_CURVE, self.acc_id[a]), t0 - 60)
 
     def add_bulk_accounts(self, n: int, role: str, campaign: str, *, base: int | None = None) -> list[int]:
         """Accounts registered in one go: near-consecutive ids and patterned logins."""
@@ -795,22 +808,23 @@ def write_world(w: World, out_dir: Path, progress=None, capture: float = 1.0,
     roles: dict[str, int] = {}
     with open(truth / "accounts.csv", "w", newline="") as f:
         wr = csv.writer(f, lineterminator="\n")
-        wr.writerow(("actor_id", "actor_login", "role", "campaign_id"))
+        wr.writerow(("actor_id", "actor_login", "role", "campaign_id", "created_at"))
         for a in range(len(w.acc_id)):
             if a not in account_present:
                 continue
-            wr.writerow((w.acc_id[a], w.acc_login[a], w.acc_role[a], w.acc_camp[a]))
+            created = _dt.datetime.fromtimestamp(int(w.created_at(a)), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            wr.writerow((w.acc_id[a], w.acc_login[a], w.acc_role[a], w.acc_camp[a], created))
             roles[w.acc_role[a]] = roles.get(w.acc_role[a], 0) + 1
     summary = {
-        "seed": w.seed, "days": w.days, "scale": w.scale, "start": w.start.isoformat(),
+        "preset": w.preset, "seed": w.seed, "days": w.days, "scale": w.scale, "start": w.start.isoformat(),
         "end": (w.start + _dt.timedelta(days=w.days)).isoformat(),
         "files": len(files), "events": n_valid, "stars": n_stars, "fake_stars": len(fake_rows),
-        "campaigns": {k: sum(1 for c in w.campaigns if c["kind"] == k) for k in CAMPAIGN_KINDS},
-        "fake_stars_by_kind": {k: sum(r[6] for r in camp_rows if r[1] == k) for k in CAMPAIGN_KINDS},
-        "negatives": {k: sum(1 for g in w.negatives if g["kind"] == k) for k in NEGATIVE_KINDS},
+        "campaigns": {k: sum(1 for c in w.campaigns if c["kind"] == k) for k in w.CAMPAIGN_KINDS},
+        "fake_stars_by_kind": {k: sum(r[6] for r in camp_rows if r[1] == k) for k in w.CAMPAIGN_KINDS},
+        "negatives": {k: sum(1 for g in w.negatives if g["kind"] == k) for k in w.NEGATIVE_KINDS},
         "negative_stars_by_kind": {k: sum(per_neg_stars[i] for i, g in enumerate(w.negatives) if g["kind"] == k)
-                                   for k in NEGATIVE_KINDS},
-        "accounts_by_role": {k: roles.get(k, 0) for k in ROLES},
+                                   for k in w.NEGATIVE_KINDS},
+        "accounts_by_role": {k: roles.get(k, 0) for k in w.ROLES},
         "capture": cap.summary(),
         "bad": {
             "bad_lines": bad_lines,

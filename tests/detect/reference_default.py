@@ -1,0 +1,138 @@
+"""Brute-force references of the default profile's signals 6 and 7 (accounts reused across
+bursts; the rest of a client's burst), straight from docs/detection-default.md. Pure Python,
+exact integer arithmetic on whole seconds; the SQL must agree with them exactly."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from fractions import Fraction
+
+from starscope.detect.default_profile import DefaultParams
+
+from .reference import first_stars
+
+
+def _sec(t: dt.datetime) -> int:
+    return int((t - dt.datetime(1970, 1, 1)).total_seconds())
+
+
+def reuse_signals(stars_rows: list[dict], P: DefaultParams) -> set[tuple[int, int, str]]:
+    """{(actor, repo, 'reuse' | 'burst')}."""
+    first = {k: _sec(t) for k, (t, _) in first_stars(stars_rows).items()}
+    by_repo: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (a, r), e in first.items():
+        by_repo[r].append((a, e))
+    n_stars = {r: len(v) for r, v in by_repo.items()}
+    span = P.burst_span_hours * 3600
+    # a repo's burst: the earliest start of a busiest span (stars at e..e+span inclusive)
+    burst: dict[int, tuple[int, int, int]] = {}
+    for r, v in by_repo.items():
+        if n_stars[r] < P.burst_min_stars:
+            continue
+        times = [e for _, e in v]
+        best = None
+        for e in times:
+            k = sum(1 for x in times if e <= x <= e + span)
+            if best is None or k > best[0] or (k == best[0] and e < best[1]):
+                best = (k, e)
+        peak, lo = best
+        if peak >= P.burst_min_stars and Fraction(peak) >= Fraction(P.burst_min_share) * n_stars[r]:
+            burst[r] = (peak, lo, lo + span)
+    inside = [(a, r, e) for (a, r), e in first.items() if r in burst and burst[r][1] <= e <= burst[r][2]]
+    mine: dict[int, list[int]] = defaultdict(list)
+    for a, _, e in inside:
+        mine[a].append(e)
+    reused = {a for a, es in mine.items()
+              if len(es) >= 2 and max(es) - min(es) >= P.reuse_min_gap_hours * 3600
+              and min(y - x for x, y in zip(sorted(es), sorted(es)[1:])) > P.reuse_sitting_minutes * 60}
+    client = set()
+    for r, (peak, _, _) in burst.items():
+        n_re = sum(1 for a, rr, _ in inside if rr == r and a in reused)
+        if n_re >= P.reuse_min_accounts and Fraction(n_re) >= Fraction(P.client_min_reused_share) * peak:
+            client.add(r)
+    dominated = set()
+    for r, v in by_repo.items():
+        n_re = sum(1 for a, _ in v if a in reused)
+        if n_re >= P.reuse_min_accounts and Fraction(n_re) >= Fraction(P.reuse_min_repo_share) * n_stars[r]:
+            dominated.add(r)
+    out = {(a, r, "reuse") for (a, r) in first if a in reused and (r in client or r in dominated)}
+    out |= {(a, r, "burst") for a, r, _ in inside if r in client and a not in reused}
+    return out
+
+
+def overlap_signals(stars_rows: list[dict], P: DefaultParams) -> set[tuple[int, int, str]]:
+    """{(actor, repo, 'overlap')}: the shared stargazers of repo pairs that overlap far beyond
+    chance, in separate orders (mean gap), each tight in time (population variance)."""
+    first = {k: _sec(t) for k, (t, _) in first_stars(stars_rows).items()}
+    n_stars: dict[int, int] = defaultdict(int)
+    for (_, r) in first:
+        n_stars[r] += 1
+    cand = {(a, r): e for (a, r), e in first.items()
+            if P.overlap_min_shared <= n_stars[r] <= P.overlap_max_repo_stars}
+    per_actor: dict[int, dict[int, int]] = defaultdict(dict)
+    for (a, r), e in cand.items():
+        per_actor[a][r] = e
+    per_actor = {a: v for a, v in per_actor.items() if 2 <= len(v) <= P.overlap_max_account_stars}
+    repos = sorted({r for v in per_actor.values() for r in v})
+    out = set()
+    sd2 = Fraction(P.overlap_max_sd_hours * 3600) ** 2
+    for i, r1 in enumerate(repos):
+        for r2 in repos[i + 1:]:
+            shared = [a for a, v in per_actor.items() if r1 in v and r2 in v]
+            n = len(shared)
+            if n < P.overlap_min_shared:
+                continue
+            share = Fraction(P.overlap_min_share)
+            if n < share * n_stars[r1] or n < share * n_stars[r2]:
+                continue
+            t1 = [per_actor[a][r1] for a in shared]
+            t2 = [per_actor[a][r2] for a in shared]
+            if sum(abs(x - y) for x, y in zip(t1, t2)) < P.overlap_min_gap_hours * 3600 * n:
+                continue
+
+            def var(ts: list[int]) -> Fraction:
+                m = Fraction(sum(ts), len(ts))
+                return sum((Fraction(t) - m) ** 2 for t in ts) / len(ts)
+
+            if var(t1) <= sd2 and var(t2) <= sd2:
+                out |= {(a, r, "overlap") for a in shared for r in (r1, r2)}
+    return out
+
+
+def fresh_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultParams,
+                  thin_max_other_events: int = 1) -> set[tuple[int, int, str]]:
+    """{(actor, repo, 'fresh')}: thin accounts whose id is above every id first seen up to
+    fresh_lag_days before the star's day, where they are a big enough share of a repo's stars."""
+    first_at: dict[int, int] = {}
+    other: dict[int, int] = defaultdict(int)
+    for e in events_rows:
+        a, t = e["actor_id"], _sec(e["created_at"])
+        first_at[a] = min(first_at.get(a, t), t)
+        if e["type"] != 15:  # not a WatchEvent
+            other[a] += 1
+    day_max: dict[int, int] = {}
+    for a, t in first_at.items():
+        d = t // 86400
+        day_max[d] = max(day_max.get(d, a), a)
+    lo, hi = (min(day_max), max(day_max)) if day_max else (0, -1)
+
+    def clock(d: int) -> int | None:
+        if not lo <= d <= hi:
+            return None
+        return max(m for dd, m in day_max.items() if dd <= d)
+
+    first = {k: _sec(t) for k, (t, _) in first_stars(stars_rows).items()}
+    n_stars: dict[int, int] = defaultdict(int)
+    for (_, r) in first:
+        n_stars[r] += 1
+    fresh = set()
+    for (a, r), e in first.items():
+        c = clock(e // 86400 - P.fresh_lag_days)
+        if c is not None and a > c and other[a] <= thin_max_other_events:
+            fresh.add((a, r))
+    per_repo: dict[int, int] = defaultdict(int)
+    for _, r in fresh:
+        per_repo[r] += 1
+    keep = {r for r, n in per_repo.items()
+            if n >= P.fresh_min_accounts and Fraction(n) >= Fraction(P.fresh_min_repo_share) * n_stars[r]}
+    return {(a, r, "fresh") for a, r in fresh if r in keep}
