@@ -25,12 +25,18 @@ def overview(store: Store) -> dict[str, Any]:
                   count(DISTINCT repo_id), count(DISTINCT actor_id)
            FROM results.suspected_stars"""
     ).fetchone()
+    # The study's headline counts campaigns by its monthly rule; the default profile's slow
+    # campaigns (drips below it, kind = 'slow_campaign') are counted apart.
+    has_kind = "kind" in {r[0] for r in con.execute("DESCRIBE results.campaigns").fetchall()}
+    study = "WHERE kind = 'campaign'" if has_kind else ""
     camp = con.execute(
-        """SELECT count(*), coalesce(sum(suspected), 0) FROM results.campaigns"""
+        f"""SELECT count(*), coalesce(sum(suspected), 0) FROM results.campaigns {study}"""
     ).fetchone()
+    slow = con.execute("SELECT count(*) FROM results.campaigns WHERE kind = 'slow_campaign'"
+                       ).fetchone()[0] if has_kind else 0
     camp_accounts = con.execute(
-        """SELECT count(DISTINCT s.actor_id) FROM results.suspected_stars s
-           JOIN results.campaigns c USING (repo_id)"""
+        f"""SELECT count(DISTINCT s.actor_id) FROM results.suspected_stars s
+           JOIN (SELECT repo_id FROM results.campaigns {study}) c USING (repo_id)"""
     ).fetchone()[0]
     all_stars = con.execute("SELECT count(*) FROM stars").fetchone()[0]
     months = con.execute(
@@ -93,6 +99,7 @@ def overview(store: Store) -> dict[str, Any]:
         "campaign_repos": camp[0],
         "campaign_suspected_stars": int(camp[1]),
         "campaign_accounts": camp_accounts,
+        "slow_campaign_repos": slow,
         "coverage": {"star_capture": cov["star_capture"],
                      "degraded_months": cov["degraded_months"],
                      "missing_hours": len(cov["missing_hours"]),
