@@ -8,7 +8,6 @@ import time
 
 from click.testing import CliRunner
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1]))
 from events import event, line  # noqa: E402
 
 import gzip  # noqa: E402
@@ -136,7 +135,7 @@ def test_server_gone_mid_run_is_retried_then_the_run_stops(tmp_path, monkeypatch
     import threading
     from http.server import ThreadingHTTPServer
 
-    from conftest import FakeArchive, _handler
+    from fake_archive import FakeArchive, handler
 
     from starscope.source.gharchive import download
 
@@ -145,7 +144,7 @@ def test_server_gone_mid_run_is_retried_then_the_run_stops(tmp_path, monkeypatch
     arch = FakeArchive()
     for h in range(6):
         arch.add(f"2024-03-01-{h}.json.gz", _hour(1, h))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(arch))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler(arch))
     url = f"http://127.0.0.1:{server.server_address[1]}"
     t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     t.start()

@@ -1,10 +1,8 @@
 """`starscope ingest --from --to`: download from a local fake GH Archive, then ingest."""
 import json
-import sys
 
 from click.testing import CliRunner
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1]))
 from events import event, line  # noqa: E402
 
 import gzip  # noqa: E402

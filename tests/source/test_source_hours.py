@@ -119,12 +119,14 @@ def test_parse_hour_file_name():
     assert parse_hour_file_name("2024-03-01-5.json.gz") == H(2024, 3, 1, 5)
     assert parse_hour_file_name("2024-03-01-23.json.gz") == H(2024, 3, 1, 23)
     assert parse_hour_file_name("/data/gha/2024-03-01-0.json.gz") == H(2024, 3, 1, 0)
+    # an hour file the user decompressed stands for the same hour
+    assert parse_hour_file_name("2024-03-01-5.json") == H(2024, 3, 1, 5)
     for bad in [
         "2024-03-01-05.json.gz",  # GH Archive never zero-pads the hour
         "2024-03-01-24.json.gz",
         "2024-02-30-1.json.gz",
         "2024-03-01-5.json.gz.part",
-        "2024-03-01-5.json",
+        "2024-03-01-05.json",
         "2024-3-01-5.json.gz",
         "notes.txt",
         "",

@@ -1,10 +1,7 @@
 """Ingest records, per hour file, what it held (the `hour_stats` view), and hours recorded
 missing; a file ingested again keeps only its latest row."""
 import datetime as dt
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
 from events import event, line, write_hour  # noqa: E402
 
 from starscope.ingest import ingest  # noqa: E402
