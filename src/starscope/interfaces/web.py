@@ -94,23 +94,6 @@ def _check_login(login: str) -> str:
 
 
 # ------------------------------------------------------------------ store state
-def writer_active(root: Path) -> bool:
-    """Whether some process holds the store's write lock (flock on .lock), found without
-    taking any lock ourselves (which could make a starting writer fail): /proc/locks."""
-    try:
-        st = os.stat(root / ".lock")
-        with open("/proc/locks") as fh:
-            text = fh.read()
-    except OSError:
-        return False
-    ident = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
-    for line in text.splitlines():
-        parts = line.split()
-        if "FLOCK" in parts and ident in parts and "->" not in parts:
-            return True
-    return False
-
-
 class Version:
     """One committed manifest with its DuckDB connection."""
 
@@ -203,7 +186,7 @@ class State:
                 return cur
             fresh = bool(m.get("results")) and \
                 (m["results"].get("meta") or {}).get("store_commit") == m["commit"] - 1
-            if cur is not None and not force and not fresh and writer_active(self.root):
+            if cur is not None and not force and not fresh and self.store.writer_active():
                 # A run is writing: keep answering from what we have; look again later.
                 return cur
             self._preparing = True
