@@ -638,15 +638,24 @@ def _fresh(con: Any, P: DefaultParams) -> None:
     # Account age from ids alone (archive-only data has no creation dates): the store's own
     # sign-up clock is the highest id seen by each day; an account above the clock of the day
     # before its star signed up since. Days are numbered from the epoch (integers, portable).
-    create(con, "_dp_clock", """
+    # The clock is kept for the days signs-up were seen and the days stars look back to (no
+    # range() grid: a table function Spark's SQL has no equivalent of). A day with no sign-up
+    # takes the running maximum; a day before any sign-up has none (NULL: nothing is fresh).
+    create(con, "_dp_clock", f"""
         WITH d AS (
             SELECT CAST(FLOOR(epoch(first_at) / 86400) AS BIGINT) AS day, MAX(actor_id) AS m
             FROM account_activity WHERE first_at IS NOT NULL GROUP BY 1),
-        b AS (SELECT MIN(day) AS lo, MAX(day) AS hi FROM d),
-        g AS (SELECT r.day FROM b, range(b.lo, b.hi + 1) AS r(day))
-        SELECT g.day, MAX(d.m) OVER (ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        g AS (
+            SELECT day, MAX(m) AS m FROM (
+                SELECT day, m FROM d
+                UNION ALL
+                SELECT DISTINCT CAST(FLOOR(epoch(starred_at) / 86400) AS BIGINT)
+                                - {int(P.fresh_lag_days)} AS day, CAST(NULL AS BIGINT) AS m
+                FROM _det_stars) x
+            GROUP BY day)
+        SELECT day, MAX(m) OVER (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                    AS clock
-        FROM g LEFT JOIN d ON d.day = g.day""")
+        FROM g""")
     con.execute(f"""
         INSERT INTO _dp_sig
         WITH f AS (
