@@ -35,12 +35,13 @@ Deterministic: every ranking has a total order, group ids follow the smallest ac
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
 from starscope.errors import UsageError
-from starscope.store.schema import FORK
+from starscope.store.schema import EARLIEST_EVENT, FORK, LATE_MARGIN
 
 from . import _sql, created_together
 from ._sql import create, num, scalar
@@ -634,17 +635,25 @@ def _overlap(con: Any, P: DefaultParams) -> None:
         FROM u GROUP BY actor_id, repo_id""")
 
 
+def _latest() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + LATE_MARGIN
+
+
 def _fresh(con: Any, P: DefaultParams) -> None:
     # Account age from ids alone (archive-only data has no creation dates): the store's own
     # sign-up clock is the highest id seen by each day; an account above the clock of the day
     # before its star signed up since. Days are numbered from the epoch (integers, portable).
-    # The clock is kept for the days signs-up were seen and the days stars look back to (no
+    # Only first events GH Archive can hold count (a store written before ingest checked dates
+    # may hold one from year 1 or 9999: it must not move the clock).
+    # The clock is kept for the days sign-ups were seen and the days stars look back to (no
     # range() grid: a table function Spark's SQL has no equivalent of). A day with no sign-up
     # takes the running maximum; a day before any sign-up has none (NULL: nothing is fresh).
     create(con, "_dp_clock", f"""
         WITH d AS (
             SELECT CAST(FLOOR(epoch(first_at) / 86400) AS BIGINT) AS day, MAX(actor_id) AS m
-            FROM account_activity WHERE first_at IS NOT NULL GROUP BY 1),
+            FROM account_activity
+            WHERE first_at >= {_sql.ts(EARLIEST_EVENT)} AND first_at <= {_sql.ts(_latest())}
+            GROUP BY 1),
         g AS (
             SELECT day, MAX(m) AS m FROM (
                 SELECT day, m FROM d
