@@ -168,14 +168,18 @@ def _gzip_members(path: Path, piece: bytes, copies: int, tail: bytes = b"") -> N
             fh.write(c.compress(tail) + c.flush())
 
 
+# The peak is the process's own VmHWM, which starts afresh at exec. (ru_maxrss does not: Linux
+# keeps it across fork and exec, so a child of a large pytest process reported the parent's
+# size, e.g. 666 MB after the Spark tests, whatever the worker did.)
 PEAK_SCRIPT = """
-import json, resource, sys, time
+import json, re, sys, time
 from pathlib import Path
 from starscope.ingest.pipeline import parse_task
 t0 = time.perf_counter()
 res = parse_task([sys.argv[1]], sys.argv[2])
 rep = res.files[0]
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+hwm = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
+print(json.dumps({"peak_mb": hwm / 1024,
                   "seconds": time.perf_counter() - t0, "events": rep.events,
                   "bad_lines": rep.bad_lines, "collapsed": res.collapsed,
                   "errors": [q["error"] for q in rep.quarantine][:3]}))

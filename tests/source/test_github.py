@@ -353,6 +353,14 @@ def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path):
     with Served(ref_fake) as srv, client(srv.url) as c:
         ref = Store(tmp_path / "ref")
         run_github(ref, REPOS, c, user_events=True)
+    # How long a whole run takes on this machine now (start-up included): kill points are
+    # drawn within it, so that the runs are killed mid-way on a fast machine and a slow one.
+    timing = build(**small)
+    with Served(timing) as srv:
+        env = {**os.environ, "STARSCOPE_GITHUB_API_URL": srv.url, "GITHUB_TOKEN": TOKEN}
+        t0 = time.monotonic()
+        subprocess.run(_cli(tmp_path / "timing", srv.url), env=env, capture_output=True)
+        whole = time.monotonic() - t0
     fake = build(**small)
     rng = random.Random(13)
     with Served(fake) as srv:
@@ -362,7 +370,7 @@ def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path):
         for _ in range(10):
             p = subprocess.Popen(_cli(store, srv.url), env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(2.5, 5.0))  # a start takes ~2.5 s here, the work ~5 s
+            time.sleep(rng.uniform(0.5, 0.95) * whole)
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
                 killed += 1
