@@ -89,24 +89,7 @@ class Params:
         """Read a .toml or .json file (None: defaults only), then apply keyword overrides."""
         if path is None:
             return cls.from_mapping({}, **overrides)
-        p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as e:
-            raise UsageError(f"cannot read detection parameters {p}: {e.strerror}") from None
-        try:
-            if p.suffix.lower() == ".json":
-                data = json.loads(text)
-            else:
-                try:
-                    import tomllib
-                except ModuleNotFoundError:  # Python 3.10
-                    import tomli as tomllib  # type: ignore[no-redef]
-                data = tomllib.loads(text)
-        except ValueError as e:
-            raise UsageError(f"cannot parse detection parameters {p}: {e}") from None
-        if not isinstance(data, Mapping):
-            raise UsageError(f"detection parameters {p} must be a table/object")
+        data = _parse_file(Path(path))
         return cls.from_mapping(data, **overrides)
 
     def to_dict(self) -> dict[str, Any]:
@@ -184,7 +167,8 @@ def load_detection_params(path: str | Path | None = None,
     return params, default
 
 
-def _read(p: Path) -> Mapping[str, Any]:
+def _parse_file(p: Path) -> Mapping[str, Any]:
+    """A .json or .toml file of parameters as a mapping (one-line errors)."""
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
@@ -202,6 +186,12 @@ def _read(p: Path) -> Mapping[str, Any]:
         raise UsageError(f"cannot parse detection parameters {p}: {e}") from None
     if not isinstance(data, Mapping):
         raise UsageError(f"detection parameters {p} must be a table/object")
+    return data
+
+
+def _read(p: Path) -> Mapping[str, Any]:
+    """Both profiles' parameters: a file's own mapping, or its [detect] table."""
+    data = _parse_file(p)
     if "detect" in data and isinstance(data["detect"], Mapping):
         data = data["detect"]
     return data
