@@ -30,7 +30,8 @@ def simulate_world(out_dir, *, days: int = 7, seed: int = 0, scale: float = 1.0,
     first day) on, as the real archive has lost stars since mid-2025; the true capture per
     month is in world.json's ``capture``."""
     from .realistic import RealisticWorld
-    from .world import World, write_world
+    from .world import World
+    from .write import write_world
 
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r} (expected one of: {', '.join(PRESETS)})")

@@ -22,121 +22,47 @@ and organic stars on client repos.
 """
 from __future__ import annotations
 
-import bisect
-import datetime as _dt
 import math
 
 from . import text
-from ._calibration_data import CLUSTERED_STARS_PCT, FAKE_PROFILES, LOW_ACTIVITY_STARS_PCT, ORGANIC_PROFILES, TYPES
-from .world import DAY, HOUR, World, _pct_sample, _poisson
-
-# (date, ids handed out by then): GitHub user ids (~160 M by early 2024) and repository ids
-# (~740 M by early 2024). Linear in between; ~100 k accounts and ~470 k repos a day in 2024.
-_ACCOUNT_CURVE = ((_dt.date(2008, 2, 1), 1), (_dt.date(2010, 1, 1), 170_000),
-                  (_dt.date(2012, 1, 1), 1_300_000), (_dt.date(2014, 1, 1), 6_300_000),
-                  (_dt.date(2016, 1, 1), 16_500_000), (_dt.date(2018, 1, 1), 35_000_000),
-                  (_dt.date(2020, 1, 1), 59_000_000), (_dt.date(2022, 1, 1), 97_000_000),
-                  (_dt.date(2023, 1, 1), 122_000_000), (_dt.date(2024, 1, 1), 154_000_000),
-                  (_dt.date(2025, 1, 1), 190_000_000), (_dt.date(2030, 1, 1), 400_000_000))
-_REPO_CURVE = ((_dt.date(2008, 2, 1), 1), (_dt.date(2012, 1, 1), 3_000_000),
-               (_dt.date(2014, 1, 1), 15_000_000), (_dt.date(2016, 1, 1), 50_000_000),
-               (_dt.date(2018, 1, 1), 116_000_000), (_dt.date(2020, 1, 1), 231_000_000),
-               (_dt.date(2022, 1, 1), 443_000_000), (_dt.date(2023, 1, 1), 583_000_000),
-               (_dt.date(2024, 1, 1), 737_000_000), (_dt.date(2025, 1, 1), 910_000_000),
-               (_dt.date(2030, 1, 1), 1_800_000_000))
-_EPOCH = _dt.date(1970, 1, 1)
-DIURNAL_SIGNUP = [0.55, 0.5, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.15, 1.2,
-                  1.3, 1.4, 1.45, 1.45, 1.4, 1.3, 1.2, 1.1, 1.0, 0.9, 0.75, 0.65]
-_SIGNUP_CUM = [0.0]
-for _w in DIURNAL_SIGNUP:
-    _SIGNUP_CUM.append(_SIGNUP_CUM[-1] + _w)
+from ._calibration_data import CLUSTERED_STARS_PCT, FAKE_PROFILES, LOW_ACTIVITY_STARS_PCT, TYPES
+from .base import BaseWorld, _pct_sample, _poisson
+from .clock import ACCOUNT_CURVE as _ACCOUNT_CURVE, DAY, HOUR, REPO_CURVE, SignupClock
 
 
-def _curve_at(curve, unix: float) -> float:
-    """Ids handed out by ``unix`` seconds (piecewise linear in days)."""
-    days = unix / DAY
-    xs = [(d - _EPOCH).days for d, _ in curve]
-    i = max(1, min(len(xs) - 1, bisect.bisect_right(xs, days)))
-    (x0, y0), (x1, y1) = (xs[i - 1], curve[i - 1][1]), (xs[i], curve[i][1])
-    return y0 + (y1 - y0) * (days - x0) / (x1 - x0)
-
-
-def _curve_inverse(curve, ident: float) -> float:
-    """Unix seconds at which id ``ident`` was handed out."""
-    ys = [y for _, y in curve]
-    i = max(1, min(len(ys) - 1, bisect.bisect_right(ys, ident)))
-    x0, x1 = (curve[i - 1][0] - _EPOCH).days, (curve[i][0] - _EPOCH).days
-    y0, y1 = ys[i - 1], ys[i]
-    return (x0 + (x1 - x0) * (ident - y0) / (y1 - y0)) * DAY
-
-
-class SignupClock:
-    """Ids in creation order with a daily rhythm: ``at(t)`` is the next id at window second t."""
-
-    def __init__(self, curve, start: _dt.date, days: int):
-        self.curve = curve
-        self.t0 = (start - _EPOCH).days * DAY
-        # ids at each midnight of the window (and one after)
-        self.mid = [_curve_at(curve, self.t0 + d * DAY) for d in range(days + 2)]
-
-    def at(self, t: float) -> int:
-        if t < 0 or t >= (len(self.mid) - 1) * DAY:
-            return int(_curve_at(self.curve, self.t0 + t))
-        d = int(t // DAY)
-        frac = (t - d * DAY) / HOUR
-        h = min(23, int(frac))
-        cum = (_SIGNUP_CUM[h] + DIURNAL_SIGNUP[h] * (frac - h)) / _SIGNUP_CUM[-1]
-        return int(self.mid[d] + (self.mid[d + 1] - self.mid[d]) * cum)
-
-    def base(self) -> int:
-        return int(self.mid[0])
-
-
-class RealisticWorld(World):
+class RealisticWorld(BaseWorld):
     preset = "realistic"
     CAMPAIGN_KINDS = ("throwaway", "farm", "rotating", "ghost", "slow")
     NEGATIVE_KINDS = ("cohort", "viral", "oneoff", "community", "crowd", "hackathon")
     ROLES = ("organic", "cohort", "viral", "oneoff", "community", "crowd", "hackathon",
              "throwaway", "farm", "rotating", "ghost", "slow")
+    CAMPAIGN_PLAN = (("_throwaway", 2), ("_farm", 0.4), ("_rotating", 0.4), ("_ghost", 0.3), ("_slow", 0.6))
+    NEGATIVE_PLAN = (("_cohort", 0.6), ("_viral", 0.4), ("_community", 0.4), ("_oneoff", 1.5), ("_crowd", 0.5),
+                     ("_hackathon", 0.3))
 
     def __init__(self, **kw):
         super().__init__(**kw)
         self.acc_clock = SignupClock(_ACCOUNT_CURVE, self.start, self.days)
-        self.repo_clock = SignupClock(_REPO_CURVE, self.start, self.days)
-        self.acc_created: list[float] = []   # unix seconds
+        self.repo_clock = SignupClock(REPO_CURVE, self.start, self.days)
         self._aged_pools: list[list[int]] = []
 
-    # ------------------------------------------------------------------ ids
+    # ------------------------------------------------------------------ ids: one sign-up clock
     def _old_id(self, base: int, lo: int = 1) -> int:
         # older accounts are fewer among the active: skew towards recent ids
         return lo + int((self.rng.random() ** 0.7) * (base - lo))
 
-    def add_account(self, role: str, campaign: str = "", *, aid: int | None = None, login: str | None = None,
-                    created: float | None = None, style: int | None = None) -> int:
-        """``created``: window seconds of sign-up (takes the clock's id); None: an older account."""
-        rng = self.rng
-        if aid is None:
-            if created is None:
-                aid = self._old_id(self.acc_clock.base())
-            else:
-                aid = self.acc_clock.at(created) + int(rng.random() * 3)
-        while aid in self._used_aids:
-            aid += 1
-        if login is None and style is not None:
-            login = self._unique_login(lambda: text.login_bulk(rng, style))
-        a = super().add_account(role, campaign, aid=aid, login=login)
+    def _account_id(self, created: float | None) -> int:
+        """``created`` takes the clock's id at that second (+0-2); an older account an old id."""
         if created is None:
-            unix = min(_curve_inverse(_ACCOUNT_CURVE, aid), self.acc_clock.t0 - 60)
+            aid = self._old_id(self.acc_clock.base())
         else:
-            unix = self.acc_clock.t0 + created
-        self.acc_created.append(unix)
-        return a
+            aid = self.acc_clock.at(created) + int(self.rng.random() * 3)
+        return self._next_free_account_id(aid)
 
-    def created_at(self, a: int) -> float:
-        return self.acc_created[a]
-
-    def add_bulk_accounts(self, n: int, role: str, campaign: str, *, base: int | None = None) -> list[int]:
-        raise NotImplementedError("the realistic world has no private id blocks: use signups()")
+    def _repo_id(self, created: float | None) -> int:
+        if created is None:
+            return self._old_id(self.repo_clock.base(), 1_000)
+        return self.repo_clock.at(created) + int(self.rng.random() * 5)
 
     def signups(self, n: int, role: str, campaign: str, t0: float, dur: float, *, patterned: float = 0.5) -> list[int]:
         """``n`` accounts registered between window seconds t0 and t0 + dur, in time order, taking
@@ -146,80 +72,19 @@ class RealisticWorld(World):
         style = rng.randrange(4) if rng.random() < patterned else None
         return [self.add_account(role, campaign, created=t, style=style) for t in times]
 
-    def add_repo(self, *, owner_acc: int | None = None, org: int | None = None, name: str | None = None,
-                 rid: int | None = None, created: float | None = None) -> int:
-        if rid is None:
-            if created is None:
-                rid = self._old_id(self.repo_clock.base(), 1_000)
-            else:
-                rid = self.repo_clock.at(created) + int(self.rng.random() * 5)
-        return super().add_repo(owner_acc=owner_acc, org=org, name=name, rid=rid)
+    def _promoter_created(self, t_create: float) -> float | None:
+        return t_create - self.rng.uniform(1, 30) * DAY if self.rng.random() < 0.3 else None
 
-    def _promoted_repo(self, name: str, t_create: int, owner: int | None = None, role: str = "organic",
-                       campaign: str = "", rid: int | None = None) -> int:
-        rng = self.rng
-        if owner is None:
-            owner = self.add_account(role, campaign, created=(t_create - rng.uniform(1, 30) * DAY
-                                                               if rng.random() < 0.3 else None))
-        t = self.clip(t_create)
-        r = self.add_repo(owner_acc=owner, name=name, created=t if t_create >= 0 else None)
-        self.emit(t, "CreateEvent", owner, r)
-        for _ in range(rng.randint(1, 4)):
-            t += rng.randint(20, 3 * HOUR)
-            self.emit(t, "PushEvent", owner, r)
-        if rng.random() < 0.5:
-            self.emit(t + rng.randint(60, DAY), "ReleaseEvent", owner, r)
-        return r
+    def _promoted_repo_id(self, t: int, t_create: float) -> tuple[None, float | None]:
+        return None, (t if t_create >= 0 else None)
 
-    # ------------------------------------------------------------------ build
-    def build(self) -> None:
-        self._background()
-        self._campaigns()
-        self._negatives()
-        self.events.sort()
+    # ------------------------------------------------------------------ background
+    def _human_signup(self) -> float | None:
+        # ~6 % of the accounts seen in a window signed up during it
+        return self.rng.random() * self.T * 0.9 if self.rng.random() < 0.06 else None
 
-    def _background(self) -> None:
+    def _after_humans(self) -> None:
         rng, s = self.rng, self.scale
-        n_orgs = max(10, int(120 * s))
-        for _ in range(n_orgs):
-            self._org_repos[self.add_org()] = []
-        n_pop = max(60, int(300 * s))
-        pop_owners = [self.add_account("organic") for _ in range(n_pop // 3)]
-        self.popular = []
-        for i in range(n_pop):
-            if rng.random() < 0.6:
-                o = rng.randrange(n_orgs)
-                r = self.add_repo(org=o)
-                self._org_repos[o].append(r)
-            else:
-                r = self.add_repo(owner_acc=pop_owners[i % len(pop_owners)])
-            self.popular.append(r)
-        for o in range(n_orgs):
-            for _ in range(rng.randint(1, 6)):
-                self._org_repos[o].append(self.add_repo(org=o))
-        w = [1.0 / (i + 1) ** 0.9 for i in range(n_pop)]
-        self._pop_cum = [sum(w[: i + 1]) for i in range(n_pop)]
-        factor = self.days / 2010
-        n_humans = int(18000 * s * min(1.0, (self.days / 7) ** 0.5))
-        self._n_background_repos = len(self.repo_id)
-        self.humans = []
-        for _ in range(n_humans):
-            prof = ORGANIC_PROFILES[rng.randrange(len(ORGANIC_PROFILES))]
-            counts = self.profile_counts(prof, factor * 3.0)
-            if counts.get("WatchEvent"):
-                counts["WatchEvent"] = sum(1 for _ in range(counts["WatchEvent"]) if rng.random() < 0.6)
-            if not any(counts.values()):
-                continue
-            # ~6 % of the accounts seen in a window signed up during it
-            new = rng.random() < 0.06
-            t_c = rng.random() * self.T * 0.9 if new else None
-            a = self.add_account("organic", created=t_c)
-            if rng.random() < 0.25:
-                self._member[a] = rng.randrange(n_orgs)
-            self.humans.append(a)
-            self.activity(a, counts, lo=int(t_c) if new else 0)
-            if len(self.humans) % 50 == 0:
-                self._n_background_repos = len(self.repo_id)
         # from here on, existing people (owners, fans, teachers, sprinkled stars) are drawn
         # from accounts that existed before the window: nobody acts before signing up
         self.humans = [a for a in self.humans if self.acc_created[a] < self.acc_clock.t0]
@@ -231,18 +96,6 @@ class RealisticWorld(World):
             t_c = rng.random() * self.T
             a = self.add_account("organic", created=t_c)
             self.star(int(t_c + rng.expovariate(1 / (2 * HOUR))), a, self.pick_popular())
-        self._n_background_repos = len(self.repo_id)
-        n_bots = max(5, int(300 * s))
-        for _ in range(n_bots):
-            a = self.add_account("organic", login=self._unique_login(
-                lambda: text.login_organic(rng) + rng.choice(("", "", "-bot", "-ci", "-sync", "-auto"))))
-            if rng.random() < 0.5:
-                self._member[a] = rng.randrange(n_orgs)
-            per_day = min(400.0, 20 * rng.lognormvariate(0, 1.0))
-            n = _poisson(rng, per_day * self.days)
-            self.activity(a, {"PushEvent": int(n * 0.72), "CreateEvent": int(n * 0.2), "DeleteEvent": int(n * 0.08)})
-        self._n_background_repos = len(self.repo_id)
-        self.n_background_events = len(self.events)
 
     # ------------------------------------------------------------------ campaigns
     def _order_size(self, lo: int = 50, hi: int = 400) -> int:
@@ -286,18 +139,6 @@ class RealisticWorld(World):
         for a in accs:
             self._fake_star(c, self.clip(t0 + rng.random() * dur), a, r)
         self._organic_sprinkle(r, rng.randint(0, max(1, len(accs) // 12)), int(t0), self.T)
-
-    def _campaigns(self) -> None:
-        for _ in range(self._n(2)):
-            self._throwaway()
-        for _ in range(self._n(0.4)):
-            self._farm()
-        for _ in range(self._n(0.4)):
-            self._rotating()
-        for _ in range(self._n(0.3)):
-            self._ghost()
-        for _ in range(self._n(0.6)):
-            self._slow()
 
     def _throwaway(self) -> None:
         rng = self.rng
@@ -399,32 +240,6 @@ class RealisticWorld(World):
             self._organic_sprinkle(r, rng.randint(0, 3), int(t_c), self.T)
 
     # ------------------------------------------------------------------ organic hard negatives
-    def _negatives(self) -> None:
-        for _ in range(self._n(0.6)):
-            self._cohort()
-        for _ in range(self._n(0.4)):
-            self._viral()
-        for _ in range(self._n(0.4)):
-            self._community()
-        for _ in range(self._n(1.5)):
-            self._oneoff()
-        for _ in range(self._n(0.5)):
-            self._crowd()
-        for _ in range(self._n(0.3)):
-            self._hackathon()
-
-    def _new_active(self, role: str, gid: str, created: float | None = None) -> int:
-        a = self.add_account(role, gid, created=created)
-        busy = [p for p in ORGANIC_PROFILES if sum(p) >= 100]
-        prof = busy[self.rng.randrange(len(busy))]
-        counts = self.profile_counts(prof, 3.0 * self.days / 2010)
-        counts.pop("WatchEvent", None)
-        if sum(counts.values()) < 3:
-            counts["PushEvent"] = counts.get("PushEvent", 0) + 3
-        lo = 0 if created is None else int(created)
-        self.activity(a, counts, min_days=min(2, max(1, (self.T - lo) // DAY)), lo=lo)
-        return a
-
     def _cohort(self) -> None:
         """A class signs up in the same hour, stars and forks the course repo, then works on its forks."""
         rng = self.rng
@@ -472,17 +287,13 @@ class RealisticWorld(World):
         for a in sorted(crowd):
             t = when()
             self.star(t, a, r)
-            u = rng.random()
-            if u < 0.08:
-                self.emit(t + rng.randint(10, 3 * HOUR), "ForkEvent", a, r)
-            elif u < 0.12:
-                self.emit(t + rng.randint(60, 6 * HOUR), "IssuesEvent", a, r)
+            self._fans_follow_up(t, a, r, fork=0.08, issue=0.12)
 
     def _community(self) -> None:
         rng = self.rng
         g, gid = self._new_negative("community")
         C = rng.randint(80, 160)
-        members = [self._new_active("community", gid) for _ in range(C)]
+        members = [self._active_account("community", gid) for _ in range(C)]
         S = rng.sample(self.popular[10:min(len(self.popular), 120)], 8)
         # niche repos of the ecosystem, mostly starred by the community itself
         for _ in range(rng.randint(2, 4)):
@@ -492,15 +303,6 @@ class RealisticWorld(World):
         for a in members:
             for r in rng.sample(S, math.ceil(rng.uniform(0.3, 0.7) * len(S))):
                 self._neg_star(g, self.diurnal_time(), a, r)
-
-    def _oneoff(self) -> None:
-        rng = self.rng
-        g, gid = self._new_negative("oneoff")
-        r = self.popular[(sum(1 for x in self.negatives if x["kind"] == "oneoff") - 1) % 8]
-        self.negatives[g]["repos"].append(r)
-        for _ in range(int(rng.randint(40, 90) * max(1.0, self.days / 30))):
-            a = self.add_account("oneoff", gid)
-            self._neg_star(g, self.diurnal_time(), a, r)
 
     def _crowd(self) -> None:
         """A list or news post: its readers (established accounts) star several of its small repos
@@ -520,7 +322,7 @@ class RealisticWorld(World):
             if a is not None:
                 pass                                       # a trend follower
             elif u < 0.6:
-                a = self._new_active("crowd", gid)
+                a = self._active_account("crowd", gid)
             elif u < 0.85:
                 a = self.add_account("crowd", gid)        # a lurker: stars only
             else:
@@ -540,7 +342,7 @@ class RealisticWorld(World):
         for i in range(rng.randint(50, 200)):
             new = rng.random() < 0.4
             a = (self.add_account("hackathon", gid, created=t0 - rng.uniform(0, 3 * HOUR)) if new
-                 else self._new_active("hackathon", gid))
+                 else self._active_account("hackathon", gid))
             for r in rng.sample(S, rng.randint(1, len(S))):
                 self._neg_star(g, self.clip(t0 + rng.uniform(0, 8 * HOUR)), a, r)
             proj = self.add_repo(owner_acc=a, created=t0 + HOUR)
