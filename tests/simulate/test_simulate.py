@@ -111,6 +111,31 @@ def test_deterministic_per_seed(tmp_path):
     assert sum(da[k] != dc[k] for k in da) > len(da) // 2
 
 
+def _content_tree(root: Path) -> dict[str, str]:
+    """Digest of every file's content (hour files decompressed)."""
+    return {str(p.relative_to(root)): hashlib.sha256(igzip.decompress(p.read_bytes()) if p.name.endswith(".gz")
+                                                     else p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_easy_preset_deterministic_with_capture(tmp_path):
+    """Both presets share one base and one writer: the easy one, with lost stars, is as
+    repeatable as the default, and the capture changes the archive but not the world."""
+    kw = dict(days=2, seed=4, scale=0.05, preset="easy", capture=0.3, capture_from=dt.date(2024, 3, 2))
+    sa = simulate_world(tmp_path / "a", **kw)
+    sb = simulate_world(tmp_path / "b", **kw)
+    full = simulate_world(tmp_path / "full", **{**kw, "capture": 1.0})
+    assert sa == sb and sa["preset"] == "easy"
+    assert _content_tree(tmp_path / "a") == _content_tree(tmp_path / "b")
+    ca, cf = _content_tree(tmp_path / "a"), _content_tree(tmp_path / "full")
+    assert ca["archive/2024-03-01-12.json.gz"] == cf["archive/2024-03-01-12.json.gz"]   # before capture_from
+    assert ca["archive/2024-03-02-12.json.gz"] != cf["archive/2024-03-02-12.json.gz"]
+    assert sa["stars"] < full["stars"] and sa["campaigns"] == full["campaigns"]
+    day2 = sa["capture"]["by_day"]["2024-03-02"]
+    assert day2["stars_generated"] == full["capture"]["by_day"]["2024-03-02"]["stars_written"]
+    assert 0.2 < day2["capture"] < 0.4
+
+
 # ------------------------------------------------------------------------------------- format
 
 def test_files_and_format(default_world):
