@@ -103,8 +103,8 @@ class BaseWorld:
 
     # ------------------------------------------------------------------ id hooks (per preset)
     def _account_id(self, created: float | None) -> int:
-        """A new account's id, before collisions are resolved (``created``: window seconds of
-        sign-up, None for an account older than the window)."""
+        """A new, unused account id (``created``: window seconds of sign-up, None for an account
+        older than the window; the easy world has only older accounts)."""
         raise NotImplementedError
 
     def _next_free_account_id(self, aid: int) -> int:
