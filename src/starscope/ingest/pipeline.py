@@ -14,6 +14,7 @@ import datetime as dt
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,14 +178,16 @@ class _Run:
         the engine de-duplicated against the store: the next batch is checked against it)."""
         pending: list[StagedBatch] = []
         n = 0
-        for part in self.engine.stage(self.writer.staging, todo, self.writer):
-            for rep in part.files:
-                self.account(rep)
-            pending.append(part)
-            n += len(part.files)
-            if n >= self.engine.batch_files or part.against_store:
-                self.commit(pending)
-                pending, n = [], 0
+        # closing: a failed commit ends the engine's work (its pool, its session settings) now.
+        with closing(self.engine.stage(self.writer.staging, todo, self.writer)) as parts:
+            for part in parts:
+                for rep in part.files:
+                    self.account(rep)
+                pending.append(part)
+                n += len(part.files)
+                if n >= self.engine.batch_files or part.against_store:
+                    self.commit(pending)
+                    pending, n = [], 0
         if pending:
             self.commit(pending)
 
