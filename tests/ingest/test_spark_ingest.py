@@ -274,3 +274,23 @@ def test_same_name_in_two_folders_in_one_spark_run(two_folders, spark, tmp_path)
     s = ingest_spark(spark_store, [str(a), str(b)], spark=spark)
     assert (s.files_ingested, s.files_skipped) == (d.files_ingested, d.files_skipped) == (5, 1)
     assert_same(snapshot(spark_store), snapshot(duck_store))
+
+
+def test_unreadable_inputs_counted_by_spark_as_by_duckdb(spark, tmp_path):
+    """A dangling symlink, a symlink loop and a folder named like an hour file, beside
+    readable files (one folder given as a path, another as a file:// URI): counted as
+    unreadable with the DuckDB engine's reasons and quarantine records; the rest lands."""
+    from events import event, line, write_hour
+
+    arch, more = tmp_path / "a", tmp_path / "b"
+    write_hour(arch / "2024-03-01-1.json.gz", [line(event(1, created_at="2024-03-01T01:00:00Z"))])
+    write_hour(more / "2024-03-01-2.json.gz", [line(event(2, created_at="2024-03-01T02:00:00Z"))])
+    (arch / "2024-03-01-3.json.gz").symlink_to(tmp_path / "gone.json.gz")
+    (arch / "2024-03-01-4.json.gz").symlink_to(arch / "2024-03-01-4.json.gz")
+    (arch / "2024-03-01-7.json.gz").mkdir()
+    duck_store, spark_store = Store(tmp_path / "duck"), Store(tmp_path / "spark")
+    d = ingest(duck_store, [str(arch), str(more)], workers=1)
+    s = ingest_spark(spark_store, [str(arch), "file://" + str(more.resolve())], spark=spark)
+    assert s.unreadable_files == d.unreadable_files and len(s.unreadable_files) == 3
+    assert (s.files_seen, s.files_ingested, s.events_new) == (d.files_seen, 2, 2)
+    assert_same(snapshot(spark_store, paths=False), snapshot(duck_store, paths=False))

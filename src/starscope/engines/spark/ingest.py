@@ -159,7 +159,10 @@ def _qualified(spark: Any, uri: str) -> str:
 def _file_uri(p: Path) -> str:
     """A local path for Spark and Hadoop: not Path.as_uri(), whose %-escapes (month%3D...)
     Hadoop would take literally."""
-    return "file://" + str(Path(p).resolve())
+    try:
+        return "file://" + str(Path(p).resolve())
+    except (OSError, RuntimeError):  # a symlink loop (counted as unreadable, never read)
+        return "file://" + os.path.abspath(p)
 
 
 def _escape_glob(uri: str) -> str:
