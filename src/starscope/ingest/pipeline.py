@@ -19,10 +19,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from starscope.ingest.duckdb_engine import (DuckDBIngest, TaskResult, die_with_parent,  # noqa: F401
-                                            parse_task, plan_tasks)
-from starscope.ingest.engine import (MAX_QUARANTINE_PER_FILE, FileReport, IngestEngine,  # noqa: F401
-                                     InputFile, StagedBatch, latest_event, parse_file)
+# Also re-exported: where the per-file parser and the worker task lived before the engines.
+from starscope.ingest.duckdb_engine import (  # noqa: F401
+    DuckDBIngest, TaskResult, die_with_parent, parse_task, plan_tasks)
+from starscope.ingest.engine import (  # noqa: F401
+    MAX_QUARANTINE_PER_FILE, FileReport, IngestEngine, InputFile, StagedBatch, latest_event,
+    parse_file)
 from starscope.source.hours import parse_hour_file_name
 from starscope.source.local import missing_hours_noted, nothing_to_ingest, unreadable_reason
 from starscope.store import Store
@@ -101,11 +103,11 @@ def ingest(
 
 
 def run(store: Store, paths: list[str], engine: IngestEngine, *,
-        progress: ProgressFn | None = None, missing_hours: list[str] | None = None,
-        local_paths: list[str] | None = None) -> IngestReport:
+        progress: ProgressFn | None = None,
+        missing_hours: list[str] | None = None) -> IngestReport:
     """Ingest `paths` into the store with `engine`; see the module docstring. Missing hours
-    are read from the notes `download` left in the folders among ``local_paths`` (default:
-    ``paths``) and taken from ``missing_hours``."""
+    are read from the notes `download` left in local folders among ``paths`` and taken from
+    ``missing_hours``."""
     t0 = time.perf_counter()
     emit = progress or (lambda kind, info: None)
     files = engine.find(paths)
@@ -114,9 +116,7 @@ def run(store: Store, paths: list[str], engine: IngestEngine, *,
     report = IngestReport(files_seen=len(files))
     with store.writing() as writer:
         # Hours `download` found missing on the server (noted in the folders it wrote).
-        writer.record_missing_hours(missing_hours_noted(paths if local_paths is None
-                                                        else local_paths)
-                                    + list(missing_hours or []))
+        writer.record_missing_hours(missing_hours_noted(paths) + list(missing_hours or []))
         run_ = _Run(writer, engine, report, emit)
         todo = run_.plan(files)
         emit("start", {"files": len(todo), "bytes": sum(f.size for f in todo),

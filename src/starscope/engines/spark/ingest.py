@@ -203,8 +203,7 @@ def ingest_spark(
     Spark. Same store, counts and report as starscope.ingest.ingest (``missing_hours`` too);
     see module docstring."""
     return run(store, paths, SparkIngest(spark=spark, master=master, batch_files=batch_files),
-               progress=progress, missing_hours=missing_hours,
-               local_paths=[p for p in paths if not URI_RE.match(p)])
+               progress=progress, missing_hours=missing_hours)
 
 
 class SparkIngest:
