@@ -1,6 +1,6 @@
 """Hostile input at full size (issue 16): a gzip bomb that inflates to 4 GiB of one repeated
 line and a 2 GiB line without a newline, each parsed by one ingest worker task in a fresh
-process. Reports its peak resident memory (RUSAGE_SELF of that process) and its time; time is
+process. Reports its peak resident memory (VmHWM of that process) and its time; time is
 shown as seconds per GiB at two sizes, so linear time reads as a ratio near 1 (measured in
 the same run). The tests (tests/ingest/test_hostile_input.py) run the same at 256-400 MB.
 
@@ -10,21 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
-import zlib
 from pathlib import Path
 
-SCRIPT = """
-import json, resource, sys, time
-from starscope.ingest.pipeline import parse_task
-t0 = time.perf_counter()
-res = parse_task([sys.argv[1]], sys.argv[2])
-rep = res.files[0]
-print(json.dumps({"peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                  "seconds": round(time.perf_counter() - t0, 2), "events": rep.events,
-                  "bad_lines": rep.bad_lines, "collapsed": res.collapsed}))
-"""
+from starscope.simulate.hostile import gzip_members, worker_peak
 
 LINE = (b'{"id":"42","type":"WatchEvent","actor":{"id":7,"login":"bomb","display_login":"bomb",'
         b'"gravatar_id":"","url":"","avatar_url":""},"repo":{"id":9,"name":"o/bomb","url":""},'
@@ -32,24 +20,13 @@ LINE = (b'{"id":"42","type":"WatchEvent","actor":{"id":7,"login":"bomb","display
 BLOCK = 8 << 20
 
 
-def members(path: Path, piece: bytes, copies: int, tail: bytes = b"") -> None:
-    """`piece` repeated `copies` times as identical gzip members (cheap to write)."""
-    c = zlib.compressobj(9, zlib.DEFLATED, 31)
-    member = c.compress(piece) + c.flush()
-    with open(path, "wb") as fh:
-        for _ in range(copies):
-            fh.write(member)
-        if tail:
-            c = zlib.compressobj(9, zlib.DEFLATED, 31)
-            fh.write(c.compress(tail) + c.flush())
-
-
 def run(path: Path, staged: Path) -> dict:
-    r = subprocess.run([sys.executable, "-c", SCRIPT, str(path), str(staged)],
-                       capture_output=True, text=True)
-    if r.returncode:
-        raise SystemExit(r.stderr[-2000:])
-    out = json.loads(r.stdout)
+    try:
+        out = worker_peak(path, staged)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
+    out["peak_mb"] = round(out["peak_mb"])
+    out["seconds"] = round(out["seconds"], 2)
     out["inflated_gib"] = None
     return out
 
@@ -67,7 +44,7 @@ def main() -> None:
     for label, gib in (("bomb_half", args.gib / 2), ("bomb", args.gib)):
         f = base / "2024-03-01-5.json.gz"
         n = int(gib * (1 << 30) / len(piece))
-        members(f, piece, n)
+        gzip_members(f, piece, n)
         r = run(f, base / f"staged-{label}")
         r["inflated_gib"] = round(n * len(piece) / (1 << 30), 2)
         r["compressed_mb"] = round(f.stat().st_size / 1e6, 1)
@@ -76,7 +53,7 @@ def main() -> None:
     for label, gib in (("line_half", args.gib / 4), ("line", args.gib / 2)):
         f = base / "2024-03-01-5.json.gz"
         n = int(gib * (1 << 30) / BLOCK)
-        members(f, b"x" * BLOCK, n, tail=b"\n" + good)
+        gzip_members(f, b"x" * BLOCK, n, tail=b"\n" + good)
         r = run(f, base / f"staged-{label}")
         r["inflated_gib"] = round(n * BLOCK / (1 << 30), 2)
         r["compressed_mb"] = round(f.stat().st_size / 1e6, 1)

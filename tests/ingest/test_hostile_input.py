@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from events import event, line, write_hour
 from starscope.ingest import ingest
 from starscope.ingest.parse import LineParser
+from starscope.simulate.hostile import gzip_members, worker_peak
 from starscope.source.local import LongLine, ReadOutcome, read_lines
 from starscope.store import Store
 from starscope.store.segments import derive_segments
@@ -155,45 +156,12 @@ def test_read_lines_splits_like_the_text_and_caps_long_lines(lengths, block, cap
     assert got == expect
 
 
-def _gzip_members(path: Path, piece: bytes, copies: int, tail: bytes = b"") -> None:
-    """A gzip file of `piece` repeated `copies` times, made of identical members: writing a
-    gigabyte of inflated content costs one small compression."""
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
-    member = comp.compress(piece) + comp.flush()
-    with open(path, "wb") as fh:
-        for _ in range(copies):
-            fh.write(member)
-        if tail:
-            c = zlib.compressobj(9, zlib.DEFLATED, 31)
-            fh.write(c.compress(tail) + c.flush())
-
-
-# The peak is the process's own VmHWM, which starts afresh at exec. (ru_maxrss does not: Linux
-# keeps it across fork and exec, so a child of a large pytest process reported the parent's
-# size, e.g. 666 MB after the Spark tests, whatever the worker did.)
-PEAK_SCRIPT = """
-import json, re, sys, time
-from pathlib import Path
-from starscope.ingest.pipeline import parse_task
-t0 = time.perf_counter()
-res = parse_task([sys.argv[1]], sys.argv[2])
-rep = res.files[0]
-hwm = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
-print(json.dumps({"peak_mb": hwm / 1024,
-                  "seconds": time.perf_counter() - t0, "events": rep.events,
-                  "bad_lines": rep.bad_lines, "collapsed": res.collapsed,
-                  "errors": [q["error"] for q in rep.quarantine][:3]}))
-"""
-
 WORKER_BOUND_MB = 300
 
 
 def _worker_peak(path: Path, staged: Path) -> dict:
     """Run one ingest worker task on `path` in a fresh process: its peak RSS and counts."""
-    r = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(path), str(staged)],
-                       capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return json.loads(r.stdout)
+    return worker_peak(path, staged, timeout=300)
 
 
 def test_single_huge_line_in_bounded_memory(tmp_path):
@@ -201,7 +169,7 @@ def test_single_huge_line_in_bounded_memory(tmp_path):
     it (and copied it block after block); the cap drops it as it streams by."""
     f = tmp_path / "2024-03-01-5.json.gz"
     good = line(event(1, created_at="2024-03-01T05:00:00Z")) + b"\n"
-    _gzip_members(f, b"x" * (8 << 20), 32, tail=b"\n" + good)
+    gzip_members(f, b"x" * (8 << 20), 32, tail=b"\n" + good)
     got = _worker_peak(f, tmp_path / "staged")
     assert got["bad_lines"] == 1 and got["events"] == 1
     assert "longer than" in got["errors"][0]
@@ -215,7 +183,7 @@ def test_gzip_bomb_of_one_repeated_line_in_bounded_memory(tmp_path):
     ln = line(event(42, created_at="2024-03-01T05:00:00Z")) + b"\n"
     reps = (8 << 20) // len(ln)
     f = tmp_path / "2024-03-01-5.json.gz"
-    _gzip_members(f, ln * reps, 48)
+    gzip_members(f, ln * reps, 48)
     got = _worker_peak(f, tmp_path / "staged")
     assert got["events"] == reps * 48 and got["bad_lines"] == 0
     assert got["collapsed"] == reps * 48 - 1

@@ -192,3 +192,105 @@ def test_duplicates_across_files_and_months(spark, tmp_path):
     # 111 good lines, 80 events: every one of the 31 copies is counted (2 within a file).
     assert s.duplicate_events == d.duplicate_events == 31
     assert_same(snapshot(spark_store), snapshot(duck_store))
+
+
+def _stored_hour(path, lines: list[bytes]) -> None:
+    """An hour file stored uncompressed inside gzip (level 0): its size depends only on the
+    length of its lines, so two files can differ in content but not in size."""
+    import zlib
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    c = zlib.compressobj(0, zlib.DEFLATED, 31)
+    path.write_bytes(c.compress(b"".join(ln + b"\n" for ln in lines)) + c.flush())
+
+
+@pytest.fixture(scope="module")
+def two_folders(tmp_path_factory):
+    """a/: three hours. b/: an exact copy of a's 10:00 (skipped wherever it is found), another
+    11:00 of the same name and size as a's but other events (a later download: taken, as a
+    second file), and a new hour 12:00."""
+    from events import event, line
+
+    root = tmp_path_factory.mktemp("two_folders")
+
+    def hour(h, first, n=6):
+        return [line(event(first + i, "WatchEvent" if i % 2 else "PushEvent", actor_id=i % 3 + 1,
+                           repo_id=i % 2 + 1, created_at=f"2024-03-01T{h}:{i:02d}:00Z"))
+                for i in range(n)]
+
+    for h in (9, 10, 11):
+        _stored_hour(root / "a" / f"2024-03-01-{h}.json.gz", hour(h, 1000 + 100 * h))
+    (root / "b").mkdir()
+    (root / "b" / "2024-03-01-10.json.gz").write_bytes(
+        (root / "a" / "2024-03-01-10.json.gz").read_bytes())
+    _stored_hour(root / "b" / "2024-03-01-11.json.gz", hour(11, 5000))
+    _stored_hour(root / "b" / "2024-03-01-12.json.gz", hour(12, 1000 + 100 * 12))
+    a, b = root / "a" / "2024-03-01-11.json.gz", root / "b" / "2024-03-01-11.json.gz"
+    assert a.stat().st_size == b.stat().st_size and a.read_bytes() != b.read_bytes()
+    return root / "a", root / "b"
+
+
+def _engine(name, spark):
+    if name == "spark":
+        return lambda store, paths: ingest_spark(store, [str(p) for p in paths], spark=spark)
+    return lambda store, paths: ingest(store, [str(p) for p in paths], workers=1)
+
+
+@pytest.fixture(scope="module")
+def two_folders_reference(two_folders, tmp_path_factory):
+    """b/ after a/, both with DuckDB: what every mix of engines must make."""
+    a, b = two_folders
+    store = Store(tmp_path_factory.mktemp("ref") / "store")
+    ingest(store, [str(a)], workers=1)
+    rep = ingest(store, [str(b)], workers=1)
+    assert (rep.files_ingested, rep.files_skipped) == (2, 1)
+    keys = sorted(store.manifest()["files"])
+    assert len(keys) == 5 and sum("#" in k for k in keys) == 1  # 11:00 twice: name, name#fp
+    return snapshot(store)
+
+
+@pytest.mark.parametrize("first,second", [("duckdb", "spark"), ("spark", "duckdb")])
+def test_files_identified_by_name_and_content_across_engines(
+        first, second, two_folders, two_folders_reference, spark, tmp_path):
+    """A store one engine wrote, then more input with the other: the same content under the
+    same name is skipped, a different file of the same name and size is taken; then both
+    folders again with the first engine: nothing new. Same store as DuckDB alone makes."""
+    a, b = two_folders
+    store = Store(tmp_path / "store")
+    one, two = _engine(first, spark), _engine(second, spark)
+    assert one(store, [a]).files_ingested == 3
+    rep = two(store, [b])
+    assert (rep.files_ingested, rep.files_skipped) == (2, 1)
+    again = one(store, [a, b])
+    assert (again.files_ingested, again.files_skipped) == (0, 6)
+    assert_same(snapshot(store), two_folders_reference)
+
+
+def test_same_name_in_two_folders_in_one_spark_run(two_folders, spark, tmp_path):
+    """Both folders in one run: each distinct file read once, with the DuckDB engine's keys."""
+    a, b = two_folders
+    duck_store, spark_store = Store(tmp_path / "duck"), Store(tmp_path / "spark")
+    d = ingest(duck_store, [str(a), str(b)], workers=1)
+    s = ingest_spark(spark_store, [str(a), str(b)], spark=spark)
+    assert (s.files_ingested, s.files_skipped) == (d.files_ingested, d.files_skipped) == (5, 1)
+    assert_same(snapshot(spark_store), snapshot(duck_store))
+
+
+def test_unreadable_inputs_counted_by_spark_as_by_duckdb(spark, tmp_path):
+    """A dangling symlink, a symlink loop and a folder named like an hour file, beside
+    readable files (one folder given as a path, another as a file:// URI): counted as
+    unreadable with the DuckDB engine's reasons and quarantine records; the rest lands."""
+    from events import event, line, write_hour
+
+    arch, more = tmp_path / "a", tmp_path / "b"
+    write_hour(arch / "2024-03-01-1.json.gz", [line(event(1, created_at="2024-03-01T01:00:00Z"))])
+    write_hour(more / "2024-03-01-2.json.gz", [line(event(2, created_at="2024-03-01T02:00:00Z"))])
+    (arch / "2024-03-01-3.json.gz").symlink_to(tmp_path / "gone.json.gz")
+    (arch / "2024-03-01-4.json.gz").symlink_to(arch / "2024-03-01-4.json.gz")
+    (arch / "2024-03-01-7.json.gz").mkdir()
+    duck_store, spark_store = Store(tmp_path / "duck"), Store(tmp_path / "spark")
+    d = ingest(duck_store, [str(arch), str(more)], workers=1)
+    s = ingest_spark(spark_store, [str(arch), "file://" + str(more.resolve())], spark=spark)
+    assert s.unreadable_files == d.unreadable_files and len(s.unreadable_files) == 3
+    assert (s.files_seen, s.files_ingested, s.events_new) == (d.files_seen, 2, 2)
+    assert_same(snapshot(spark_store, paths=False), snapshot(duck_store, paths=False))

@@ -9,7 +9,7 @@ import os
 import stat
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,14 +100,25 @@ def fingerprint(path: Path) -> str:
     """A cheap content identity of a gzip file: its size and its first and last 64 KiB. The
     last bytes hold the gzip trailer (CRC-32 and length of the content), so two different
     hour files practically never share one; reading 128 KiB costs nothing next to parsing."""
-    h = hashlib.blake2b(digest_size=8)
     with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        h.update(size.to_bytes(8, "little"))
-        h.update(fh.read(FINGERPRINT_BYTES))
-        if size > FINGERPRINT_BYTES:
-            fh.seek(max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES))
-            h.update(fh.read(FINGERPRINT_BYTES))
+
+        def read_at(offset: int, n: int) -> bytes:
+            fh.seek(offset)
+            return fh.read(n)
+
+        return fingerprint_of(os.fstat(fh.fileno()).st_size, read_at)
+
+
+def fingerprint_of(size: int, read_at: Callable[[int, int], bytes]) -> str:
+    """fingerprint() of a file of `size` bytes that `read_at(offset, n)` reads, wherever it
+    is (the Spark engine reads files on Hadoop file systems): the same identity for the same
+    bytes, so either engine recognises what the other ingested."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(size.to_bytes(8, "little"))
+    h.update(read_at(0, min(size, FINGERPRINT_BYTES)))
+    if size > FINGERPRINT_BYTES:
+        start = max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES)
+        h.update(read_at(start, size - start))
     return h.hexdigest()
 
 

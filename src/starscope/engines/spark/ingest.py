@@ -12,8 +12,9 @@ What runs where:
   derives the store's tables with the same statements the DuckDB engine runs
   (``store/sql.py``, translated by ``dialect.to_spark``), and writes them as Parquet
   partitioned by month into the store's staging folder.
-- The driver commits the staged files through the store's writer (lock, atomic manifest,
-  file records, quarantine), then compacts the months touched, as the DuckDB engine does.
+- Everything else is the ingest run both engines share (``ingest.pipeline.run``): which files
+  the store has already (by name and content), commits through the store's writer (lock,
+  atomic manifest, file records, quarantine), compaction of the months touched.
 
 Times are naive UTC timestamps (Spark's TIMESTAMP_NTZ), so DuckDB reads Spark's files as
 TIMESTAMP, exactly like its own.
@@ -25,9 +26,8 @@ import math
 import os
 import re
 import shutil
-import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -36,10 +36,11 @@ import pyarrow.compute as pc
 
 from starscope.engines.spark.dialect import to_spark
 from starscope.errors import StarscopeError, UsageError
+from starscope.ingest.engine import FileReport, InputFile, StagedBatch, parse_file
 from starscope.ingest.parse import COLUMNS
-from starscope.ingest.pipeline import IngestReport, ProgressFn, hour_stats_row, parse_file
+from starscope.ingest.pipeline import IngestReport, ProgressFn, run
 from starscope.source.local import (PLAIN_HOUR_NAME, find_hour_files, fingerprint,
-                                    missing_hours_noted, nothing_to_ingest, unreadable_reason)
+                                    fingerprint_of, unreadable_reason)
 from starscope.store import Store, sql
 from starscope.store.schema import WATCH
 
@@ -76,14 +77,6 @@ _DERIVE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "actor_logins": (sql.ACTOR_LOGINS_SELECT, "first_seen", ("actor_id", "actor_login")),
     "account_months": (sql.ACCOUNT_MONTHS_SELECT, "", ("actor_id",)),
 }
-
-
-@dataclass
-class InputFile:
-    name: str
-    path: str  # as reported and recorded: the user's local path, or the file's URI
-    uri: str  # what Spark reads
-    size: int
 
 
 # ------------------------------------------------------------------ Python workers
@@ -149,8 +142,8 @@ def _list_uri(spark: Any, spec: str) -> list[InputFile]:
                         found.append(f)
             else:
                 found.append(st)
-        out = [InputFile(f.getPath().getName(), str(f.getPath().toString()),
-                         str(f.getPath().toString()), int(f.getLen())) for f in found]
+        out = [InputFile(f.getPath().getName(), str(f.getPath().toString()), int(f.getLen()),
+                         uri=str(f.getPath().toString()), local=False) for f in found]
     except Exception as exc:  # noqa: BLE001 - py4j errors: one line for the user
         raise UsageError(f"cannot list {spec}: {_java_error(exc)}") from None
     if not out:
@@ -163,25 +156,13 @@ def _qualified(spark: Any, uri: str) -> str:
     return str(fs.makeQualified(path).toString())
 
 
-def find_inputs(spark: Any, paths: list[str], local: list[Path] | None = None) -> list[InputFile]:
-    """Local paths (as the DuckDB engine finds them) and Hadoop URIs, sorted by name."""
-    if local is None:
-        local = find_hour_files([p for p in paths if not URI_RE.match(p)] or [])
-    found: dict[str, InputFile] = {}
-    for p in local:
-        uri = _qualified(spark, _file_uri(p))
-        found.setdefault(uri, InputFile(p.name, str(p), uri, p.stat().st_size))
-    for spec in paths:
-        if URI_RE.match(spec):
-            for f in _list_uri(spark, spec):
-                found.setdefault(f.uri, f)
-    return sorted(found.values(), key=lambda f: (f.name, f.path))
-
-
 def _file_uri(p: Path) -> str:
     """A local path for Spark and Hadoop: not Path.as_uri(), whose %-escapes (month%3D...)
     Hadoop would take literally."""
-    return "file://" + str(Path(p).resolve())
+    try:
+        return "file://" + str(Path(p).resolve())
+    except (OSError, RuntimeError):  # a symlink loop (counted as unreadable, never read)
+        return "file://" + os.path.abspath(p)
 
 
 def _escape_glob(uri: str) -> str:
@@ -221,165 +202,192 @@ def ingest_spark(
     """Ingest hour files (local files, folders, globs, or Hadoop URIs) into the store with
     Spark. Same store, counts and report as starscope.ingest.ingest (``missing_hours`` too);
     see module docstring."""
-    from starscope.engines.spark.session import spark_session
+    return run(store, paths, SparkIngest(spark=spark, master=master, batch_files=batch_files),
+               progress=progress, missing_hours=missing_hours)
 
-    t0 = time.perf_counter()
-    emit = progress or (lambda kind, info: None)
-    # Local usage errors before a JVM starts.
-    local = find_hour_files([p for p in paths if not URI_RE.match(p)]) \
-        if any(not URI_RE.match(p) for p in paths) else []
-    # Inputs that cannot be opened (dangling symlink, loop, folder, no permission): counted.
-    unreadable = {str(p): (p.name, why) for p in local if (why := unreadable_reason(p))}
-    local = [p for p in local if str(p) not in unreadable]
-    if spark is None:
-        spark = spark_session(master)
-    files = find_inputs(spark, paths, local)
-    if not files and not unreadable:
-        raise nothing_to_ingest(paths)
-    report = IngestReport(files_seen=len(files) + len(unreadable))
-    for name, why in unreadable.values():
-        report.unreadable_files[name] = why
-        emit("unreadable", {"name": name, "reason": why})
-    batch_files = batch_files or int(os.environ.get("STARSCOPE_SPARK_BATCH_FILES", 0)) or BATCH_FILES
 
-    with store.writing() as writer, _Conf(spark, _CONF):
-        # Hours `download` found missing on the server, as the DuckDB engine records them.
-        writer.record_missing_hours(missing_hours_noted([p for p in paths if not URI_RE.match(p)])
-                                    + list(missing_hours or []))
-        done = writer.manifest["files"]
-        todo = []
+class SparkIngest:
+    """The Spark engine as `ingest.pipeline.run` drives it. The session starts only when
+    needed: listing Hadoop URIs, fingerprinting files on them, or staging."""
+
+    def __init__(self, spark: Any = None, master: str | None = None,
+                 batch_files: int | None = None):
+        self._spark, self.master = spark, master
+        self.batch_files = (batch_files or int(os.environ.get("STARSCOPE_SPARK_BATCH_FILES", 0))
+                            or BATCH_FILES)
+
+    @property
+    def spark(self) -> Any:
+        if self._spark is None:
+            from starscope.engines.spark.session import spark_session
+
+            self._spark = spark_session(self.master)
+        return self._spark
+
+    def find(self, paths: list[str]) -> list[InputFile]:
+        """Local paths (as the DuckDB engine finds them) and Hadoop URIs, sorted by name."""
+        specs = [p for p in paths if not URI_RE.match(p)]
+        # Local usage errors before a JVM starts.
+        local = find_hour_files(specs) if specs else []
+        files = [InputFile(p.name, str(p), _size(p), uri=_file_uri(p)) for p in local]
+        uris = [p for p in paths if URI_RE.match(p)]
+        if not uris:
+            return files
+        # The same file named twice (a local path and a URI): once, as the first names it.
+        found: dict[str, InputFile] = {}
         for f in files:
-            rec = done.get(f.name)
-            if rec is not None and rec["size"] == f.size:
-                report.files_skipped += 1
-            else:
-                todo.append(f)
-        emit("start", {"files": len(todo), "bytes": sum(f.size for f in todo),
-                       "skipped": report.files_skipped})
-        touched: set[str] = set()
-        for i in range(0, len(todo), batch_files):
-            staging = writer.staging / f"spark-{i // batch_files:06d}"
-            try:
-                touched |= _ingest_batch(spark, writer, todo[i:i + batch_files], staging,
-                                         report, emit)
-            except Exception as exc:
-                if not type(exc).__module__.startswith(("pyspark", "py4j")):
-                    raise
-                # A failed Spark job: one line, not a JVM trace; committed passes are kept.
-                lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
-                errs = [ln for ln in lines if re.match(r"[\w.]+(Error|Exception): ", ln)]
-                msg = (errs[-1] if errs else lines[0] if lines else type(exc).__name__)[:300]
-                raise StarscopeError(
-                    f"spark ingest failed: {msg}; what was committed before is kept, run the "
-                    f"same command to resume") from exc
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-        if touched:
-            emit("compact", {"months": sorted(touched)})
-            writer.compact(touched)
-    report.corrupt_files.sort()
-    report.seconds = time.perf_counter() - t0
-    return report
+            ok = unreadable_reason(Path(f.path)) is None
+            found.setdefault(_qualified(self.spark, f.uri) if ok else f.path, f)
+        for spec in uris:
+            for f in _list_uri(self.spark, spec):
+                found.setdefault(f.uri, f)
+        return sorted(found.values(), key=lambda f: (f.name, f.path))
+
+    def fingerprint(self, f: InputFile) -> str:
+        """source.local.fingerprint: of the local file, or read through Hadoop's file system."""
+        if f.local:
+            return fingerprint(Path(f.path))
+        # Also file:// URIs (the same bytes, so the same fingerprint as a local path's: the
+        # tests check this path through them).
+        try:
+            path, fs = _hadoop(self.spark, f.uri)
+            with _HadoopStream(fs.open(path)) as stream:
+                return fingerprint_of(f.size, stream.read_at)
+        except Exception as exc:  # noqa: BLE001 - py4j errors: counted as unreadable
+            raise OSError(_java_error(exc)) from None
+
+    def stage(self, staging: Path, files: list[InputFile], writer: Any) -> Iterator[StagedBatch]:
+        """One Spark pass per batch_files files; each is committed before the next pass,
+        which drops the events that commit added."""
+        with _Conf(self.spark, _CONF):
+            for i in range(0, len(files), self.batch_files):
+                folder = staging / f"spark-{i // self.batch_files:06d}"
+                try:
+                    part = _stage_pass(self.spark, writer, files[i:i + self.batch_files], folder)
+                except Exception as exc:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    if not type(exc).__module__.startswith(("pyspark", "py4j")):
+                        raise
+                    raise _job_failed(exc) from exc
+                yield part
 
 
-def _ingest_batch(spark: Any, writer: Any, batch: list[InputFile], staging: Path,
-                  report: IngestReport, emit: ProgressFn) -> set[str]:
-    """One Spark pass over some files, and one commit. Returns the months touched."""
+class _HadoopStream:
+    """Positioned reads of a Hadoop FSDataInputStream (py4j hands back byte[] as bytes)."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+
+    def __enter__(self) -> "_HadoopStream":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
+
+    def read_at(self, offset: int, n: int) -> bytes:
+        self.stream.seek(offset)
+        return bytes(self.stream.readNBytes(n))
+
+
+def _job_failed(exc: Exception) -> StarscopeError:
+    """A failed Spark job: one line, not a JVM trace; committed passes are kept."""
+    lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+    errs = [ln for ln in lines if re.match(r"[\w.]+(Error|Exception): ", ln)]
+    msg = (errs[-1] if errs else lines[0] if lines else type(exc).__name__)[:300]
+    return StarscopeError(f"spark ingest failed: {msg}; what was committed before is kept, "
+                          f"run the same command to resume")
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:  # unreadable: pipeline.run counts it
+        return 0
+
+
+def _stage_pass(spark: Any, writer: Any, batch: list[InputFile], staging: Path) -> StagedBatch:
+    """One Spark pass over some files: their reports and their new events' segments."""
     from pyspark import StorageLevel
-    from pyspark.sql import functions as F
 
+    wanted = [f.uri for f in batch if f.size > 0] or [batch[0].uri]
+    raw = spark.read.format("binaryFile").load([_escape_glob(u) for u in wanted])
+    parsed = (raw.select("path", "content").mapInArrow(_parse_batches, _OUT_DDL)
+              .persist(StorageLevel.MEMORY_AND_DISK))
+    try:
+        reps = _reports(spark, batch, parsed)
+        segments: list[list[dict[str, Any]]] = []
+        dirs: list[Path] = []
+        if sum(r["distinct"] for r in reps):
+            for seg, d in _derive(spark, writer, parsed, reps, staging):
+                segments.append([seg])
+                dirs.append(d)
+    finally:
+        parsed.unpersist()
+    n_new = sum(s[0]["rows"] for s in segments if s[0]["table"] == "events")
+    # Every parsed copy not staged is a duplicate: within a file, across files, or already
+    # in the store.
+    return StagedBatch([FileReport.from_dict(r) for r in reps], segments, dirs,
+                       duplicates=sum(r["events"] for r in reps) - n_new,
+                       against_store=True, cleanup=[staging])
+
+
+def _reports(spark: Any, batch: list[InputFile], parsed: Any) -> list[dict[str, Any]]:
+    """One report per file of the batch, with the path it is recorded under (Spark reports
+    the path it read), sorted by (name, path)."""
     by_uri = {_qualified(spark, f.uri): f for f in batch}
     by_name: dict[str, list[InputFile]] = {}
     for f in batch:
         by_name.setdefault(f.name, []).append(f)
-
     # Spark's file sources skip empty files: those are reported here, as the parser would.
-    empty = [f for f in batch if f.size == 0]
-    reps = [_report(parse_file(PurePosixPath(f.name), b"", name=f.name, path=f.uri)[0], None)
-            for f in empty]
-    wanted = [u for u, f in by_uri.items() if f.size > 0] or [next(iter(by_uri))]
-    raw = spark.read.format("binaryFile").load([_escape_glob(u) for u in wanted])
-    parsed = (raw.select("path", "content").mapInArrow(_parse_batches, _OUT_DDL)
-              .persist(StorageLevel.MEMORY_AND_DISK))
-    new = None
+    empty = {_qualified(spark, f.uri) for f in batch if f.size == 0}
+    reps = [_report(parse_file(PurePosixPath(f.name), b"", name=f.name, path=u)[0], None)
+            for u, f in by_uri.items() if u in empty]
+    reps += [rep for rep in (json.loads(r.report) for r in
+                             parsed.where("report IS NOT NULL").select("report").collect())
+             if rep["path"] not in empty]
+    seen: set[str] = set()
+    for rep in reps:
+        f = by_uri.get(rep["path"])
+        if f is None and len(by_name.get(rep["name"], [])) == 1:
+            f = by_name[rep["name"]][0]
+        if f is None or f.uri in seen:
+            raise StarscopeError(f"spark ingest: a report for an unknown file {rep['path']}")
+        seen.add(f.uri)
+        rep["path"] = f.path
+        for q in rep["quarantine"]:
+            q["path"] = f.path
+    if len(seen) != len(batch):
+        missing = ", ".join(sorted(f.name for f in batch if f.uri not in seen)[:3])
+        raise StarscopeError(f"spark ingest: Spark did not read {missing}")
+    return sorted(reps, key=lambda r: (r["name"], r["path"]))
+
+
+def _derive(spark: Any, writer: Any, parsed: Any, reps: list[dict[str, Any]],
+            staging: Path) -> list[tuple[dict[str, Any], Path]]:
+    """The store's tables of the batch's new events, written as Parquet partitioned by month
+    under `staging`; their segment descriptors, each with its folder."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    new = _new_events(spark, writer, parsed, reps).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        reps += [json.loads(r.report) for r in
-                 parsed.where("report IS NOT NULL").select("report").collect()
-                 if not any(json.loads(r.report)["path"] == e.uri for e in empty)]
-        seen: set[str] = set()
-        for rep in reps:
-            f = by_uri.get(rep["path"])
-            if f is None and len(by_name.get(rep["name"], [])) == 1:
-                f = by_name[rep["name"]][0]
-            if f is None or f.uri in seen:
-                raise StarscopeError(f"spark ingest: a report for an unknown file {rep['path']}")
-            seen.add(f.uri)
-            rep["path"] = f.path
-            for q in rep["quarantine"]:
-                q["path"] = f.path
-        if len(seen) != len(batch):
-            missing = ", ".join(sorted(f.name for f in batch if f.uri not in seen)[:3])
-            raise StarscopeError(f"spark ingest: Spark did not read {missing}")
-        reps.sort(key=lambda r: (r["name"], r["path"]))
-        for rep in reps:
-            emit("file", report.add_file(
-                name=rep["name"], size=rep["size"], lines=rep["lines"], events=rep["events"],
-                bad_lines=rep["bad_lines"], corrupt=rep["corrupt"]))
-
-        segments: list[list[dict[str, Any]]] = []
-        dirs: list[Path] = []
-        distinct = sum(r["distinct"] for r in reps)
-        if distinct:
-            new = _new_events(spark, writer, parsed, reps).persist(StorageLevel.MEMORY_AND_DISK)
-            new.count()  # computed once, in parallel, before five queries read it
-            new.createOrReplaceTempView("starscope_new_events")
-            est = {"events": sum(r["events"] for r in reps), "stars": sum(r["stars"] for r in reps)}
-            for table, (query, month_col, keys) in _DERIVE.items():
-                df = spark.sql(to_spark(query.format(src="starscope_new_events")))
-                month = F.col("month") if not month_col else F.date_format(month_col, "yyyy-MM")
-                df = df.withColumn("pmonth", month)
-                n = max(1, math.ceil(est.get(table, est["events"]) / ROWS_PER_FILE))
-                # Not coalesce(1): that would run the query's last stage in one task.
-                df = (df.repartitionByRange(n, "pmonth", *keys) if n > 1 else df.repartition(1))
-                (df.sortWithinPartitions("pmonth", *keys).write.partitionBy("pmonth")
-                 .mode("overwrite").parquet(_file_uri(staging / table)))
-                segments_dirs = _staged(staging / table, table)
-                for seg, d in segments_dirs:
-                    segments.append([seg])
-                    dirs.append(d)
-        n_new = sum(s[0]["rows"] for s in segments if s[0]["table"] == "events")
-        quarantine = [q for r in reps for q in r["quarantine"]]
-        files_rec = {r["name"]: {"size": r["size"], "lines": r["lines"], "events": r["events"],
-                                 "stars": r["stars"], "bad_lines": r["bad_lines"],
-                                 "corrupt": r["corrupt"], "path": r["path"]} for r in reps}
-        for r in reps:  # local files: the same content identity the DuckDB engine records
-            local = r["path"]
-            if local.startswith("file:"):
-                from urllib.parse import urlparse
-
-                local = urlparse(local).path
-            elif URI_RE.match(local):
-                continue
-            try:
-                files_rec[r["name"]]["fingerprint"] = fingerprint(Path(local))
-            except OSError:
-                pass
-        # Every parsed copy not committed is a duplicate: within a file, across files, or
-        # already in the store.
-        parsed_events = sum(r["events"] for r in reps)
-        counts = writer.commit_prepared(segments, dirs, files_rec, quarantine,
-                                        parsed_events - n_new,
-                                        hour_stats=[hour_stats_row(r) for r in reps])
-        report.events_new += counts["events"]
-        report.stars_new += counts["stars"]
-        report.duplicate_events += counts["duplicate_events"]
-        emit("commit", {"files": len(reps), **counts})
-        return {s[0]["month"] for s in segments}
+        new.count()  # computed once, in parallel, before five queries read it
+        new.createOrReplaceTempView("starscope_new_events")
+        est = {"events": sum(r["events"] for r in reps), "stars": sum(r["stars"] for r in reps)}
+        out = []
+        for table, (query, month_col, keys) in _DERIVE.items():
+            df = spark.sql(to_spark(query.format(src="starscope_new_events")))
+            month = F.col("month") if not month_col else F.date_format(month_col, "yyyy-MM")
+            df = df.withColumn("pmonth", month)
+            n = max(1, math.ceil(est.get(table, est["events"]) / ROWS_PER_FILE))
+            # Not coalesce(1): that would run the query's last stage in one task.
+            df = (df.repartitionByRange(n, "pmonth", *keys) if n > 1 else df.repartition(1))
+            (df.sortWithinPartitions("pmonth", *keys).write.partitionBy("pmonth")
+             .mode("overwrite").parquet(_file_uri(staging / table)))
+            out += _staged(staging / table, table)
+        return out
     finally:
-        if new is not None:
-            new.unpersist()
-        parsed.unpersist()
-
+        new.unpersist()
 
 def _new_events(spark: Any, writer: Any, parsed: Any, reps: list[dict[str, Any]]) -> Any:
     """The batch's events, one row per id, without the ids the store holds already."""
