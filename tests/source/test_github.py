@@ -347,6 +347,7 @@ def _cli(store: Path, url: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(400)  # 12 whole runs as subprocesses: minutes on a busy machine
 def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path):
     small = dict(n_bulk=40, n_organic=40)
     ref_fake = build(**small)
