@@ -110,10 +110,12 @@ def settle_listed_stars(root: Path, manifest: dict[str, Any], batch: list[list[d
         union = " UNION ALL ".join(
             f"SELECT {k} AS k, event_id, starred_at, actor_id, repo_id "
             f"FROM read_parquet({sql.literal(p)})" for k, (_f, _s, p) in enumerate(staged))
-        con.execute(f"CREATE TEMP TABLE new_stars AS {union}")
-        n_listed = con.execute("SELECT count(*) FROM new_stars WHERE event_id IS NULL").fetchone()[0]
+        # The common case (archive events, a store without listed stars) stops here, having
+        # read only the staged files' event_id columns.
+        n_listed = con.execute(f"SELECT count(*) FROM ({union}) WHERE event_id IS NULL").fetchone()[0]
         if not n_listed and not store_listed:
             return {}, 0
+        con.execute(f"CREATE TEMP TABLE new_stars AS {union}")
         con.execute("CREATE TEMP TABLE event_pairs AS SELECT DISTINCT actor_id, repo_id "
                     "FROM new_stars WHERE event_id IS NOT NULL")
         if n_listed:
