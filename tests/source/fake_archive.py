@@ -10,6 +10,7 @@ cut       like ``ok`` but send only half the body (full Content-Length), then cl
 slow      like ``ok`` but in 4 KiB pieces with a short sleep between them
 hang      sleep 2 s before answering (then like ``ok``)
 404 500 403  that status with a short body
+429       "slow down": 429 with ``Retry-After: 1``
 """
 
 
@@ -86,7 +87,7 @@ def handler(archive: FakeArchive):
             rng = self.headers.get("Range")
             with archive.lock:
                 n = sum(1 for r in archive.requests if r["path"] == name)
-                rec = {"path": name, "range": rng, "status": None}
+                rec = {"path": name, "range": rng, "status": None, "at": time.monotonic()}
                 archive.requests.append(rec)
                 archive.active += 1
                 archive.max_active = max(archive.max_active, archive.active)
@@ -104,6 +105,9 @@ def handler(archive: FakeArchive):
                 rec["status"] = 404
                 return self._simple(404, b"not found")
             act = acts[min(n, len(acts) - 1)]
+            if act == "429":
+                rec["status"] = 429
+                return self._simple(429, b"slow down", {"Retry-After": "1"})
             if act in ("404", "500", "403"):
                 rec["status"] = int(act)
                 return self._simple(int(act), f"status {act}".encode())

@@ -312,6 +312,25 @@ def test_audit_writes_report_and_csv_of_suspected_accounts(tmp_path, monkeypatch
     assert "created together" in r0["reasons"]
 
 
+def test_check_live_reads_the_repo_then_answers(tmp_path, monkeypatch):
+    fake = build(n_bulk=30, n_organic=30)
+    with Served(fake) as srv:
+        monkeypatch.setenv("STARSCOPE_GITHUB_API_URL", srv.url)
+        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+        store = str(tmp_path / "s")
+        res = CliRunner().invoke(main, ["check", "alice/alpha", "--live", "--store", store,
+                                        "--format", "json"])
+        assert res.exit_code == 0, res.output
+        ans = json.loads(res.stdout)
+        # read from the API (the store did not exist), detected, answered from the store
+        assert ans["stars"]["total"] == 60 and ans["stars"]["suspected"] >= 30  # 30 bulk
+        assert any(r["path"] == "/repos/alice/alpha/stargazers" for r in fake.log)
+        # a repo the API does not have: one clear line, usage error
+        res = CliRunner().invoke(main, ["check", "gone/repo", "--live", "--store", store])
+    assert res.exit_code == 2 and "gone/repo" in res.output
+    assert TOKEN not in res.output
+
+
 def test_audit_of_a_repo_the_token_may_not_see_fails_clearly(tmp_path, monkeypatch):
     fake = build(n_bulk=5, n_organic=5)
     with Served(fake) as srv:
@@ -347,6 +366,7 @@ def _cli(store: Path, url: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(400)  # 12 whole runs as subprocesses: minutes on a busy machine
 def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path):
     small = dict(n_bulk=40, n_organic=40)
     ref_fake = build(**small)

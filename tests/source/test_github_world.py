@@ -30,14 +30,25 @@ def _score(store: Store, repos: set[int], truth: set[tuple[int, int]]) -> dict:
             "found": len(found), "created_together": sum("created together" in (r or "") for r in reasons)}
 
 
-def test_api_detection_is_at_least_as_good_as_hour_files(tmp_path, monkeypatch):
+# On the realistic preset the two stores hold the same stars of these repos and the same
+# activity of their stargazers; the API store scores lower only because its profiles let the
+# created-together signal (detect/created_together.py) fire on the world's hackathon: genuine
+# accounts registered within hours that then work (precision 0.551 against 0.576 on seed 3,
+# scale 0.05; recall equal). The `bulk` signal spares such accounts (thin ones only); with the
+# same guard in created-together both stores score the same. That is detector code, not this
+# source's: until it changes, the realistic case is an expected failure (strict: it fails when
+# it starts passing, so the marker goes then).
+PRESETS = [pytest.param("easy", 0.05, id="easy"),
+           pytest.param("realistic", 0.02, id="realistic", marks=pytest.mark.xfail(
+               strict=True, reason="created-together flags a genuine hackathon cohort"))]
+
+
+@pytest.mark.parametrize("preset,scale", PRESETS)
+def test_api_detection_is_at_least_as_good_as_hour_files(tmp_path, monkeypatch, preset, scale):
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
     world = tmp_path / "world"
-    # The easy preset: on the realistic one the API's 300-event feeds miss more of a repo's
-    # history than the hour files do (precision 0.551 against 0.576 on seed 3), which issue 13 leaves
-    # open.
-    simulate_world(world, days=2, scale=0.05, seed=3, preset="easy")
+    simulate_world(world, days=2, scale=scale, seed=3, preset=preset)
     # the repos a user would follow: the promoted ones and the genuine look-alikes
     camp = {int(r["repo_id"]) for r in csv.DictReader(open(world / "truth" / "fake_stars.csv"))}
     neg: set[str] = set()
@@ -62,6 +73,12 @@ def test_api_detection_is_at_least_as_good_as_hour_files(tmp_path, monkeypatch):
 
     h, a = _score(hours, ids, truth), _score(api, ids, truth)
     print("hour files", h, "API", a)
+    # the API read the same stars of these repos as the hour files hold
+    q = f"SELECT actor_id, repo_id FROM stars WHERE repo_id IN ({','.join(map(str, sorted(ids)))}) ORDER BY ALL"
+    ch, ca = hours.connect(), api.connect()
+    assert set(ca.execute(q).fetchall()) == set(ch.execute(q).fetchall())
+    ch.close()
+    ca.close()
     assert a["created_together"] > 0  # the profiles were used
     assert a["recall"] >= h["recall"]
     assert a["precision"] >= h["precision"]

@@ -108,6 +108,18 @@ def test_500_then_200_is_retried(archive, hour_file, tmp_path):
     assert [e for e in events if e[0] == "retry"] == [("retry", name, 1), ("retry", name, 2)]
 
 
+def test_retry_after_is_honoured(archive, hour_file, tmp_path):
+    # the shared retry policy (source/retry.py): a server that says when to come back is
+    # believed, even when the backoff alone would come back much sooner
+    name = "2024-03-01-7.json.gz"
+    data = archive.add(name, hour_file(7), ["429", "ok"])
+    rep = download("2024-03-01-7", None, tmp_path, base_url=archive.url, **FAST)
+    assert rep.downloaded == [name] and read(tmp_path, name) == data
+    first, second = archive.requests_for(name)
+    assert first["status"] == 429 and second["status"] == 200
+    assert second["at"] - first["at"] >= 0.95
+
+
 def test_gives_up_after_retries(archive, hour_file, tmp_path):
     name = "2024-03-01-7.json.gz"
     archive.add(name, hour_file(7), ["500"])

@@ -147,8 +147,7 @@ class LiveIngest:
         self.p_quarantine: list[dict[str, Any]] = []
         self.p_listed: list[tuple[int, str, int, str, int | None, dt.datetime]] = []
         self.p_profiles: list[dict[str, Any]] = []
-        # (account, repo) pairs with a star read but not committed: listed ones, and all
-        self.p_listed_pairs: set[tuple[int, int]] = set()
+        # (account, repo) pairs with a star read but not committed
         self.p_stars: dict[int, dict[int, tuple[dt.datetime, str]]] = {}
         self.p_profiled: dict[int, str] = {}
         self.p_size = 0
@@ -175,9 +174,9 @@ class LiveIngest:
         parts: list[tuple[list[dict[str, Any]], Path]] = []
         if self.p_tables:
             d = self._staging()
-            segs = derive_segments(pa.concat_tables(self.p_tables), d)
-            live.drop_listed_pairs(self.con(), segs, d, self.p_listed_pairs)
-            parts.append((segs, d))
+            # events first: an event star of a pair wins over a listed one (the store's commit
+            # keeps one of the two, whatever the order)
+            parts.append((derive_segments(pa.concat_tables(self.p_tables), d), d))
         if self.p_listed:
             cols = list(zip(*sorted(self.p_listed, key=lambda r: (r[2], r[0]))))
             table = pa.table({
@@ -377,8 +376,7 @@ class LiveIngest:
             w = t.filter(pc.equal(t["type"], WATCH))
             for a, login, r, at in zip(w["actor_id"].to_pylist(), w["actor_login"].to_pylist(),
                                        w["repo_id"].to_pylist(), w["created_at"].to_pylist()):
-                if (a, r) not in self.p_listed_pairs:
-                    self._pending_star(a, r, login, at)
+                self._pending_star(a, r, login, at)
 
     def repo_events(self, name: str, meta: dict[str, Any], rs: dict[str, Any]) -> None:
         c = self.client
@@ -443,7 +441,6 @@ class LiveIngest:
                 have.add(uid)
                 self.p_listed.append((uid, login, meta["id"], meta["full_name"],
                                       meta.get("org_id"), at))
-                self.p_listed_pairs.add((uid, meta["id"]))
                 self._pending_star(uid, meta["id"], login, at)
                 self.p_size += 1
             rs["stars_last_url"], rs["stars_last_etag"] = url, r.etag

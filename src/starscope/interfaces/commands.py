@@ -44,7 +44,12 @@ def _pct(x) -> str:
               default=None,
               help="Exit 4 (for CI) on verdict campaign or mostly_suspected (campaign), or on "
                    "any suspected star (suspected).")
-def check(repo, store_path, fmt, fail_on) -> None:
+@click.option("--live", is_flag=True,
+              help="First read REPO (OWNER/REPO) from GitHub's REST API into the store and "
+                   "detect again (docs/github.md).")
+@click.option("--token-file", type=click.Path(dir_okay=False), default=None,
+              help="With --live: file holding a GitHub token (default: $GITHUB_TOKEN).")
+def check(repo, store_path, fmt, fail_on, live, token_file) -> None:
     """How many of REPO's stars are suspected, and why (REPO: owner/name, any name it had,
     its numeric id, or its https://github.com/owner/name URL).
 
@@ -52,6 +57,10 @@ def check(repo, store_path, fmt, fail_on) -> None:
     names (docs/answers.md)."""
     from starscope.results.repo import FAIL_ON, NotFound, repo_answer
 
+    if live:
+        from starscope.interfaces.github_cmd import read_live
+
+        repo = read_live(store_path, repo, token_file)
     store = _require_store(store_path)
     try:
         ans = repo_answer(store, repo)

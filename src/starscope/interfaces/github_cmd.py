@@ -155,6 +155,26 @@ def write_csv(rows: list[dict[str, Any]], columns: tuple[str, ...], out: Path) -
     tmp.replace(out)
 
 
+def read_live(store_path, repo: str, token_file) -> str:
+    """`check --live`: read REPO from the API into the store (feed, stargazers where the token
+    may see them, profiles, public events), detect, and return its current name."""
+    from starscope.ingest.github import check_repo_name, run_github
+    from starscope.results.detection import detect_store
+    from starscope.store import Store
+
+    name = check_repo_name(repo)
+    store = Store(store_path)
+    progress = Progress(enabled=False)
+    with _client(token_file, progress) as client:
+        rep = run_github(store, [name], client, user_events=True, progress=progress)
+    click.echo(_summary(rep), err=True)
+    fatal = [p for p in rep.problems if p["what"].split(":")[0] == "repo"]
+    if fatal:
+        raise UsageError(f"cannot read {name} from GitHub: {fatal[0]['message']}")
+    detect_store(store, profile="default")
+    return rep.renamed.get(name, name)
+
+
 @main.command()
 @click.argument("repo")
 @store_option

@@ -11,7 +11,8 @@ Guarantees:
 * A ``.part`` left by an earlier run is resumed with ``Range: bytes=N-``; if the server
   answers 200 instead of 206 the file restarts from zero.
 * 5xx, 408, 429, timeouts, connection errors and cut-off bodies are retried with
-  exponential backoff (resuming what was already received); a body that does not decode
+  exponential backoff (resuming what was already received; source/retry.py's policy, shared
+  with the GitHub API client, so a ``Retry-After`` is honoured); a body that does not decode
   as gzip is thrown away and fetched again from zero.
 * 404 means GH Archive has no file for that hour (it has gaps): the hour is reported as
   *missing* and the run goes on.
@@ -29,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import random
 import re
 import threading
 import time
@@ -46,6 +46,7 @@ from starscope import __version__
 from starscope.errors import UsageError
 from starscope.source.hours import hour_file_name, hours_between
 from starscope.source.local import MISSING_NOTE, note_missing_hours
+from starscope.source.retry import RetryPolicy
 
 try:  # isal's inflate is several times faster than zlib's; same API.
     from isal import isal_zlib as _zlib
@@ -79,7 +80,6 @@ CONNECT_TIMEOUT = 10.0  # seconds
 Progress = Callable[[str, str, int], None]
 
 _CHUNK = 1 << 20
-_RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 _CONTENT_RANGE_RE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
@@ -179,12 +179,6 @@ def gzip_error(path: str | os.PathLike) -> str | None:
         return f"cannot read: {e}"
 
 
-def _backoff_delay(attempt: int, base: float, cap: float) -> float:
-    """Exponential backoff with +-25% jitter: base, 2*base, 4*base, ... capped at ``cap``."""
-    d = min(cap, base * (2 ** (attempt - 1)))
-    return d * random.uniform(0.75, 1.25)
-
-
 def _one_line(e: BaseException) -> str:
     msg = " ".join(str(e).split()) or type(e).__name__
     return f"{type(e).__name__}: {msg}" if not isinstance(e, (_Fail, _Retry, _Restart)) else msg
@@ -212,6 +206,9 @@ class _Fetcher:
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
+        # GH Archive has no secondary limits: a bare 429 backs off like a 5xx.
+        self.policy = RetryPolicy(retries=retries, backoff=backoff, max_backoff=max_backoff,
+                                  secondary_wait=0.0)
         self.verify_existing = verify_existing
         self._progress = progress
         self._progress_lock = threading.Lock()
@@ -276,7 +273,7 @@ class _Fetcher:
                 if self.stop.is_set():
                     raise _Stopped from None
                 attempt += 1
-                if not self.reached or attempt > self.retries:
+                if not self.reached or self.policy.gives_up(attempt):
                     # Nothing answers at all (DNS, refused, no route): retrying every file
                     # would only take minutes to say the same thing. Stop the run.
                     reason = f"network unreachable: {_one_line(e)}"
@@ -287,7 +284,7 @@ class _Fetcher:
                     self.emit("failed", name, 0)
                     return "failed", reason
                 self.emit("retry", name, attempt)
-                if self.stop.wait(_backoff_delay(attempt, self.backoff, self.max_backoff)):
+                if self.stop.wait(self.policy.backoff_delay(attempt)):
                     raise _Stopped from None
             except (_Retry, _Restart, httpx.TransportError) as e:
                 if self.stop.is_set():
@@ -297,12 +294,14 @@ class _Fetcher:
                     if getattr(e, "no_range", False):
                         use_range = False
                 attempt += 1
-                if attempt > self.retries:
+                if self.policy.gives_up(attempt):
                     self.emit("failed", name, 0)
                     tries = "try" if attempt == 1 else "tries"
                     return "failed", f"{_one_line(e)} (gave up after {attempt} {tries})"
                 self.emit("retry", name, attempt)
-                if self.stop.wait(_backoff_delay(attempt, self.backoff, self.max_backoff)):
+                # A server that said when to come back (Retry-After) is believed.
+                wait = max(self.policy.backoff_delay(attempt), getattr(e, "wait", 0.0))
+                if self.stop.wait(wait):
                     raise _Stopped from None
             except OSError as e:  # local disk trouble: retrying will not help
                 self.emit("failed", name, 0)
@@ -325,8 +324,11 @@ class _Fetcher:
             if status == 416 and offset:
                 # Nothing past our offset: the .part probably holds the whole file already.
                 return "complete"
-            if status in _RETRY_STATUS or 500 <= status < 600:
-                raise _Retry(f"HTTP {status} from {url}")
+            if self.policy.retryable(status):
+                e = _Retry(f"HTTP {status} from {url}")
+                told = self.policy.server_wait(status, r.headers, "", time.time())
+                e.wait = told[0] if told else 0.0  # type: ignore[attr-defined]
+                raise e
             if status == 206:
                 cr = _CONTENT_RANGE_RE.match(r.headers.get("content-range", ""))
                 if not cr or int(cr.group(1)) != offset:

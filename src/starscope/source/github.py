@@ -8,6 +8,8 @@
   limit is never exceeded. 403/429 with `x-ratelimit-remaining: 0` waits for the reset too.
 * Secondary rate limits: 403/429 with `retry-after` waits that many seconds; one that only
   says so in its message waits at least a minute, doubling on each repeat, then gives up.
+  These waits and the backoff below are source/retry.py's policy, shared with GH Archive
+  downloads.
 * Conditional requests: `If-None-Match` with a kept ETag; a 304 (which costs no quota when
   authorised) comes back as such and the caller keeps what it has.
 * Redirects are followed (301 for a renamed or moved repository is reported as `moved`); the
@@ -34,6 +36,7 @@ import httpx
 
 from starscope import __version__
 from starscope.errors import UsageError
+from starscope.source.retry import RetryPolicy
 
 ENV_API_URL = "STARSCOPE_GITHUB_API_URL"
 DEFAULT_API_URL = "https://api.github.com"
@@ -148,6 +151,7 @@ class GitHubClient:
         clock: Callable[[], float] = time.time,
         retries: int = 4,
         backoff: float = 1.0,
+        max_backoff: float = 30.0,
         secondary_wait: float = 60.0,
         reserve: int = 0,
         timeout: float = 30.0,
@@ -160,9 +164,8 @@ class GitHubClient:
         self.progress = progress or (lambda kind, info: None)
         self.sleep = sleep
         self.clock = clock
-        self.retries = retries
-        self.backoff = backoff
-        self.secondary_wait = secondary_wait
+        self.policy = RetryPolicy(retries=retries, backoff=backoff, max_backoff=max_backoff,
+                                  secondary_wait=secondary_wait)
         self.reserve = reserve
         self.per_page = per_page
         self.quota = Quota()
@@ -237,19 +240,19 @@ class GitHubClient:
                 return self._interpret(resp, body, url, waits)
             except _Wait as w:
                 waits += 1
-                if waits > self.retries:
+                if self.policy.gives_up(waits):
                     return Reply(resp.status_code, self.redact(url),
                                  message=self.redact(f"still rate limited after {waits - 1} "
                                                      f"waits: {w.why}"))
                 self._wait(w.seconds, w.why)
             except RetryLater as exc:
                 attempt += 1
-                if attempt > self.retries:
+                if self.policy.gives_up(attempt):
                     status = resp.status_code if resp is not None else 0
                     return Reply(status, self.redact(url),
                                  message=self.redact(f"gave up after {attempt} tries: {exc}"))
                 self.counters.retries += 1
-                self._wait(self.backoff * 2 ** (attempt - 1), self.redact(f"retrying: {exc}"))
+                self._wait(self.policy.backoff_delay(attempt), self.redact(f"retrying: {exc}"))
 
     def _interpret(self, resp: httpx.Response, body: bytes, url: str, waits: int) -> Reply:
         st = resp.status_code
@@ -264,8 +267,12 @@ class GitHubClient:
                 return Reply(st, url, message=f"HTTP {st} without a Location")
             return Reply(st, url, moved=loc)
         text = self.redact(body.decode("utf-8", "replace"))
-        if st in (403, 429):
-            self._rate_limited(resp, text, waits)  # raises _Wait when it is a rate limit
+        if st in (403, 429, 503):
+            now = self.clock()
+            wait = self.policy.server_wait(st, resp.headers, text, now, waits,
+                                           reset_in=self.quota.reset_in(now))
+            if wait is not None:
+                raise _Wait(*wait)
         if st == 200:
             declared = _int(resp.headers.get("content-length"))
             if declared is not None and declared != len(body) and not resp.headers.get("content-encoding"):
@@ -277,23 +284,9 @@ class GitHubClient:
             nxt = resp.links.get("next", {}).get("url")
             return Reply(200, url, data=data, etag=etag or None,
                          next_url=urljoin(url, nxt) if nxt else None, poll_interval=poll)
-        if st >= 500 or st == 408:
+        if self.policy.retryable(st):
             raise RetryLater(f"HTTP {st}")
         return Reply(st, url, message=_message(text) or f"HTTP {st}")
-
-    def _rate_limited(self, resp: httpx.Response, text: str, waits: int) -> None:
-        h = resp.headers
-        retry_after = h.get("retry-after")
-        if retry_after is not None:
-            secs = _retry_after(retry_after, self.clock())
-            if secs is not None:
-                raise _Wait(secs, f"secondary rate limit: retry-after {retry_after}")
-        if h.get("x-ratelimit-remaining") == "0":
-            wait = self.quota.reset_in(self.clock())
-            raise _Wait(max(1.0, (wait or 0) + 1), "primary rate limit used up")
-        if "rate limit" in text.lower() or resp.status_code == 429:
-            # GitHub: wait at least a minute, longer on each repeat.
-            raise _Wait(self.secondary_wait * 2 ** min(waits, 5), "secondary rate limit")
 
     # ------------------------------------------------------------------ quota
     def _note_quota(self, resp: httpx.Response) -> None:
@@ -356,17 +349,6 @@ def _int(v: str | None) -> int | None:
     try:
         return int(v) if v is not None else None
     except ValueError:
-        return None
-
-
-def _retry_after(value: str, now: float) -> float | None:
-    """Retry-After: seconds, or an HTTP date."""
-    v = value.strip()
-    if v.isdigit():
-        return float(v)
-    try:
-        return max(0.0, email.utils.parsedate_to_datetime(v).timestamp() - now)
-    except (TypeError, ValueError):
         return None
 
 

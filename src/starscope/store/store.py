@@ -305,9 +305,13 @@ class StoreWriter:
         e.g. the Spark engine's, which drops duplicates itself; one atomic step. Segment
         descriptors are as in commit_staged. ``state``: {source: its state} replaced in the
         same commit (see Store.source_state). Returns counts of new rows."""
+        from starscope.store.live import settle_listed_stars
+
         m = self.manifest
         token = self.new_token()
         counts = {"events": 0, "stars": 0, "duplicate_events": duplicate_events}
+        # One star per (account, repo) between events and stargazer lists, either order.
+        settled, unlisted = settle_listed_stars(self.root, m, batch, staging_dirs, token)
         con = duckdb.connect()
         span_lo, span_hi = None, None
         new_segments: list[tuple[str, dict[str, Any]]] = []
@@ -321,8 +325,10 @@ class StoreWriter:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 mf.fsync_file(src)
                 os.replace(src, dst)
-                new_segments.append((seg["table"], {"path": rel, "rows": seg["rows"],
-                                                    "month": seg["month"]}))
+                desc = {"path": rel, "rows": seg["rows"], "month": seg["month"]}
+                if seg.get("listed"):
+                    desc["listed"] = seg["listed"]
+                new_segments.append((seg["table"], desc))
                 if seg["table"] == "events":
                     lo, hi = con.execute(
                         f"SELECT min(created_at), max(created_at) FROM read_parquet({sql.literal(dst)})"
@@ -346,6 +352,9 @@ class StoreWriter:
                 os.fsync(fh.fileno())
 
         m["commit"] += 1
+        if settled:
+            m["segments"]["stars"] = [settled.get(s["path"], s) for s in m["segments"]["stars"]
+                                      if settled.get(s["path"], s) is not None]
         for table, seg in new_segments:
             m["segments"].setdefault(table, []).append(seg)
         if q_rel:
@@ -357,7 +366,7 @@ class StoreWriter:
             span["last_event"] = max(filter(None, [span["last_event"], span_hi.isoformat()]))
         t = m["totals"]
         t["events"] += counts["events"]
-        t["stars"] += counts["stars"]
+        t["stars"] += counts["stars"] - unlisted
         t["duplicate_events"] += counts["duplicate_events"]
         t["bad_lines"] = sum(f["bad_lines"] for f in m["files"].values())
         if state:
@@ -485,6 +494,8 @@ class StoreWriter:
                 os.replace(tmp, self.root / rel)
                 drop += [s["path"] for s in small]
                 add.append({"path": rel, "rows": rows, "month": month})
+                if sum(s.get("listed", 0) for s in small):  # stars from stargazer lists
+                    add[-1]["listed"] = sum(s.get("listed", 0) for s in small)
                 merged_away += len(small) - 1
             if add:
                 replace[table] = (drop, add)
