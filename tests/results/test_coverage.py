@@ -16,26 +16,43 @@ from starscope.simulate import simulate_world
 from starscope.store import Store
 
 # 2024-03-29..31 complete, 2024-04-01..03 at 20%: two months, one each side of the change.
-# (The estimate assumes stars keep their proportion to other events; in these tiny worlds the
-# true star rate itself swings up to +-30% between halves with their campaigns, which no
-# archive signal can tell from lost stars: seed 0 of the easy preset is one whose halves are
-# alike. The realistic preset's bursty campaigns swing it more: seed 0 there estimates 0.13
-# for a true 0.21. See docs/coverage.md, limits.)
+# The estimate leaves out repos that took a burst of a day's stars (campaigns, launches,
+# cohorts) and compares the rest per other event; in these tiny worlds the true star rate
+# still swings between halves, so the bound is checked at 20 % on worlds of both presets
+# (the seeds were not picked for it: see docs/coverage.md for every seed and fraction).
 START, CAPTURE_FROM, CAPTURE = "2024-03-29", "2024-04-01", 0.2
+WORLDS = [("realistic", 0), ("realistic", 2), ("easy", 0)]
+_built: dict = {}
+
+
+def _build(tmp_path_factory, preset: str, seed: int):
+    """A 6-day world (simulated and ingested once per module)."""
+    import datetime as dt
+
+    if (preset, seed) not in _built:
+        out = tmp_path_factory.mktemp(f"capture-{preset}-{seed}")
+        summary = simulate_world(out, days=6, seed=seed, scale=0.2,
+                                 start=dt.date.fromisoformat(START), preset=preset,
+                                 capture=CAPTURE,
+                                 capture_from=dt.date.fromisoformat(CAPTURE_FROM))
+        store = Store(out / "store")
+        ingest(store, [str(out / "archive")], workers=2)
+        _built[(preset, seed)] = {"dir": out, "summary": summary, "store": store}
+    return _built[(preset, seed)]
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    import datetime as dt
+    """The realistic preset's seed 0 (its old estimate: 0.13 for a true 0.21), detected."""
+    w = _build(tmp_path_factory, "realistic", 0)
+    if not w["store"].manifest().get("results"):
+        detect_store(w["store"])
+    return w
 
-    out = tmp_path_factory.mktemp("capture-world")
-    summary = simulate_world(out, days=6, seed=0, scale=0.2, start=dt.date.fromisoformat(START),
-                             preset="easy",
-                             capture=CAPTURE, capture_from=dt.date.fromisoformat(CAPTURE_FROM))
-    store = Store(out / "store")
-    ingest(store, [str(out / "archive")], workers=2)
-    detect_store(store)
-    return {"dir": out, "summary": summary, "store": store}
+
+@pytest.fixture(scope="module", params=WORLDS, ids=lambda p: f"{p[0]}-{p[1]}")
+def any_world(request, tmp_path_factory):
+    return _build(tmp_path_factory, *request.param)
 
 
 def _cli(*args):
@@ -56,7 +73,8 @@ def test_world_json_records_the_true_capture_per_month(world):
         == world["summary"]["stars"]
 
 
-def test_coverage_marks_the_degraded_half_within_005_of_the_truth(world):
+def test_coverage_marks_the_degraded_half_within_005_of_the_truth(any_world):
+    world = any_world
     truth = world["summary"]["capture"]["by_month"]
     cov = json.loads(_cli("coverage", "--store", str(world["store"].root), "--json").output)
     months = {m["month"]: m for m in cov["months"]}
@@ -200,3 +218,45 @@ def test_period_capture_and_what_thresholds_mean():
     assert "250" in p["note"]  # >= 50 suspected stars at 20%: campaigns of ~250
     assert "as designed" in thresholds_note(0.95)
     assert period_capture(cov, ["2019-01"])["star_capture"] is None
+
+
+def test_estimate_leaves_out_burst_repos():
+    # January and February alike (5 stars an hour), but one January day also has a launch:
+    # a single repo with 2,400 stars. Counted with the rest, it lifts January's stars per
+    # event and February looks like it lost a third of its stars; left out, it does not.
+    rows = _hours(59)
+    rows = [(t, e + 100, s + 100, c) if t.month == 1 and t.day == 10 else
+            (t, e, s, c) for t, e, s, c in rows]
+    naive = {m["month"]: m for m in estimate(rows, [], reference={})["months"]}
+    assert naive["2026-02"]["star_capture"] < 0.8  # the burst mistaken for a complete baseline
+    cov = estimate(rows, [], reference={}, bursts={"2026-01-10": 2400})
+    m = {r["month"]: r for r in cov["months"]}
+    assert m["2026-02"]["star_capture"] == 1.0 and not m["2026-02"]["degraded"]
+    assert m["2026-01"]["burst_stars"] == 2400
+    # bursts are lost with the rest: at 20 % capture the month still reads 20 %
+    thin = [(t, e - s + round(s * 0.2), round(s * 0.2), c) if t.month == 2 else (t, e, s, c)
+            for t, e, s, c in rows]
+    m = {r["month"]: r for r in estimate(thin, [], reference={},
+                                          bursts={"2026-01-10": 2400})["months"]}
+    assert abs(m["2026-02"]["star_capture"] - 0.2) < 0.01 and m["2026-02"]["degraded"]
+
+
+def test_burst_stars_from_the_store(world):
+    from starscope.results.coverage import BURST_REPO_SHARE, burst_stars
+
+    con = world["store"].connect()
+    got = burst_stars(con)
+    # by hand: per day, the repos holding more than the share of that day's stars
+    rows = con.execute("SELECT CAST(starred_at AS DATE), repo_id FROM stars").fetchall()
+    con.close()
+    from collections import Counter
+    per_day: dict = {}
+    for day, repo in rows:
+        per_day.setdefault(day.isoformat(), Counter())[repo] += 1
+    want = {}
+    for day, c in per_day.items():
+        total = sum(c.values())
+        n = sum(v for v in c.values() if v > BURST_REPO_SHARE * total and v >= 3)
+        if n:
+            want[day] = n
+    assert got == want and got  # a world with campaigns has burst days
