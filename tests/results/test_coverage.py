@@ -242,7 +242,7 @@ def test_estimate_leaves_out_burst_repos():
 
 
 def test_burst_stars_from_the_store(world):
-    from starscope.results.coverage import BURST_REPO_SHARE, burst_stars
+    from starscope.results.coverage import BURST_REPO_MIN, BURST_REPO_SHARE, burst_stars
 
     con = world["store"].connect()
     got = burst_stars(con)
@@ -256,7 +256,7 @@ def test_burst_stars_from_the_store(world):
     want = {}
     for day, c in per_day.items():
         total = sum(c.values())
-        n = sum(v for v in c.values() if v > BURST_REPO_SHARE * total and v >= 3)
+        n = sum(v for v in c.values() if v > BURST_REPO_SHARE * total and v >= BURST_REPO_MIN)
         if n:
             want[day] = n
     assert got == want and got  # a world with campaigns has burst days

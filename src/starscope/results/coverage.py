@@ -45,8 +45,8 @@ BASELINE_MONTHS = 3
 BASELINE_FLOOR = 0.5
 #: a repo taking more than this share of a day's stars (and at least BURST_REPO_MIN) is a
 #: burst: a campaign, a launch, a cohort. Its stars are left out of the share signal
-BURST_REPO_SHARE = 0.01
-BURST_REPO_MIN = 3
+BURST_REPO_SHARE = 0.02
+BURST_REPO_MIN = 5
 #: the reference is applied only where the store holds at least this share of its stars
 REFERENCE_MIN_SHARE = 0.3
 
@@ -239,8 +239,11 @@ def _months(day_list, reference: dict[str, int]) -> list[dict[str, Any]]:
 
 
 def _steady(row: dict[str, Any]) -> tuple[int, int]:
-    """(stars outside bursts, other events): the share signal's two sides."""
-    return row["stars"] - row["burst_stars"], row["events"] - row["stars"]
+    """(stars outside bursts, other events): the share signal's two sides. A period whose
+    stars are all bursts (a handful of repos: a test store, a filtered archive) has nothing
+    steady to compare: it is compared whole."""
+    steady = row["stars"] - row["burst_stars"]
+    return (steady if steady > 0 else row["stars"]), row["events"] - row["stars"]
 
 
 def _expected(row: dict[str, Any], B: float | None) -> float:
