@@ -2,6 +2,10 @@
 
     python benchmarks/coverage_eval.py [--presets realistic,easy] [--seeds 0-9]
                                        [--captures 0.1,0.2,0.5,1.0] [--work DIR] [--markdown]
+    python benchmarks/coverage_eval.py --cost-stars 10000000
+
+`--cost-stars N`: the cost of the burst pass (`coverage.burst_stars`) over N stars (a year,
+skewed over 2M repos) against `count(DISTINCT repo_id)` over the same table, in one run.
 
 Each world is the capture test's: 6 days from 2024-03-29 at scale 0.2, its second half
 (2024-04, from 2024-04-01) keeping only the given share of star events. Prints, per preset and
@@ -88,6 +92,25 @@ def _check_pipeline(work: Path, preset: str, seed: int, derived: float) -> None:
           f"{got})", file=sys.stderr)
 
 
+def _cost(n: int) -> None:
+    import time
+
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE stars AS SELECT TIMESTAMP '2024-01-01'
+                     + to_seconds(CAST(random() * 365 * 86400 AS BIGINT)) AS starred_at,
+                   CAST(pow(random(), 3) * 2000000 AS BIGINT) AS repo_id FROM range(?)""", [n])
+    t0 = time.perf_counter()
+    con.execute("SELECT count(DISTINCT repo_id) FROM stars").fetchall()
+    base = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    C.burst_stars(con)
+    burst = time.perf_counter() - t0
+    print(f"{n:,} stars: burst pass {burst:.2f} s, count(DISTINCT repo_id) {base:.2f} s: "
+          f"{burst / base:.1f}x")
+
+
 def _seeds(text: str) -> list[int]:
     out = []
     for part in text.split(","):
@@ -103,7 +126,10 @@ def main() -> None:
     ap.add_argument("--captures", default="0.1,0.2,0.5,1.0")
     ap.add_argument("--work", default=None, help="folder for the worlds (default: a temporary one)")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--cost-stars", type=int, default=0)
     a = ap.parse_args()
+    if a.cost_stars:
+        return _cost(a.cost_stars)
     seeds, caps = _seeds(a.seeds), [float(x) for x in a.captures.split(",")]
     work = Path(a.work or tempfile.mkdtemp(prefix="coverage-eval-"))
     checked = False

@@ -10,10 +10,12 @@ compares the archive with itself (see docs/coverage.md):
 * **volume**: an hour with less than ``LOST_HOUR_BELOW`` of its neighbours' events (the same
   hour of day, up to a week either side) lost events of every type; a missing hour lost all.
   The events it should have had are the neighbours' median.
-* **star share**: stars per *other* event, against the store's own baseline (the earliest
-  ``BASELINE_DAYS`` days that look complete, or the latest before the day among months the
-  reference confirmed). Stars per other event, not per event: losing stars also shrinks the
-  total, and the ratio against the rest is then exactly the capture.
+* **star share**: steady stars per *other* event, against the store's own baseline (up to
+  ``BASELINE_MONTHS`` complete-looking months, or months the reference confirmed). Steady:
+  without the stars of repos that took a burst of a day's stars (more than
+  ``BURST_REPO_SHARE``: campaigns, launches, cohorts), which move the star rate without
+  saying anything about capture. Per other event, not per event: losing stars also shrinks
+  the total, and the ratio against the rest is then exactly the capture.
 * **reference**: for 2019-07 to 2024-12, GitHub's monthly star totals (the StarScout
   study's, ``data/github_stars_by_month.csv``, Apache-2.0), pro rata for the hours the
   store covers. Used only where the store looks like the whole archive (at least
@@ -120,12 +122,14 @@ def burst_stars(con) -> dict[str, int]:
     than ``BURST_REPO_SHARE`` of them and at least ``BURST_REPO_MIN``. One pass over the
     stars; days without a burst are left out."""
     rows = con.execute(
+        # HAVING first: most (day, repo) pairs hold a star or two and never reach the join
         """WITH d AS (SELECT CAST(starred_at AS DATE) AS day, repo_id, count(*) AS n
-                      FROM stars GROUP BY ALL),
-                t AS (SELECT day, sum(n) AS total FROM d GROUP BY day)
+                      FROM stars GROUP BY ALL HAVING count(*) >= ?),
+                t AS (SELECT CAST(starred_at AS DATE) AS day, count(*) AS total
+                      FROM stars GROUP BY day)
            SELECT d.day, sum(d.n) FROM d JOIN t USING (day)
-           WHERE d.n > ? * t.total AND d.n >= ? GROUP BY d.day""",
-        [BURST_REPO_SHARE, BURST_REPO_MIN]).fetchall()
+           WHERE d.n > ? * t.total GROUP BY d.day""",
+        [BURST_REPO_MIN, BURST_REPO_SHARE]).fetchall()
     return {day.isoformat(): int(n) for day, n in rows}
 
 
