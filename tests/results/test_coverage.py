@@ -262,3 +262,55 @@ def test_burst_stars_from_the_store(world):
         if n:
             want[day] = n
     assert got == want and got  # a world with campaigns has burst days
+
+
+def _bursts_by_hand(stars):
+    """Per day, the stars of repos holding more than the share of it (and the minimum)."""
+    from collections import Counter
+
+    from starscope.results.coverage import BURST_REPO_MIN, BURST_REPO_SHARE
+
+    per_day: dict = {}
+    for day, repo in stars:
+        per_day.setdefault(day, Counter())[repo] += 1
+    out = {}
+    for day, c in per_day.items():
+        total = sum(c.values())
+        n = sum(v for v in c.values() if v > BURST_REPO_SHARE * total and v >= BURST_REPO_MIN)
+        if n:
+            out[day] = n
+    return out
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_burst_stars_matches_the_rule_by_hand():
+    import datetime as dt
+
+    import duckdb
+    import pyarrow as pa
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from starscope.results.coverage import burst_stars
+
+    con = duckdb.connect()
+
+    # many small repos and a few that may take a burst, over a few days (some near midnight)
+    # (counts near the minimum of 5 and shares near 2 % are where a rule's edge shows)
+    star = st.tuples(st.integers(0, 2), st.integers(0, 86399),
+                     st.one_of(st.integers(0, 9), st.integers(100, 400)))
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(star, min_size=100, max_size=300))
+    def check(rows):
+        t0 = dt.datetime(2024, 3, 30)
+        table = [(t0 + dt.timedelta(days=d, seconds=s), r) for d, s, r in rows]
+        arrow = pa.table({"starred_at": pa.array([t for t, _ in table], pa.timestamp("us")),
+                          "repo_id": pa.array([r for _, r in table], pa.int64())})
+        con.register("_rows", arrow)
+        con.execute("CREATE OR REPLACE TABLE stars AS SELECT * FROM _rows")
+        con.unregister("_rows")
+        want = _bursts_by_hand([(t.date().isoformat(), r) for t, r in table])
+        assert burst_stars(con) == want
+
+    check()
