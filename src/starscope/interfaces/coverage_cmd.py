@@ -50,8 +50,8 @@ def coverage(store_path, as_json) -> None:
         out.print(f"missing hours: {shown}", markup=False, highlight=False)
     b = cov["baseline"]
     if b["stars_per_other_event"] is not None:
-        out.print(f"baseline: {b['stars_per_other_event']:.4f} stars per other event over "
-                  f"{', '.join(b['months'])} ({b['source']}); degraded below "
+        out.print(f"baseline: {b['stars_per_other_event']:.4f} stars (burst repos left out) "
+                  f"per other event over {', '.join(b['months'])} ({b['source']}); degraded below "
                   f"{_cap(cov['degraded_below'])}", markup=False, highlight=False)
     for note in cov["notes"]:
         out.print(f"note: {note}", markup=False, highlight=False)

@@ -10,10 +10,12 @@ compares the archive with itself (see docs/coverage.md):
 * **volume**: an hour with less than ``LOST_HOUR_BELOW`` of its neighbours' events (the same
   hour of day, up to a week either side) lost events of every type; a missing hour lost all.
   The events it should have had are the neighbours' median.
-* **star share**: stars per *other* event, against the store's own baseline (the earliest
-  ``BASELINE_DAYS`` days that look complete, or the latest before the day among months the
-  reference confirmed). Stars per other event, not per event: losing stars also shrinks the
-  total, and the ratio against the rest is then exactly the capture.
+* **star share**: steady stars per *other* event, against the store's own baseline (up to
+  ``BASELINE_MONTHS`` complete-looking months, or months the reference confirmed). Steady:
+  without the stars of repos that took a burst of a day's stars (more than
+  ``BURST_REPO_SHARE``: campaigns, launches, cohorts), which move the star rate without
+  saying anything about capture. Per other event, not per event: losing stars also shrinks
+  the total, and the ratio against the rest is then exactly the capture.
 * **reference**: for 2019-07 to 2024-12, GitHub's monthly star totals (the StarScout
   study's, ``data/github_stars_by_month.csv``, Apache-2.0), pro rata for the hours the
   store covers. Used only where the store looks like the whole archive (at least
@@ -43,6 +45,10 @@ NEIGHBOUR_DAYS = 7
 BASELINE_MONTHS = 3
 #: months below this share of the typical (75th percentile) star share are not baseline
 BASELINE_FLOOR = 0.5
+#: a repo taking more than this share of a day's stars (and at least BURST_REPO_MIN) is a
+#: burst: a campaign, a launch, a cohort. Its stars are left out of the share signal
+BURST_REPO_SHARE = 0.02
+BURST_REPO_MIN = 5
 #: the reference is applied only where the store holds at least this share of its stars
 REFERENCE_MIN_SHARE = 0.3
 
@@ -104,23 +110,65 @@ def coverage(store: Store | str, *, con=None, manifest: dict | None = None) -> d
                 "WHERE hour IS NOT NULL GROUP BY hour ORDER BY hour").fetchall()
             if len(_CACHE) > 32:
                 _CACHE.clear()
-            _CACHE[key] = estimate(rows, store.missing_hours(m))
+            _CACHE[key] = estimate(rows, store.missing_hours(m), bursts=burst_stars(con))
         return _CACHE[key]
     finally:
         if owned:
             con.close()
 
 
+def burst_stars(con) -> dict[str, int]:
+    """Per day (ISO date), the stars of repos that took a burst of that day's stars: more
+    than ``BURST_REPO_SHARE`` of them and at least ``BURST_REPO_MIN``. One pass over the
+    stars; days without a burst are left out."""
+    rows = con.execute(
+        # HAVING first: most (day, repo) pairs hold a star or two and never reach the join
+        """WITH d AS (SELECT CAST(starred_at AS DATE) AS day, repo_id, count(*) AS n
+                      FROM stars GROUP BY ALL HAVING count(*) >= ?),
+                t AS (SELECT CAST(starred_at AS DATE) AS day, count(*) AS total
+                      FROM stars GROUP BY day)
+           SELECT d.day, sum(d.n) FROM d JOIN t USING (day)
+           WHERE d.n > ? * t.total GROUP BY d.day""",
+        [BURST_REPO_MIN, BURST_REPO_SHARE]).fetchall()
+    return {day.isoformat(): int(n) for day, n in rows}
+
+
 def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: list[str],
-             reference: dict[str, int] | None = None) -> dict[str, Any]:
-    """Coverage from per-hour (hour, events, stars, corrupt) rows and recorded missing hours."""
+             reference: dict[str, int] | None = None,
+             bursts: dict[str, int] | None = None) -> dict[str, Any]:
+    """Coverage from per-hour (hour, events, stars, corrupt) rows, recorded missing hours and
+    per day the stars of burst repos (see `burst_stars`; none: no day had a burst)."""
     reference = github_stars_by_month() if reference is None else reference
-    # Hours as integers (hours since 1970) and days as ISO strings: thousands of times faster
-    # than datetime arithmetic over years of hours.
+    present, hours, missing = _hour_grid(rows, recorded_missing)
+    day_list = _days(present, hours, bursts or {})
+    month_list = _months(day_list, reference)
+    baseline, base_source = _baseline_months(month_list)
+    base_index = [mo["month"] for mo in baseline]
+    B_of = {mo["month"]: _baseline_at(baseline, base_index, mo["month"]) for mo in month_list}
+    for row in day_list + month_list:
+        row["stars_expected"] = _expected(row, B_of[row.get("month") or row["day"][:7]])
+    for mo in month_list:
+        arch = _capture(mo)
+        mo["star_capture_archive"] = arch
+        ref = mo["star_capture_reference"]
+        mo["star_capture"] = ref if ref is not None else arch
+        if ref is not None:  # GitHub's own count: trust it for the month
+            mo["stars_expected"] = mo["stars"] / ref if ref else mo["stars_expected"]
+    for row in day_list + month_list:
+        if "star_capture" not in row:
+            row["star_capture"] = _capture(row)
+        row["degraded"] = row["star_capture"] < DEGRADED_BELOW
+        row["stars_expected"] = round(row["stars_expected"], 1)
+    return _answer(day_list, month_list, missing, baseline, base_index, base_source)
+
+
+def _hour_grid(rows, recorded_missing) -> tuple[dict[int, tuple[int, int]], list[int], list[int]]:
+    """Hours as integers (hours since 1970): those present (events, stars), those the store
+    should hold (in each month from its first to its last hour held, and every hour recorded
+    missing) and the missing ones. Integers and ISO strings, not datetimes: thousands of
+    times faster over years of hours."""
     present = {_hnum(h): (int(e or 0), int(s or 0)) for h, e, s, corrupt in rows
                if not (corrupt and not e)}
-    # The hours the store should hold: in each month, from its first to its last hour held,
-    # and every hour recorded missing.
     span: dict[str, list[int]] = {}
     month_of: dict[int, str] = {}
     for h in sorted({_hnum(h) for h, *_ in rows}):
@@ -134,9 +182,13 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
         grid.update(range(lo, hi + 1))
     grid.update(_hnum(_parse_hour(n)) for n in recorded_missing)
     hours = sorted(grid)
-    missing = [h for h in hours if h not in present]
+    return present, hours, [h for h in hours if h not in present]
 
-    # Expected volume of each hour: the median of its neighbours at the same hour of day.
+
+def _days(present, hours, bursts: dict[str, int]) -> list[dict[str, Any]]:
+    """Per day: hours, missing and lost hours, events, stars, burst stars and the events its
+    lost hours should have had (an hour's expected volume: the median of the same hour of
+    day over up to a week either side; of the hours either side when those are too few)."""
     day_offsets = [k * 24 * sign for k in range(1, NEIGHBOUR_DAYS + 1) for sign in (-1, 1)]
     hour_offsets = [k * sign for k in range(1, 13) for sign in (-1, 1)]
     day_of: dict[int, str] = {}
@@ -146,10 +198,9 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
         if len(near) < 2:
             near = [present[h + k][0] for k in hour_offsets if h + k in present]
         exp = statistics.median(near) if near else None
-        dnum = h // 24
-        day = day_of.get(dnum)
+        day = day_of.get(h // 24)
         if day is None:
-            day = day_of[dnum] = _hdt(h).date().isoformat()
+            day = day_of[h // 24] = _hdt(h).date().isoformat()
         d = days.get(day)
         if d is None:
             d = days[day] = {"day": day, "hours": 0, "missing_hours": 0, "lost_hours": 0,
@@ -163,55 +214,62 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
         if exp and e < LOST_HOUR_BELOW * exp:
             d["lost_hours"] += h in present
             d["lost_events"] += exp - e
+    out = [days[k] for k in sorted(days)]
+    for d in out:
+        d["burst_stars"] = min(d["stars"], bursts.get(d["day"], 0))
+    return out
 
-    day_list = [days[k] for k in sorted(days)]
+
+def _months(day_list, reference: dict[str, int]) -> list[dict[str, Any]]:
+    """The days summed per month, with GitHub's total where there is one and the capture it
+    gives (only where the store holds at least REFERENCE_MIN_SHARE of it: a simulated world,
+    a sample or a filtered archive is not compared)."""
     months: dict[str, dict[str, Any]] = {}
+    keys = ("hours", "missing_hours", "lost_hours", "events", "stars", "burst_stars",
+            "lost_events")
     for d in day_list:
-        mo = months.setdefault(d["day"][:7], {"month": d["day"][:7], "hours": 0,
-                                             "missing_hours": 0, "lost_hours": 0,
-                                             "events": 0, "stars": 0, "lost_events": 0.0})
-        for k in ("hours", "missing_hours", "lost_hours", "events", "stars", "lost_events"):
+        mo = months.setdefault(d["day"][:7], {"month": d["day"][:7], **{k: 0 for k in keys}})
+        for k in keys:
             mo[k] += d[k]
     month_list = [months[k] for k in sorted(months)]
     for mo in month_list:
         ref = reference.get(mo["month"])
         mo["github_stars"] = ref
         share = mo["stars"] / (ref * mo["hours"] / _month_hours(mo["month"])) if ref else None
-        # Applied only where the store looks like the whole archive, not a world or a sample.
         mo["star_capture_reference"] = (round(min(1.0, share), 4)
                                         if share is not None and share >= REFERENCE_MIN_SHARE
                                         else None)
+    return month_list
 
-    baseline, base_source = _baseline_months(month_list)
-    base_index = [mo["month"] for mo in baseline]
-    B_of = {mo["month"]: _baseline_at(baseline, base_index, mo["month"]) for mo in month_list}
-    for row in day_list + month_list:
-        B = B_of[row.get("month") or row["day"][:7]]
-        other = row["events"] - row["stars"]
-        # Stars the row should hold: its other events at the baseline's stars per other event
-        # (never fewer than it has), plus the stars of the events its lost hours should have had.
-        exp = float(row["stars"]) if B is None else (
-            max(row["stars"], B * other) + row.pop("lost_events") * B / (1 + B))
-        row.pop("lost_events", None)
-        row["stars_expected"] = exp
-    for mo in month_list:
-        arch = _capture(mo)
-        mo["star_capture_archive"] = arch
-        ref = mo["star_capture_reference"]
-        mo["star_capture"] = ref if ref is not None else arch
-        if ref is not None:  # GitHub's own count: trust it for the month
-            mo["stars_expected"] = mo["stars"] / ref if ref else mo["stars_expected"]
-        mo["degraded"] = mo["star_capture"] < DEGRADED_BELOW
-        mo["stars_expected"] = round(mo["stars_expected"], 1)
-    for d in day_list:
-        d["star_capture"] = _capture(d)
-        d["degraded"] = d["star_capture"] < DEGRADED_BELOW
-        d["stars_expected"] = round(d["stars_expected"], 1)
 
+def _steady(row: dict[str, Any]) -> tuple[int, int]:
+    """(stars outside bursts, other events): the share signal's two sides. A period whose
+    stars are all bursts (a handful of repos: a test store, a filtered archive) has nothing
+    steady to compare: it is compared whole."""
+    steady = row["stars"] - row["burst_stars"]
+    return (steady if steady > 0 else row["stars"]), row["events"] - row["stars"]
+
+
+def _expected(row: dict[str, Any], B: float | None) -> float:
+    """Stars the row should hold. Its steady stars per other event against the baseline's
+    gives the capture of its stars (bursts are lost at the same rate as the rest); never
+    fewer than it has; plus the stars of the events its lost hours should have had."""
+    lost = row.pop("lost_events")
+    if B is None:
+        return float(row["stars"])
+    steady, other = _steady(row)
+    if steady > 0:
+        exp = max(float(row["stars"]), row["stars"] * B * other / steady)
+    else:
+        exp = max(float(row["stars"]), B * other)
+    return exp + lost * B / (1 + B)
+
+
+def _answer(day_list, month_list, missing, baseline, base_index, base_source) -> dict[str, Any]:
     total = sum(mo["stars"] for mo in month_list)
     total_exp = sum(mo["stars_expected"] for mo in month_list)
-    b_stars = sum(mo["stars"] for mo in baseline)
-    b_other = sum(mo["events"] - mo["stars"] for mo in baseline)
+    b_steady = sum(_steady(mo)[0] for mo in baseline)
+    b_other = sum(_steady(mo)[1] for mo in baseline)
     notes = []
     if baseline and base_index[0] >= KNOWN_DEGRADED_FROM:
         notes.append(f"the baseline lies in {base_index[0]} or later, when GitHub's event stream "
@@ -230,7 +288,7 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
         "baseline": {
             "source": base_source,
             "months": base_index,
-            "stars_per_other_event": round(b_stars / b_other, 6) if b_other else None,
+            "stars_per_other_event": round(b_steady / b_other, 6) if b_other else None,
         },
     }
 
@@ -253,10 +311,10 @@ def _baseline_months(months: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
                  and mo["events"] > mo["stars"]]
     if confirmed:
         return confirmed, "months confirmed by GitHub's monthly star totals"
-    cand = [mo for mo in months if mo["events"] > mo["stars"] and mo["stars"]]
+    cand = [mo for mo in months if _steady(mo)[1] > 0 and _steady(mo)[0] > 0]
     if not cand:
         return [], "none"
-    ratio = lambda mo: mo["stars"] / (mo["events"] - mo["stars"])  # noqa: E731
+    ratio = lambda mo: _steady(mo)[0] / _steady(mo)[1]  # noqa: E731
     ratios = sorted(ratio(mo) for mo in cand)
     typical = ratios[min(len(ratios) - 1, int(0.75 * len(ratios)))]
     return ([mo for mo in cand if ratio(mo) >= BASELINE_FLOOR * typical],
@@ -264,14 +322,14 @@ def _baseline_months(months: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
 
 
 def _baseline_at(baseline: list[dict[str, Any]], index: list[str], month: str) -> float | None:
-    """Stars per other event over the latest BASELINE_MONTHS baseline months up to ``month``
+    """Steady stars per other event over the latest BASELINE_MONTHS baseline months up to ``month``
     (the earliest ones when none precedes it)."""
     if not baseline:
         return None
     i = bisect.bisect_right(index, month)
     chosen = baseline[max(0, i - BASELINE_MONTHS):i] or baseline[:BASELINE_MONTHS]
-    stars = sum(mo["stars"] for mo in chosen)
-    other = sum(mo["events"] - mo["stars"] for mo in chosen)
+    stars = sum(_steady(mo)[0] for mo in chosen)
+    other = sum(_steady(mo)[1] for mo in chosen)
     return stars / other if other > 0 and stars > 0 else None
 
 
