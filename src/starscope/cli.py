@@ -151,7 +151,7 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         from starscope.source.gharchive import download_hours
         from starscope.source.hours import hours_between
 
-        dl_dir = Path(download_dir) if download_dir else store.root / "downloads"
+        dl_dir = Path(download_dir) if download_dir else store.downloads_dir
         hours = hours_between(from_, to)
         with DownloadProgress(len(hours), enabled=not quiet and not as_json) as dbar:
             rep = download_hours(hours, dl_dir, base_url=mirror, progress=dbar)
@@ -204,7 +204,7 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         for line in report.warnings:
             click.echo(f"warning: {safe(line)}", err=True)
         if not report.clean:
-            click.echo(f"bad input is quarantined under {store.root / 'quarantine'}", err=True)
+            click.echo(f"bad input is quarantined under {store.quarantine_dir}", err=True)
     sys.exit(0 if report.clean and not download_failed else 1)
 
 

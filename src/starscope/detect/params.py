@@ -39,15 +39,7 @@ class Params:
     campaign_repo_min_share: float = 0.10
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if f.type in ("int", int):
-                if isinstance(v, bool) or not isinstance(v, int):
-                    raise UsageError(f"detection parameter {f.name} must be an integer, got {v!r}")
-            else:
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                    raise UsageError(f"detection parameter {f.name} must be a number, got {v!r}")
-                object.__setattr__(self, f.name, float(v))
+        check_types(self, "detection parameter")
         positive = [
             "lockstep_n", "lockstep_m", "lockstep_top_keep_factor", "lockstep_max_iter",
             "lockstep_window_months", "lockstep_window_step_months", "lockstep_rho",
@@ -96,6 +88,20 @@ class Params:
         return dataclasses.asdict(self)
 
 
+def check_types(params: Any, what: str) -> None:
+    """Each field of a frozen parameter dataclass as its type: an int field an integer (not a
+    bool), any other a finite number, stored as float. ``what`` starts the error message."""
+    for f in fields(params):
+        v = getattr(params, f.name)
+        if f.type in ("int", int):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise UsageError(f"{what} {f.name} must be an integer, got {v!r}")
+        else:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise UsageError(f"{what} {f.name} must be a number, got {v!r}")
+            object.__setattr__(params, f.name, float(v))
+
+
 def _check_names(d: Mapping[str, Any]) -> None:
     known = {f.name for f in fields(Params)}
     unknown = sorted(set(d) - known)
@@ -139,21 +145,27 @@ def load_detection_params(path: str | Path | None = None,
                           overrides: Mapping[str, str] | None = None) -> tuple["Params", Any]:
     """(Params, DefaultParams) from a TOML/JSON file (flat keys of either, or under
     ``[detect]``) and ``--set NAME=VALUE`` texts, each parsed by its field's type. Both
-    profiles' parameters are settable; unknown names are one error listing the known ones."""
+    profiles' parameters are settable (each registered profile's parameter class, by name);
+    unknown names are one error listing the known ones."""
     from .default_profile import DefaultParams
+    from .profiles import PROFILES
 
     data: dict[str, Any] = {}
     if path is not None:
         p = Path(path)
         data = dict(_read(p))
-    kinds = {**_field_types(DefaultParams), **_field_types(Params)}
+    kinds: dict[str, str] = {}
+    for prof in PROFILES.values():
+        if prof.params_class is not None:
+            kinds.update(_field_types(prof.params_class))
+    kinds.update(_field_types(Params))
     for name, text in (overrides or {}).items():
         if name not in kinds:
             data[name] = text  # reported as unknown below, with the others
         else:
             data[name] = parse_value(name, text, kinds[name])
     ours = {f.name for f in fields(Params)}
-    theirs = {f.name for f in fields(DefaultParams)}
+    theirs = set(kinds) - ours
     unknown = sorted(set(data) - ours - theirs)
     if unknown:
         raise UsageError(

@@ -320,7 +320,7 @@ def ingest(
     with store.writing() as writer:
         # Hours `download` found missing on the server (noted in the folders it wrote).
         writer.record_missing_hours(missing_hours_noted(paths) + list(missing_hours or []))
-        done = writer.manifest["files"]
+        done = writer.snapshot().files
         todo, keys, prints = [], {}, {}
         taken: set[str] = set()  # keys given in this run
         seen: set[tuple[str, str]] = set()  # (name, fingerprint) in this run

@@ -1,8 +1,9 @@
 """`starscope serve`: reports, a JSON API and badges over a store, read-only (Starlette).
 
-Built by ``app(store_path)``. The service reads one committed manifest at a time. It watches
-``manifest.json`` (one stat per request at most every 0.2 s); while a writer (ingest, detect)
-holds the store's lock it keeps answering from the manifest it has, and it switches to the
+Built by ``app(store_path)``. The service reads one committed manifest (a Snapshot) at a
+time. It watches the store (``Store.stamp()``: one stat per request at most every 0.2 s);
+while a writer (ingest, detect) holds the store's lock it keeps answering from the manifest
+it has, and it switches to the
 new one when the writer is done (or when the new manifest carries detection results made
 from it). Files a replaced manifest lists stay on disk for GC_GRACE_SECONDS; should one be
 gone anyway, the request is retried once on the newest manifest.
@@ -39,7 +40,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from starscope.results.name_index import NameIndex
-from starscope.store import Store
+from starscope.store import Snapshot, Store
 
 from . import report
 
@@ -95,13 +96,13 @@ def _check_login(login: str) -> str:
 
 # ------------------------------------------------------------------ store state
 class Version:
-    """One committed manifest with its DuckDB connection."""
+    """One committed state (a Snapshot) with its DuckDB connection."""
 
-    def __init__(self, store: Store, manifest: dict):
-        self.manifest = manifest
-        self.commit = manifest["commit"]
-        self.con = store.connect(manifest)
-        self.results = bool(manifest.get("results"))
+    def __init__(self, store: Store, snapshot: Snapshot):
+        self.snapshot = snapshot
+        self.commit = snapshot.commit
+        self.con = store.connect(snapshot)
+        self.results = snapshot.has_results
         self.lock = threading.Lock()
         self.index = NameIndex(self.con)
 
@@ -159,11 +160,7 @@ class State:
 
     # -- manifest watching
     def _stat_manifest(self):
-        try:
-            st = os.stat(self.root / "manifest.json")
-        except FileNotFoundError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+        return self.store.stamp()
 
     def refresh(self, force: bool = False) -> Version | None:
         now = time.monotonic()
@@ -177,16 +174,14 @@ class State:
             if st is None or (st == self._stat and not force):
                 return self.version
             try:
-                m = self.store.manifest()
+                m = self.store.snapshot()
             except Exception:  # a manifest being replaced: try again on the next request
                 return self.version
             cur = self.version
-            if cur is not None and m["commit"] == cur.commit:
+            if cur is not None and m.commit == cur.commit:
                 self._stat = st
                 return cur
-            fresh = bool(m.get("results")) and \
-                (m["results"].get("meta") or {}).get("store_commit") == m["commit"] - 1
-            if cur is not None and not force and not fresh and self.store.writer_active():
+            if cur is not None and not force and not m.results_fresh and self.store.writer_active():
                 # A run is writing: keep answering from what we have; look again later.
                 return cur
             self._preparing = True
@@ -423,7 +418,7 @@ def app(store_path: str | os.PathLike) -> Starlette:
             if not v.index.may_have_repo(name):
                 return 404, _not_found_body("repository", name)
             try:
-                return 200, _json(repo_answer(state.store, name, con=cur, manifest=v.manifest))
+                return 200, _json(repo_answer(state.store, name, con=cur, snapshot=v.snapshot))
             except NotFound as exc:
                 return 404, _json({"error": str(exc), "status": 404})
         return fn
@@ -434,13 +429,13 @@ def app(store_path: str | os.PathLike) -> Starlette:
                 return 404, _not_found_body("account", login)
             try:
                 return 200, _json(account_answer(state.store, login, con=cur,
-                                                 manifest=v.manifest))
+                                                 snapshot=v.snapshot))
             except NotFound as exc:
                 return 404, _json({"error": str(exc), "status": 404})
         return fn
 
     def _overview_fn(cur, v):
-        o, top, msg, det = report.overview_data(state.store, v.manifest, con=cur)
+        o, top, msg, det = report.overview_data(state.store, v.snapshot, con=cur)
         return 200, _json({"overview": o, "top_campaigns": top, "message": msg,
                            "detection": det})
 
@@ -478,7 +473,7 @@ def app(store_path: str | os.PathLike) -> Starlette:
     def _coverage_fn(cur, v):
         from starscope.results.coverage import coverage
 
-        return 200, _json(coverage(state.store, con=cur, manifest=v.manifest))
+        return 200, _json(coverage(state.store, con=cur, snapshot=v.snapshot))
 
     async def api_coverage(request: Request) -> Response:
         hit = await get("coverage", "", _coverage_fn)
@@ -498,7 +493,7 @@ def app(store_path: str | os.PathLike) -> Starlette:
             if not v.index.may_have_repo(name):
                 return 200, NOT_FOUND_BADGE
             try:
-                a = repo_answer(state.store, name, con=cur, manifest=v.manifest)
+                a = repo_answer(state.store, name, con=cur, snapshot=v.snapshot)
             except NotFound:
                 return 200, NOT_FOUND_BADGE
             s = a["stars"]
@@ -541,7 +536,7 @@ def app(store_path: str | os.PathLike) -> Starlette:
 
     async def index(request: Request) -> Response:
         def render(cur, v):
-            o, top, msg, det = report.overview_data(state.store, v.manifest, con=cur)
+            o, top, msg, det = report.overview_data(state.store, v.snapshot, con=cur)
             return 200, report.render_overview(o, top, web=True, message=msg,
                                                detection=det).encode()
 

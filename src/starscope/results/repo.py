@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from starscope.errors import StarscopeError
-from starscope.store import Store
+from starscope.store import Snapshot, Store
 
 #: rows of suspected stars listed as evidence (the totals count all of them)
 EVIDENCE_LIMIT = 200
@@ -58,20 +58,26 @@ def _rows(con, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, A
     return [{c: _iso(v) for c, v in zip(cols, row)} for row in cur.fetchall()]
 
 
-def open_store(store: Store | str, con=None, manifest: dict | None = None):
-    """(con, manifest, owned): a connection over one committed manifest."""
+def open_store(store: Store | str, con=None, snapshot: Snapshot | None = None):
+    """(con, snapshot, owned): a connection over one committed state of the store (given
+    ``con`` must be a connection over ``snapshot``)."""
     if not isinstance(store, Store):
         store = Store(store)
     if con is not None:
-        return con, manifest if manifest is not None else store.manifest(), False
+        return con, snapshot if snapshot is not None else store.snapshot(), False
     if not store.exists():
         raise StarscopeError(f"no store at {store.root} (run `starscope ingest` first)")
-    m = manifest if manifest is not None else store.manifest()
-    return store.connect(m), m, True
+    snap = snapshot if snapshot is not None else store.snapshot()
+    return store.connect(snap), snap, True
 
 
-def has_results(manifest: dict) -> bool:
-    return bool((manifest or {}).get("results"))
+def has_results(snapshot: Snapshot | None) -> bool:
+    return snapshot is not None and snapshot.has_results
+
+
+def detection_of(snapshot: Snapshot) -> dict[str, Any]:
+    """An answer's ``detection`` key: which run the answer's results come from."""
+    return {"profile": snapshot.results_profile, "store_commit": snapshot.commit}
 
 
 _ID = re.compile(r"\d{1,19}")
@@ -152,19 +158,19 @@ def _verdict(total: int, suspected: int, campaign_months: list[str], analysed: b
 
 
 def repo_answer(store: Store | str, name_or_id: str | int, *, con=None,
-                manifest: dict | None = None) -> dict[str, Any]:
+                snapshot: Snapshot | None = None) -> dict[str, Any]:
     """What the store says about one repository (the `check` command's JSON)."""
-    con, m, owned = open_store(store, con, manifest)
+    con, snap, owned = open_store(store, con, snapshot)
     try:
         from starscope.results.coverage import coverage
 
-        return _answer(con, m, name_or_id, coverage(store, con=con, manifest=m))
+        return _answer(con, snap, name_or_id, coverage(store, con=con, snapshot=snap))
     finally:
         if owned:
             con.close()
 
 
-def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]:
+def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, Any]:
     repo_id, name, names = resolve_repo(con, name_or_id)
     analysed = has_results(m)
     sus_rel = ("(SELECT actor_id, actor_login, starred_at, low_activity, clustered, farm_ids, "
@@ -246,7 +252,6 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
         verdict, reason = _coverage_verdict(verdict, reason, by_month, period)
     finally:
         con.execute("DROP TABLE IF EXISTS _ans_stars")
-    res = m.get("results") or {}
     return {
         "repo": name,
         "repo_id": repo_id,
@@ -264,8 +269,7 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
         "verdict": verdict,
         "verdict_reason": reason,
         "coverage": period,
-        "detection": {"profile": (res.get("meta") or {}).get("profile"),
-                      "store_commit": m.get("commit")} if analysed else None,
+        "detection": detection_of(m) if analysed else None,
     }
 
 
