@@ -142,7 +142,7 @@ def parse_value(name: str, text: str, kind: str) -> Any:
 
 
 def load_detection_params(path: str | Path | None = None,
-                          overrides: Mapping[str, str] | None = None) -> tuple["Params", Any]:
+                          overrides: Mapping[str, Any] | None = None) -> tuple["Params", Any]:
     """(Params, DefaultParams) from a TOML/JSON file (flat keys of either, or under
     ``[detect]``) and ``--set NAME=VALUE`` texts, each parsed by its field's type. Both
     profiles' parameters are settable (each registered profile's parameter class, by name);
@@ -162,8 +162,10 @@ def load_detection_params(path: str | Path | None = None,
     for name, text in (overrides or {}).items():
         if name not in kinds:
             data[name] = text  # reported as unknown below, with the others
-        else:
+        elif isinstance(text, str):
             data[name] = parse_value(name, text, kinds[name])
+        else:  # a typed value (the Python API's settings): checked by the dataclass
+            data[name] = text
     ours = {f.name for f in fields(Params)}
     theirs = set(kinds) - ours
     unknown = sorted(set(data) - ours - theirs)

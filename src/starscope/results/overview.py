@@ -151,3 +151,34 @@ def _by_month(months: list[tuple], cov: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for mo, stars, sus, la, cl, r50, c50, active, sacc in months
     ]
+
+
+def most_suspicious(store: Store, limit: int = 8) -> list[dict[str, Any]]:
+    """The repos with the most suspected stars in the latest detection run (suspected > 0),
+    by suspected stars then name: repo_id, repo, stars, suspected, campaign, and one
+    suspected star's reasons (``why``)."""
+    con = store.connect(store.snapshot())
+    try:
+        rows = con.execute(
+            """SELECT rm.repo_id, rm.repo_name, sum(rm.stars) AS stars,
+                      sum(rm.suspected) AS suspected, bool_or(rm.in_campaign) AS campaign,
+                      (SELECT min(s.reasons) FROM results.suspected_stars s
+                       WHERE s.repo_id = rm.repo_id) AS why
+               FROM results.repo_months rm GROUP BY rm.repo_id, rm.repo_name
+               HAVING sum(rm.suspected) > 0
+               ORDER BY suspected DESC, rm.repo_name LIMIT ?""", [int(limit)]).fetchall()
+    finally:
+        con.close()
+    keys = ("repo_id", "repo", "stars", "suspected", "campaign", "why")
+    return [dict(zip(keys, r)) for r in rows]
+
+
+def most_suspicious_repo_id(store: Store) -> int | None:
+    """The repo with the most suspected stars (ties: the smallest id), or None."""
+    con = store.connect(store.snapshot())
+    try:
+        top = con.execute("SELECT repo_id FROM results.repo_months GROUP BY repo_id "
+                          "ORDER BY sum(suspected) DESC, repo_id LIMIT 1").fetchone()
+    finally:
+        con.close()
+    return top[0] if top else None

@@ -170,9 +170,8 @@ def repo_answer(store: Store | str, name_or_id: str | int, *, con=None,
             con.close()
 
 
-def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, Any]:
-    repo_id, name, names = resolve_repo(con, name_or_id)
-    analysed = has_results(m)
+def _stars_table(con, repo_id: int, analysed: bool) -> None:
+    """``_ans_stars``: the repo's stargazers, one row each, with what detection said."""
     sus_rel = ("(SELECT actor_id, actor_login, starred_at, low_activity, clustered, farm_ids, "
                f"reasons, {signals_sql(con)} AS signals FROM results.suspected_stars "
                "WHERE repo_id = $rid)") if analysed else (
@@ -193,6 +192,45 @@ def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, 
                coalesce(sus.signals, []::VARCHAR[]) AS signals,
                sus.actor_login, sus.reasons, sus.starred_at
         FROM s LEFT JOIN sus USING (actor_id)""", {"rid": repo_id})
+
+
+def _campaign_months_and_farms(con, repo_id: int, name: str):
+    """(anomalous months, campaign months, farms with stars here) of the latest run."""
+    anomalous = {r[0] for r in con.execute(
+        "SELECT month FROM results.repo_months WHERE repo_id = ? AND anomalous",
+        [repo_id]).fetchall()}
+    row = con.execute("SELECT anomalous_months FROM results.campaigns WHERE repo_id = ?",
+                      [repo_id]).fetchone()
+    campaign_months = list(row[0] or []) if row else []
+    farms = _rows(con, """
+        WITH here AS (SELECT f AS farm_id, count(*) AS stars_here
+                      FROM (SELECT unnest(farm_ids) AS f FROM _ans_stars) GROUP BY f)
+        SELECT f.farm_id, f.window_label AS window, f.window_start, f.window_end,
+               f.n_accounts, f.n_repos, f.n_stars, here.stars_here,
+               list_filter(f.repos, lambda x: x IS DISTINCT FROM $name) AS other_repos
+        FROM results.farms f JOIN here USING (farm_id)
+        ORDER BY here.stars_here DESC, f.farm_id""", {"name": name})
+    return anomalous, campaign_months, farms
+
+
+def _evidence(con) -> list[dict[str, Any]]:
+    """The first EVIDENCE_LIMIT suspected stars, by time; account_created_at: when the
+    account was registered, where its profile was read."""
+    return _rows(con, f"""
+        SELECT a.actor_login AS login, a.actor_id AS account_id, a.starred_at, a.low_activity,
+               a.clustered, a.farm_ids, a.signals, a.reasons,
+               p.created_at AS account_created_at
+        FROM _ans_stars a LEFT JOIN (SELECT actor_id, min(created_at) AS created_at
+                                     FROM account_profiles GROUP BY actor_id) p
+          ON p.actor_id = a.actor_id
+        WHERE a.suspected ORDER BY a.starred_at, a.actor_id
+        LIMIT {EVIDENCE_LIMIT}""", [])
+
+
+def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, Any]:
+    repo_id, name, names = resolve_repo(con, name_or_id)
+    analysed = has_results(m)
+    _stars_table(con, repo_id, analysed)
     try:
         by_month = _rows(con, """
             SELECT month, count(*) AS stars, count(*) FILTER (WHERE suspected) AS suspected,
@@ -203,24 +241,8 @@ def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, 
             SELECT strftime(t, '%Y-%m-%d') AS day, count(*) AS stars,
                    count(*) FILTER (WHERE suspected) AS suspected
             FROM _ans_stars GROUP BY day ORDER BY day""", [])
-        anomalous: set[str] = set()
-        campaign_months: list[str] = []
-        farms: list[dict[str, Any]] = []
-        if analysed:
-            anomalous = {r[0] for r in con.execute(
-                "SELECT month FROM results.repo_months WHERE repo_id = ? AND anomalous",
-                [repo_id]).fetchall()}
-            row = con.execute("SELECT anomalous_months FROM results.campaigns WHERE repo_id = ?",
-                              [repo_id]).fetchone()
-            campaign_months = list(row[0] or []) if row else []
-            farms = _rows(con, """
-                WITH here AS (SELECT f AS farm_id, count(*) AS stars_here
-                              FROM (SELECT unnest(farm_ids) AS f FROM _ans_stars) GROUP BY f)
-                SELECT f.farm_id, f.window_label AS window, f.window_start, f.window_end,
-                       f.n_accounts, f.n_repos, f.n_stars, here.stars_here,
-                       list_filter(f.repos, lambda x: x IS DISTINCT FROM $name) AS other_repos
-                FROM results.farms f JOIN here USING (farm_id)
-                ORDER BY here.stars_here DESC, f.farm_id""", {"name": name})
+        anomalous, campaign_months, farms = (
+            _campaign_months_and_farms(con, repo_id, name) if analysed else (set(), [], []))
         campaign_set = set(campaign_months)
         for r in by_month:
             r["real"] = r["stars"] - r["suspected"]
@@ -236,16 +258,7 @@ def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, 
         signals = {sig: n for sig, n in con.execute("""
             SELECT sig, count(*) FROM (SELECT unnest(signals) AS sig FROM _ans_stars)
             GROUP BY sig ORDER BY count(*) DESC, sig""").fetchall()}
-        # account_created_at: when the account was registered, where its profile was read
-        evidence = _rows(con, f"""
-            SELECT a.actor_login AS login, a.actor_id AS account_id, a.starred_at, a.low_activity,
-                   a.clustered, a.farm_ids, a.signals, a.reasons,
-                   p.created_at AS account_created_at
-            FROM _ans_stars a LEFT JOIN (SELECT actor_id, min(created_at) AS created_at
-                                         FROM account_profiles GROUP BY actor_id) p
-              ON p.actor_id = a.actor_id
-            WHERE a.suspected ORDER BY a.starred_at, a.actor_id
-            LIMIT {EVIDENCE_LIMIT}""", [])
+        evidence = _evidence(con)
         ids = _account_ids(con)
         verdict, reason = _verdict(total, suspected, campaign_months, analysed, share)
         period = _coverage_of(by_month, cov)
