@@ -39,6 +39,7 @@ class Params:
     campaign_repo_min_share: float = 0.10
 
     def __post_init__(self) -> None:
+        """Types (check_types), then each threshold's range."""
         check_types(self, "detection parameter")
         positive = [
             "lockstep_n", "lockstep_m", "lockstep_top_keep_factor", "lockstep_max_iter",
