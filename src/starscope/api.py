@@ -88,26 +88,39 @@ class Store:
         info["coverage"] = summary(self.coverage())
         return info
 
-    def coverage(self) -> dict[str, Any]:
+    def coverage(self, **at: Any) -> dict[str, Any]:
         """How much of the truth the store saw (the `coverage` command's JSON)."""
         from starscope.results.coverage import coverage
 
         self._require()
-        return coverage(self._store)
+        return coverage(self._store, **at)
 
-    def repo(self, name_or_id: str | int) -> dict[str, Any]:
-        """One repository's answer (the `check` command's JSON)."""
+    def repo(self, name_or_id: str | int, **at: Any) -> dict[str, Any]:
+        """One repository's answer (the `check` command's JSON). ``at``: ``snapshot=`` (a
+        committed state, from ``snapshot()``) and ``con=`` (a connection over it), to ask
+        several questions of one state (the web service does)."""
         from starscope.results.repo import repo_answer
 
         self._require()
-        return repo_answer(self._store, name_or_id)
+        return repo_answer(self._store, name_or_id, **at)
 
-    def account(self, login_or_id: str | int) -> dict[str, Any]:
-        """One account's answer (the `account` command's JSON)."""
+    def account(self, login_or_id: str | int, **at: Any) -> dict[str, Any]:
+        """One account's answer (the `account` command's JSON); ``at`` as for repo()."""
         from starscope.results.account import account_answer
 
         self._require()
-        return account_answer(self._store, login_or_id)
+        return account_answer(self._store, login_or_id, **at)
+
+    def snapshot(self):
+        """The committed state now (an immutable starscope.store.Snapshot)."""
+        self._require()
+        return self._store.snapshot()
+
+    def connect(self, snapshot=None, *, memory_limit: str | None = None):
+        """A read-only DuckDB connection over a snapshot (default: the latest): the store's
+        relations and ``results.<table>``."""
+        self._require()
+        return self._store.connect(snapshot, memory_limit=memory_limit)
 
     def overview(self) -> dict[str, Any]:
         """The study's headline table by month (the `overview` command's JSON)."""

@@ -38,6 +38,16 @@ class Params:
     campaign_month_min_share: float = 0.5
     campaign_repo_min_share: float = 0.10
 
+    # ---- derived values used by the SQL -------------------------------------------------
+    @property
+    def delta_t_seconds(self) -> int:
+        """Δt in whole seconds (GH Archive times have second resolution)."""
+        return int(round(self.lockstep_delta_t_days * 86400))
+
+    @property
+    def top_keep(self) -> int:
+        return self.lockstep_top_keep_factor * self.lockstep_m
+
     def __post_init__(self) -> None:
         """Types (check_types), then each threshold's range."""
         check_types(self, "detection parameter")
@@ -53,16 +63,6 @@ class Params:
                      "campaign_repo_min_share"):
             if getattr(self, name) < 0:
                 raise UsageError(f"detection parameter {name} must be >= 0")
-
-    # ---- derived values used by the SQL -------------------------------------------------
-    @property
-    def delta_t_seconds(self) -> int:
-        """Δt in whole seconds (GH Archive times have second resolution)."""
-        return int(round(self.lockstep_delta_t_days * 86400))
-
-    @property
-    def top_keep(self) -> int:
-        return self.lockstep_top_keep_factor * self.lockstep_m
 
     # ---- construction -------------------------------------------------------------------
     def replace(self, **overrides: Any) -> "Params":

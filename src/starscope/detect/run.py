@@ -16,7 +16,7 @@ from starscope.store.schema import EARLIEST_EVENT, LATE_MARGIN
 from . import _sql, campaigns, default_profile, lockstep, low_activity
 from ._sql import create
 from .params import Params
-from .profiles import PROFILES, Profile
+from .profiles import PROFILES, Profile  # noqa: F401 (PROFILES: the old import path)
 from .profiles import get as get_profile
 
 #: export name -> table name left in the connection.

@@ -40,6 +40,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from starscope.results.name_index import NameIndex
+from starscope.api import Store as StoreAPI
 from starscope.store import Snapshot, Store
 
 from . import report
@@ -143,6 +144,7 @@ class MissGate:
 class State:
     def __init__(self, root: str | os.PathLike):
         self.store = Store(root)
+        self.api = StoreAPI(root)  # the facade: what the handlers ask
         self.root = self.store.root
         self._lock = threading.Lock()
         self._stat: tuple | None = None
@@ -425,32 +427,25 @@ class Answers:
     def __init__(self, state: State):
         self.state = state
 
-    def repo(self, name: str):
-        from starscope.results.repo import NotFound, repo_answer
-
-        def fn(cur, v):
-            if not v.index.may_have_repo(name):
-                return 404, _not_found_body("repository", name)
-            try:
-                return 200, _json(repo_answer(self.state.store, name, con=cur,
-                                              snapshot=v.snapshot))
-            except NotFound as exc:
-                return 404, _json({"error": str(exc), "status": 404})
-        return fn
-
-    def account(self, login: str):
-        from starscope.results.account import account_answer
+    def _named(self, what: str, key: str, known: Callable, answer: Callable):
+        """fn(cur, v) answering about one repository or account: 404 without a query when
+        the version's name index rules the name out, or when the answer does not find it."""
         from starscope.results.repo import NotFound
 
         def fn(cur, v):
-            if not v.index.may_have_login(login):
-                return 404, _not_found_body("account", login)
+            if not known(v.index, key):
+                return 404, _not_found_body(what, key)
             try:
-                return 200, _json(account_answer(self.state.store, login, con=cur,
-                                                 snapshot=v.snapshot))
+                return 200, _json(answer(key, con=cur, snapshot=v.snapshot))
             except NotFound as exc:
                 return 404, _json({"error": str(exc), "status": 404})
         return fn
+
+    def repo(self, name: str):
+        return self._named("repository", name, NameIndex.may_have_repo, self.state.api.repo)
+
+    def account(self, login: str):
+        return self._named("account", login, NameIndex.may_have_login, self.state.api.account)
 
     def overview(self, cur, v):
         o, top, msg, det = report.overview_data(self.state.store, v.snapshot, con=cur)
@@ -458,9 +453,7 @@ class Answers:
                            "detection": det})
 
     def coverage(self, cur, v):
-        from starscope.results.coverage import coverage
-
-        return 200, _json(coverage(self.state.store, con=cur, snapshot=v.snapshot))
+        return 200, _json(self.state.api.coverage(con=cur, snapshot=v.snapshot))
 
     def index_page(self, cur, v):
         o, top, msg, det = report.overview_data(self.state.store, v.snapshot, con=cur)
@@ -468,13 +461,13 @@ class Answers:
                                            detection=det).encode()
 
     def badge(self, name: str):
-        from starscope.results.repo import NotFound, repo_answer
+        from starscope.results.repo import NotFound
 
         def fn(cur, v):
             if not v.index.may_have_repo(name):
                 return 200, NOT_FOUND_BADGE
             try:
-                a = repo_answer(self.state.store, name, con=cur, snapshot=v.snapshot)
+                a = self.state.api.repo(name, con=cur, snapshot=v.snapshot)
             except NotFound:
                 return 200, NOT_FOUND_BADGE
             s = a["stars"]
