@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from starscope.errors import StarscopeError
-from starscope.interfaces.options import (MIRROR_HELP, ProfileChoice, engine_option, open_store,
-                                          require_store, store_option)
+from starscope.interfaces.options import (MIRROR_HELP, ProfileChoice, check_engine,
+                                          engine_option, open_store, require_store,
+                                          store_option)
 from starscope.interfaces.options import n as _n
 
 
@@ -153,8 +154,7 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         raise click.UsageError("--mirror needs --from (it is where --from/--to downloads from)")
     if not paths:
         raise click.UsageError("give hour files, folders or globs to ingest (or --from/--to)")
-    if master and engine != "spark":
-        raise click.UsageError("--master needs --engine spark")
+    check_engine(engine, master)
     with IngestProgress(enabled=not quiet and not as_json) as bar:
         report = store.ingest(paths, engine=engine, workers=workers, master=master,
                               progress=bar, missing_hours=missing)
@@ -322,8 +322,7 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, f
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
         k, v = item.split("=", 1)
         kv[k.strip()] = v
-    if master and engine != "spark":
-        raise click.UsageError("--master needs --engine spark")
+    check_engine(engine, master)
     kw = dict(profile=profile, settings=kv, config=config, since=since, until=until,
               memory_limit=memory_limit, full=full, engine=engine, master=master)
     if not as_json:

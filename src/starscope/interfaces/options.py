@@ -23,6 +23,18 @@ def engine_option(help: str):
                         show_default=True, help=help)
 
 
+def check_engine(engine: str, master: str | None) -> None:
+    """A usage error (before any work) when the engine does not take these options (e.g.
+    --master without --engine spark): the engine itself says."""
+    from starscope.engines import engine as get_engine
+    from starscope.errors import UsageError
+
+    try:
+        get_engine(engine, master=master)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 class ProfileChoice(click.Choice):
     """--profile's choices: the registered profiles (starscope.detect.profiles), looked up
     when first needed, so `starscope --help` does not import the detectors."""

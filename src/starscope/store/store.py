@@ -211,11 +211,6 @@ class StoreWriter:
         """The state this writer last committed (or found), as an immutable Snapshot."""
         return Snapshot(self.root, self.manifest)
 
-    @property
-    def staging_dir(self) -> Path:
-        """Where a run stages its parsed files (never read by readers; removed by GC)."""
-        return self.staging
-
     def new_token(self) -> str:
         return f"c{self.manifest['commit'] + 1:06d}-{secrets.token_hex(4)}"
 
