@@ -38,6 +38,16 @@ class Store:
     def exists(self) -> bool:
         return self._store.exists()
 
+    @property
+    def quarantine_dir(self) -> Path:
+        """Where bad input is kept, with its origin (ingest's exit 1 points there)."""
+        return self._store.quarantine_dir
+
+    @property
+    def downloads_dir(self) -> Path:
+        """Where `ingest --from/--to` keeps downloaded hour files unless told otherwise."""
+        return self._store.downloads_dir
+
     # ------------------------------------------------------------------ writing
     def ingest(self, paths: list[str] | str, *, engine: str = "duckdb", workers: int | None = None,
                master: str | None = None, progress: Callable | None = None,
