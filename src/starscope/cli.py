@@ -1,4 +1,6 @@
-"""The `starscope` command: thin commands over the library API (one library call each)."""
+"""The `starscope` command: thin commands over the Python API (starscope.Store: one method
+each). The group is built here and every command module's commands are added explicitly at
+the bottom; shared options live in starscope.interfaces.options."""
 from __future__ import annotations
 
 import json
@@ -8,19 +10,10 @@ from pathlib import Path
 import click
 
 from starscope.errors import StarscopeError
-
-STORE_HELP = "Store folder (default: $STARSCOPE_STORE, else ./starscope-store)."
-
-
-def _store(path: str | None):
-    from starscope.store import Store
-
-    return Store(path)
-
-
-def _n(count: int, noun: str) -> str:
-    """"1 file", "2 files"."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+from starscope.interfaces.options import (MIRROR_HELP, ProfileChoice, check_engine,
+                                          engine_option, open_store, require_store,
+                                          store_option)
+from starscope.interfaces.options import n as _n
 
 
 def _fail(exc: Exception, code: int = 2) -> None:
@@ -62,14 +55,6 @@ class _Group(click.Group):
 @click.version_option(package_name="starscope")
 def main() -> None:
     """starscope: find fake (bought or coordinated) GitHub stars in GH Archive data."""
-
-
-MIRROR_HELP = ("GH Archive-compatible base URL (default: $STARSCOPE_GHARCHIVE_MIRROR, else "
-               "$STARSCOPE_GHARCHIVE_URL, else https://data.gharchive.org).")
-
-
-store_option = click.option("--store", "store_path", envvar="STARSCOPE_STORE", default=None,
-                            help=STORE_HELP)
 
 
 @main.command()
@@ -124,9 +109,8 @@ def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start:
 @click.option("--mirror", default=None, metavar="URL", help=MIRROR_HELP)
 @click.option("--workers", default=None, type=click.IntRange(1, 256),
               help="Parallel parse processes (default: one per core).")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True, help="spark: read files and Hadoop URIs (s3a://, hdfs://, "
-              "gs://, file://) with Apache Spark (extra starscope[spark], Java 17+).")
+@engine_option("spark: read files and Hadoop URIs (s3a://, hdfs://, gs://, file://) with "
+               "Apache Spark (extra starscope[spark], Java 17+).")
 @click.option("--master", default=None, help="Spark master URL with --engine spark (default: "
               "$STARSCOPE_SPARK_MASTER, else local[*], or local[WORKERS] with --workers).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -138,10 +122,9 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
     Exit code 0 when all input was clean, 1 when some lines or files were bad or unreadable
     (they are counted and quarantined; the rest is ingested), 2 on a usage error, 5 when the
     disk is full, 6 when the store cannot be written (see docs/reliability.md)."""
-    from starscope.ingest import ingest as run_ingest
     from starscope.interfaces.console import IngestProgress
 
-    store = _store(store_path)
+    store = open_store(store_path)
     paths = list(paths)
     download_failed = False
     if from_ or to:
@@ -151,7 +134,7 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         from starscope.source.gharchive import download_hours
         from starscope.source.hours import hours_between
 
-        dl_dir = Path(download_dir) if download_dir else store.root / "downloads"
+        dl_dir = Path(download_dir) if download_dir else store.downloads_dir
         hours = hours_between(from_, to)
         with DownloadProgress(len(hours), enabled=not quiet and not as_json) as dbar:
             rep = download_hours(hours, dl_dir, base_url=mirror, progress=dbar)
@@ -162,8 +145,7 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         paths += [str(dl_dir / name) for name in sorted(rep.downloaded + rep.skipped)]
         if not paths:
             if missing:
-                with store.writing() as writer:
-                    writer.record_missing_hours(missing)
+                store.record_missing_hours(missing)
             click.echo("no hour files to ingest", err=True)
             sys.exit(1 if download_failed else 0)
     else:
@@ -172,19 +154,10 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         raise click.UsageError("--mirror needs --from (it is where --from/--to downloads from)")
     if not paths:
         raise click.UsageError("give hour files, folders or globs to ingest (or --from/--to)")
-    if master and engine != "spark":
-        raise click.UsageError("--master needs --engine spark")
+    check_engine(engine, master)
     with IngestProgress(enabled=not quiet and not as_json) as bar:
-        if engine == "spark":
-            from starscope.engines.spark.ingest import ingest_spark
-
-            if master is None and workers:
-                master = f"local[{workers}]"
-            report = ingest_spark(store, paths, master=master, progress=bar,
-                                  missing_hours=missing)
-        else:
-            report = run_ingest(store, paths, workers=workers, progress=bar,
-                                missing_hours=missing)
+        report = store.ingest(paths, engine=engine, workers=workers, master=master,
+                              progress=bar, missing_hours=missing)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=1))
     else:
@@ -204,7 +177,7 @@ def ingest(paths, store_path, from_, to, download_dir, mirror, workers, engine, 
         for line in report.warnings:
             click.echo(f"warning: {safe(line)}", err=True)
         if not report.clean:
-            click.echo(f"bad input is quarantined under {store.root / 'quarantine'}", err=True)
+            click.echo(f"bad input is quarantined under {store.quarantine_dir}", err=True)
     sys.exit(0 if report.clean and not download_failed else 1)
 
 
@@ -289,16 +262,7 @@ def _download_summary(rep, list_missing: bool = False, err: bool = False) -> Non
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status(store_path, as_json) -> None:
     """What the store holds."""
-    from starscope.store.store import status as store_status
-
-    store = _store(store_path)
-    if not store.exists():
-        raise click.UsageError(f"no store at {store.root} (run `starscope ingest` first)")
-    info = store_status(store)
-    from starscope.results.coverage import coverage, summary
-
-    cov = coverage(store)
-    info["coverage"] = summary(cov)
+    info = require_store(store_path).status()
     if as_json:
         click.echo(json.dumps(info, indent=1))
         return
@@ -327,16 +291,9 @@ def status(store_path, as_json) -> None:
     out.print(t, markup=False)
 
 
-def _require_store(store_path):
-    store = _store(store_path)
-    if not store.exists():
-        raise click.UsageError(f"no store at {store.root} (run `starscope ingest` first)")
-    return store
-
-
 @main.command()
 @store_option
-@click.option("--profile", type=click.Choice(["default", "starscout"]), default="default",
+@click.option("--profile", type=ProfileChoice(), default="default",
               show_default=True, help="starscout: the study's signatures exactly.")
 @click.option("--since", default=None, help="Only stars from this date/time (UTC, inclusive).")
 @click.option("--until", default=None, help="Only stars before this date/time (UTC).")
@@ -348,9 +305,7 @@ def _require_store(store_path):
 @click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8GB.")
 @click.option("--full", is_flag=True,
               help="Recompute every lockstep window (ignore the previous run's cache).")
-@click.option("--engine", "engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True,
-              help="spark: run the detectors on Apache Spark (extra starscope[spark], Java 17+).")
+@engine_option("spark: run the detectors on Apache Spark (extra starscope[spark], Java 17+).")
 @click.option("--master", "master", default=None,
               help="Spark master URL with --engine spark (default: $STARSCOPE_SPARK_MASTER, "
                    "else local[*]).")
@@ -358,29 +313,23 @@ def _require_store(store_path):
 def detect(store_path, profile, since, until, config, overrides, memory_limit, full, engine,
            master, as_json) -> None:
     """Run detection over the store and replace its results atomically."""
-    from starscope.detect.params import load_detection_params
     from starscope.interfaces.console import err
-    from starscope.results.detection import detect_store
 
-    store = _require_store(store_path)
+    store = require_store(store_path)
     kv = {}
     for item in overrides:
         if "=" not in item:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
         k, v = item.split("=", 1)
         kv[k.strip()] = v
-    params, default_params = load_detection_params(config, kv)
-    if master and engine != "spark":
-        raise click.UsageError("--master needs --engine spark")
-    kw = dict(profile=profile, params=params, default_params=default_params,
-              since=since, until=until,
-              memory_limit=memory_limit, incremental=not full, engine=engine, master=master)
+    check_engine(engine, master)
+    kw = dict(profile=profile, settings=kv, config=config, since=since, until=until,
+              memory_limit=memory_limit, full=full, engine=engine, master=master)
     if not as_json:
         with err.status("detect: starting") as status:
-            meta = detect_store(store, progress=lambda stage: status.update(f"detect: {stage}"),
-                                **kw)
+            meta = store.detect(progress=lambda stage: status.update(f"detect: {stage}"), **kw)
     else:
-        meta = detect_store(store, **kw)
+        meta = store.detect(**kw)
     if as_json:
         click.echo(json.dumps(meta, indent=1, default=str))
         return
@@ -409,14 +358,12 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, f
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 def export(store_path, table, fmt, output) -> None:
     """Export a table of the latest detection run (or of the store) to a file."""
-    from starscope.results.export import export_table
-
-    store = _require_store(store_path)
+    store = require_store(store_path)
     if fmt is None:
         fmt = Path(output).suffix.lstrip(".").lower()
         if fmt not in ("csv", "parquet", "json"):
             raise click.UsageError("give --format csv|parquet|json (or an -o with that extension)")
-    n = export_table(store, table, fmt, Path(output))
+    n = store.export(table, output, fmt)
     click.echo(f"wrote {n:,} rows of {table} to {output}", err=True)
 
 
@@ -426,10 +373,7 @@ def export(store_path, table, fmt, output) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def evaluate(world_dir, store_path, as_json) -> None:
     """Score the store's detection against a simulated world's truth."""
-    from starscope.results.evaluate import evaluate as run_eval
-
-    store = _require_store(store_path)
-    res = run_eval(Path(world_dir), store)
+    res = require_store(store_path).evaluate(world_dir)
     for w in res["warnings"]:
         click.echo(f"warning: {w}", err=True)
     if as_json:
@@ -469,10 +413,7 @@ def _print_evaluation(res: dict) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def overview(store_path, as_json) -> None:
     """The study's headline table for the archive ingested."""
-    from starscope.results.overview import overview as run_overview
-
-    store = _require_store(store_path)
-    res = run_overview(store)
+    res = require_store(store_path).overview()
     if as_json:
         click.echo(json.dumps(res, indent=1))
         return
@@ -515,12 +456,17 @@ def demo(work_dir, seed) -> None:
     run_demo(Path(work_dir), seed=seed)
 
 
-# Commands that answer questions from the store (check, account, report, serve) live beside the
-# interfaces that render them; importing the module registers them on `main`.
-from starscope.interfaces import commands as _answer_commands  # noqa: E402,F401
-from starscope.interfaces import coverage_cmd as _coverage_command  # noqa: E402,F401
-# `github` and `audit`: the live source (GitHub's REST API).
-from starscope.interfaces import github_cmd as _github_commands  # noqa: E402,F401
+def _add_commands() -> None:
+    """The commands that live beside the interfaces that render them: the answers (check,
+    account, report, serve), coverage, and the live source (github, audit)."""
+    from starscope.interfaces import commands, coverage_cmd, github_cmd
+
+    for cmd in (commands.check, commands.account, commands.report, commands.serve,
+                coverage_cmd.coverage, github_cmd.github, github_cmd.audit):
+        main.add_command(cmd)
+
+
+_add_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -84,3 +84,31 @@ def test_import_without_fcntl(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_what_the_demo_shows(api_world, tmp_path):
+    """The facade's other answers: coverage, the most suspicious repos, HTML reports."""
+    _, store, _, meta = api_world
+    assert store.status()["coverage"]["star_capture"] == store.coverage()["star_capture"]
+    top = store.most_suspicious(3)
+    con = store._store.connect()
+    want = con.execute("SELECT repo_name, count(*) FROM results.suspected_stars "
+                       "GROUP BY repo_id, repo_name ORDER BY 2 DESC, 1 LIMIT 3").fetchall()
+    con.close()
+    assert [(r["repo"], r["suspected"]) for r in top] == [tuple(w) for w in want]
+    assert store.most_suspicious_repo_id() is not None
+    page = store.report()
+    assert page.startswith("<!") and "overview" in page
+    assert str(top[0]["repo"]) in store.report(top[0]["repo"])
+
+
+def test_settings_reach_the_default_profile(api_world, tmp_path):
+    """Typed settings (the Python API) and text (as --set) reach either profile's class."""
+    import shutil
+
+    base, store, _, _ = api_world
+    copy = Store(tmp_path / "s")
+    shutil.copytree(store.path, copy.path)
+    meta = copy.detect(profile="default", settings={"bulk_max_gap": 150, "lockstep_n": "9"})
+    assert meta["default_params"]["bulk_max_gap"] == 150
+    assert meta["params"]["lockstep_n"] == 9

@@ -45,6 +45,7 @@ from starscope.store.schema import EARLIEST_EVENT, FORK, LATE_MARGIN
 
 from . import _sql, created_together
 from ._sql import create, num, scalar
+from .params import check_types
 
 OUTPUTS = ("_det_default_susp", "_det_default_sig")
 SLOW_OUTPUTS = ("_det_slow_campaigns",)
@@ -140,17 +141,13 @@ class DefaultParams:
     w_fresh: float = 0.5
 
     def __post_init__(self) -> None:
+        check_types(self, "default-profile parameter")
         for f in fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise UsageError(f"default-profile parameter {f.name} must be a number, got {v!r}")
             if f.type in ("int", int):
-                if not isinstance(v, int):
-                    raise UsageError(f"default-profile parameter {f.name} must be an integer")
                 if v < (0 if f.name in _MAY_BE_ZERO else 1):
                     raise UsageError(f"default-profile parameter {f.name} must be >= 1")
             else:
-                object.__setattr__(self, f.name, float(v))
                 fraction = f.name.startswith("w_") or f.name.endswith(
                     ("_share", "_overlap", "_corroborated", "_factor"))
                 if not (math.isfinite(v) and v >= 0 and (v <= 1 or not fraction)):

@@ -38,16 +38,19 @@ class Params:
     campaign_month_min_share: float = 0.5
     campaign_repo_min_share: float = 0.10
 
+    # ---- derived values used by the SQL -------------------------------------------------
+    @property
+    def delta_t_seconds(self) -> int:
+        """Δt in whole seconds (GH Archive times have second resolution)."""
+        return int(round(self.lockstep_delta_t_days * 86400))
+
+    @property
+    def top_keep(self) -> int:
+        return self.lockstep_top_keep_factor * self.lockstep_m
+
     def __post_init__(self) -> None:
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if f.type in ("int", int):
-                if isinstance(v, bool) or not isinstance(v, int):
-                    raise UsageError(f"detection parameter {f.name} must be an integer, got {v!r}")
-            else:
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                    raise UsageError(f"detection parameter {f.name} must be a number, got {v!r}")
-                object.__setattr__(self, f.name, float(v))
+        """Types (check_types), then each threshold's range."""
+        check_types(self, "detection parameter")
         positive = [
             "lockstep_n", "lockstep_m", "lockstep_top_keep_factor", "lockstep_max_iter",
             "lockstep_window_months", "lockstep_window_step_months", "lockstep_rho",
@@ -60,16 +63,6 @@ class Params:
                      "campaign_repo_min_share"):
             if getattr(self, name) < 0:
                 raise UsageError(f"detection parameter {name} must be >= 0")
-
-    # ---- derived values used by the SQL -------------------------------------------------
-    @property
-    def delta_t_seconds(self) -> int:
-        """Δt in whole seconds (GH Archive times have second resolution)."""
-        return int(round(self.lockstep_delta_t_days * 86400))
-
-    @property
-    def top_keep(self) -> int:
-        return self.lockstep_top_keep_factor * self.lockstep_m
 
     # ---- construction -------------------------------------------------------------------
     def replace(self, **overrides: Any) -> "Params":
@@ -94,6 +87,20 @@ class Params:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def check_types(params: Any, what: str) -> None:
+    """Each field of a frozen parameter dataclass as its type: an int field an integer (not a
+    bool), any other a finite number, stored as float. ``what`` starts the error message."""
+    for f in fields(params):
+        v = getattr(params, f.name)
+        if f.type in ("int", int):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise UsageError(f"{what} {f.name} must be an integer, got {v!r}")
+        else:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise UsageError(f"{what} {f.name} must be a number, got {v!r}")
+            object.__setattr__(params, f.name, float(v))
 
 
 def _check_names(d: Mapping[str, Any]) -> None:
@@ -136,24 +143,32 @@ def parse_value(name: str, text: str, kind: str) -> Any:
 
 
 def load_detection_params(path: str | Path | None = None,
-                          overrides: Mapping[str, str] | None = None) -> tuple["Params", Any]:
+                          overrides: Mapping[str, Any] | None = None) -> tuple["Params", Any]:
     """(Params, DefaultParams) from a TOML/JSON file (flat keys of either, or under
     ``[detect]``) and ``--set NAME=VALUE`` texts, each parsed by its field's type. Both
-    profiles' parameters are settable; unknown names are one error listing the known ones."""
+    profiles' parameters are settable (each registered profile's parameter class, by name);
+    unknown names are one error listing the known ones."""
     from .default_profile import DefaultParams
+    from .profiles import PROFILES
 
     data: dict[str, Any] = {}
     if path is not None:
         p = Path(path)
         data = dict(_read(p))
-    kinds = {**_field_types(DefaultParams), **_field_types(Params)}
+    kinds: dict[str, str] = {}
+    for prof in PROFILES.values():
+        if prof.params_class is not None:
+            kinds.update(_field_types(prof.params_class))
+    kinds.update(_field_types(Params))
     for name, text in (overrides or {}).items():
         if name not in kinds:
             data[name] = text  # reported as unknown below, with the others
-        else:
+        elif isinstance(text, str):
             data[name] = parse_value(name, text, kinds[name])
+        else:  # a typed value (the Python API's settings): checked by the dataclass
+            data[name] = text
     ours = {f.name for f in fields(Params)}
-    theirs = {f.name for f in fields(DefaultParams)}
+    theirs = set(kinds) - ours
     unknown = sorted(set(data) - ours - theirs)
     if unknown:
         raise UsageError(

@@ -16,8 +16,8 @@ from starscope.store.schema import EARLIEST_EVENT, LATE_MARGIN
 from . import _sql, campaigns, default_profile, lockstep, low_activity
 from ._sql import create
 from .params import Params
-
-PROFILES = ("starscout", "default")
+from .profiles import PROFILES, Profile  # noqa: F401 (PROFILES: the old import path)
+from .profiles import get as get_profile
 
 #: export name -> table name left in the connection.
 RESULT_TABLES: dict[str, str] = {
@@ -65,8 +65,8 @@ def run_detection(
     windows whose fingerprint is unchanged are reused, not computed (same result). ``stats``,
     if given, gets ``{"lockstep_windows": {"reused": n, "computed": n}}``.
     """
-    if profile not in PROFILES:
-        raise UsageError(f"unknown detection profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    prof = get_profile(profile)
+    own = prof.own_params(default_params)
     lo, hi = _as_ts(since, "since"), _as_ts(until, "until")
     if lo is not None and hi is not None and lo >= hi:
         raise UsageError(f"--since ({lo}) must be before --until ({hi})")
@@ -105,17 +105,17 @@ def run_detection(
                 FROM _det_ls_windows w JOIN _det_ls_fp f ON f.win = w.win""")
             create(con, C["lockstep_clusters"], "SELECT * FROM _det_ls_clusters")
             create(con, C["lockstep_edges"], "SELECT * FROM _det_ls_edges")
-        if profile == "default":
-            stage("default profile")
-            default_profile.run(con, default_params)
+        if prof.signals is not None:
+            stage(f"{prof.name} profile")
+            prof.signals(con, own)
         stage("campaigns")
-        _suspected(con, profile)
+        _suspected(con, prof)
         campaigns.run(con, params)
-        # campaigns below the monthly rule (drips): the default profile's, none for starscout
-        default_profile.slow_campaigns(con, default_params if profile == "default" else None,
-                                       enabled=profile == "default")
+        # campaigns below the monthly rule (drips): only where the profile has the notion
+        default_profile.slow_campaigns(con, own if prof.slow_campaigns else None,
+                                       enabled=prof.slow_campaigns)
         stage("results")
-        _results(con, profile)
+        _results(con, prof)
     finally:
         _sql.drop(con, intermediates)
     return dict(RESULT_TABLES)
@@ -167,26 +167,15 @@ def _prepare_stars(con: Any, lo: dt.datetime | None, hi: dt.datetime | None) -> 
         WHERE {' AND '.join(conds)}""")
 
 
-def _suspected(con: Any, profile: str) -> None:
+def _suspected(con: Any, profile: Profile) -> None:
     """The suspected (actor, repo) stars, the signals each one has, and each one's score and
     reasons (the default profile's own; for starscout, filled in by _results).
 
     ``low_activity`` and ``clustered`` are true exactly when the star's ``signals`` hold
     'low-activity' and 'lockstep' (for the default profile: those of its signals that fired,
     so the flags, the signal list and the reasons always tell the same story)."""
-    if profile == "default":
-        create(con, "_det_score", "SELECT actor_id, repo_id, score, reasons FROM _det_default_susp")
-        create(con, "_det_sig_rows", """
-            SELECT g.actor_id, g.repo_id, g.signal FROM _det_default_sig g
-            JOIN _det_default_susp d ON d.actor_id = g.actor_id AND d.repo_id = g.repo_id""")
-    else:
-        create(con, "_det_score", """SELECT CAST(NULL AS BIGINT) AS actor_id,
-            CAST(NULL AS BIGINT) AS repo_id, CAST(NULL AS DOUBLE) AS score,
-            CAST(NULL AS VARCHAR) AS reasons WHERE false""")
-        create(con, "_det_sig_rows", """
-            SELECT DISTINCT actor_id, repo_id, 'low-activity' AS signal FROM _det_la_stars
-            UNION ALL
-            SELECT DISTINCT actor_id, repo_id, 'lockstep' AS signal FROM _det_ls_edges""")
+    create(con, "_det_score", profile.score_sql)
+    create(con, "_det_sig_rows", profile.signal_rows_sql)
     create(con, "_det_susp", """
         SELECT actor_id, repo_id,
                MAX(CASE WHEN signal = 'low-activity' THEN 1 ELSE 0 END) = 1 AS low_activity,
@@ -195,21 +184,10 @@ def _suspected(con: Any, profile: str) -> None:
         FROM _det_sig_rows GROUP BY actor_id, repo_id""")
 
 
-def _star_farms(con: Any, profile: str) -> None:
-    """Each suspected star's farms, as ids and as readable text. starscout: the lockstep farms
-    whose clustered stars it is. default: the farms its reasons cite (a kept lockstep farm, or
-    the farm-reach of a farm's accounts), so ``farm_ids`` and ``reasons`` never disagree."""
-    if profile != "default":
-        create(con, "_det_star_farm_rows", """
-            SELECT DISTINCT actor_id, repo_id, farm_id FROM _det_ls_farm_edges""")
-    else:
-        create(con, "_det_star_farm_rows", """
-            WITH cand AS (
-                SELECT DISTINCT e.actor_id, e.farm_id FROM _det_ls_farm_edges e
-                WHERE e.actor_id IN (SELECT actor_id FROM _det_score))
-            SELECT sc.actor_id, sc.repo_id, c.farm_id
-            FROM _det_score sc JOIN cand c ON c.actor_id = sc.actor_id
-            WHERE sc.reasons LIKE '%farm F' || CAST(c.farm_id AS VARCHAR) || ' (%'""")
+def _star_farms(con: Any, profile: Profile) -> None:
+    """Each suspected star's farms, as ids and as readable text (which farms: the profile's
+    ``star_farm_rows_sql``)."""
+    create(con, "_det_star_farm_rows", profile.star_farm_rows_sql)
     create(con, "_det_star_farms", """
         SELECT fe.actor_id, fe.repo_id,
                LIST(fe.farm_id ORDER BY fe.farm_id) AS farm_ids,
@@ -220,7 +198,17 @@ def _star_farms(con: Any, profile: str) -> None:
         GROUP BY fe.actor_id, fe.repo_id""")
 
 
-def _results(con: Any, profile: str) -> None:
+def _results(con: Any, profile: Profile) -> None:
+    """The result tables (RESULT_TABLES) from the stage tables."""
+    _names(con)
+    _star_farms(con, profile)
+    _suspected_stars(con)
+    _repo_months_and_campaigns(con)
+    _farms(con)
+    _accounts(con)
+
+
+def _names(con: Any) -> None:
     # Names: the latest seen in `stars` (renames happen), for the ids the results mention.
     create(con, "_det_repo_name", """
         WITH r AS (
@@ -234,10 +222,10 @@ def _results(con: Any, profile: str) -> None:
                 PARTITION BY actor_id ORDER BY starred_at DESC, event_id DESC) AS rn
             FROM stars WHERE actor_id IN (SELECT actor_id FROM _det_susp))
         SELECT actor_id, actor_login FROM a WHERE rn = 1""")
-    _star_farms(con, profile)
 
-    T = RESULT_TABLES
-    create(con, T["suspected_stars"], """
+
+def _suspected_stars(con: Any) -> None:
+    create(con, RESULT_TABLES["suspected_stars"], """
         SELECT s.repo_id, rn.repo_name, s.actor_id, al.actor_login, s.event_id, s.starred_at,
                f.low_activity, f.clustered,
                (c.repo_id IS NOT NULL) AS in_campaign,
@@ -257,6 +245,10 @@ def _results(con: Any, profile: str) -> None:
         LEFT JOIN _det_star_farms sf ON sf.actor_id = f.actor_id AND sf.repo_id = f.repo_id
         LEFT JOIN _det_score sc ON sc.actor_id = f.actor_id AND sc.repo_id = f.repo_id
         ORDER BY s.repo_id, s.starred_at, s.actor_id""")
+
+
+def _repo_months_and_campaigns(con: Any) -> None:
+    T = RESULT_TABLES
     create(con, T["repo_months"], """
         SELECT m.repo_id, rn.repo_name, m.month, m.stars, m.suspected, m.low_activity,
                m.clustered, CAST(m.suspected AS DOUBLE) / m.stars AS share, m.anomalous,
@@ -289,7 +281,10 @@ def _results(con: Any, profile: str) -> None:
         JOIN acc ON acc.repo_id = c.repo_id
         LEFT JOIN _det_repo_name rn ON rn.repo_id = c.repo_id
         ORDER BY repo_id""")
-    create(con, T["farms"], """
+
+
+def _farms(con: Any) -> None:
+    create(con, RESULT_TABLES["farms"], """
         WITH fa AS (
             SELECT e.farm_id, COUNT(DISTINCT e.actor_id) AS n_accounts,
                    COUNT(DISTINCT e.repo_id) AS n_repos, COUNT(*) AS n_stars
@@ -315,7 +310,10 @@ def _results(con: Any, profile: str) -> None:
         JOIN fr ON fr.farm_id = f.farm_id
         JOIN fu ON fu.farm_id = f.farm_id
         ORDER BY f.farm_id""")
-    create(con, T["accounts"], """
+
+
+def _accounts(con: Any) -> None:
+    create(con, RESULT_TABLES["accounts"], """
         WITH st AS (SELECT actor_id, COUNT(*) AS n_stars FROM _det_stars GROUP BY actor_id),
         sp AS (
             SELECT f.actor_id, COUNT(*) AS n_suspected,

@@ -1,8 +1,62 @@
 """Engines that run starscope's SQL: DuckDB (embedded, the default) and Apache Spark.
 
-The Spark engine's driver (pyspark) is imported only when ``--engine spark`` is used; see
-:mod:`starscope.engines.spark`.
+Every engine implements one small interface (:class:`Engine`) and is registered by name in
+``_REGISTRY`` below, the one place engine names are spelled: the CLI's ``--engine`` choices,
+the facade and the detection run all read ``ENGINES``. An engine's module (and its driver,
+e.g. pyspark) is imported only when that engine is asked for.
 """
 from __future__ import annotations
 
-ENGINES = ("duckdb", "spark")
+import importlib
+from collections.abc import Callable
+from typing import Any, NamedTuple, Protocol
+
+from starscope.errors import UsageError
+
+#: name -> "module:class" of the engine (imported on first use)
+_REGISTRY = {
+    "duckdb": "starscope.engines.duckdb:DuckDBEngine",
+    "spark": "starscope.engines.spark.engine:SparkEngine",
+}
+ENGINES = tuple(_REGISTRY)
+
+
+class DetectionRun(NamedTuple):
+    """What an engine's detection stage hands back: a DuckDB connection holding the result
+    tables (what StoreWriter.write_results reads), {export name: table} (results and the
+    lockstep cache), the stars considered, and run stats (``lockstep_windows``)."""
+    con: Any
+    tables: dict[str, str]
+    stars: int
+    stats: dict[str, Any]
+
+
+class Engine(Protocol):
+    """One engine: open a snapshot as a connection, stage and commit a batch of input files,
+    run a detection stage. ``master`` (a cluster URL) is given to the constructor."""
+
+    name: str
+
+    def check(self) -> None:
+        """Raise a one-line error when the engine cannot run here (driver, Java missing)."""
+
+    def connect(self, store: Any, snapshot: Any, *, memory_limit: str | None = None) -> Any:
+        """A DB-API-like connection with the store's relations of one Snapshot."""
+
+    def ingest(self, store: Any, paths: list[str], *, workers: int | None = None,
+               progress: Callable | None = None, missing_hours: list[str] | None = None) -> Any:
+        """Stage the input files in batches and commit them; returns the IngestReport."""
+
+    def detect(self, store: Any, snapshot: Any, *, cache_tables: dict[str, str],
+               incremental: bool = True, memory_limit: str | None = None,
+               **run_kw: Any) -> DetectionRun:
+        """Run detection (detect.run_detection's keyword arguments in ``run_kw``) over one
+        Snapshot, reusing its lockstep cache when ``incremental``."""
+
+
+def engine(name: str, *, master: str | None = None) -> Engine:
+    """The engine registered as ``name`` (a one-line error for an unknown one)."""
+    if name not in _REGISTRY:
+        raise UsageError(f"unknown engine {name!r}; choose {' or '.join(ENGINES)}")
+    module, cls = _REGISTRY[name].split(":")
+    return getattr(importlib.import_module(module), cls)(master=master)

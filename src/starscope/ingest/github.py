@@ -128,7 +128,7 @@ class LiveIngest:
         self.user_events = user_events
         self.emit = progress or (lambda kind, info: None)
         self.commit_every = commit_every
-        self.state = self.store.source_state(SOURCE, writer.manifest)
+        self.state = writer.snapshot().source_state(SOURCE)
         for key in ("repos", "users", "problems", "renamed"):
             self.state.setdefault(key, {})
         # A new round starts when the last one was completed; otherwise this run resumes it.
@@ -155,7 +155,7 @@ class LiveIngest:
     # ------------------------------------------------------------------ plumbing
     def con(self):
         if self._con is None:
-            self._con = live.connect(self.store, self.writer.manifest)
+            self._con = live.connect(self.store, self.writer.snapshot())
         return self._con
 
     def _staging(self) -> Path:

@@ -146,7 +146,7 @@ class _Run:
 
     def plan(self, files: list[InputFile]) -> list[InputFile]:
         """The files to read: not unreadable, not in the store, not twice in this run."""
-        done = self.writer.manifest["files"]
+        done = self.writer.snapshot().files
         todo: list[InputFile] = []
         taken: set[str] = set()  # keys given in this run
         seen: set[tuple[str, str]] = set()  # (name, fingerprint) in this run

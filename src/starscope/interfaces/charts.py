@@ -142,23 +142,33 @@ def stacked_bars(
             out.append(f'<rect class="bar" x="{x:.2f}" y="{y:.2f}" width="{bw:.2f}" '
                        f'height="{max(h, 0.5):.2f}" fill="{colour}"><title>'
                        f"{escape(labels[i])}: {escape(name)} {escape(shown)}</title></rect>")
-    # x labels: as many as fit without overlapping (widest label + a gap per label)
+    out += _x_labels(axis, slot, pw, ph)
+    out += _legend(rows, legend, [c for _, c, _ in stacks] + [MARK], len(stacks))
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _x_labels(axis: list[str], slot: float, pw: float, ph: float) -> list[str]:
+    """As many x labels as fit without overlapping (widest label + a gap per label)."""
+    n = len(axis)
     widest = max((len(t) for t in axis), default=1) * FONT * 0.6 + 10
     step = max(1, math.ceil(n / max(1, int(pw // widest))))
-    for i in range(0, n, step):
-        x = LEFT + i * slot + slot / 2
-        out.append(f'<text class="xlabel" x="{x:.1f}" y="{TOP + ph + 16}" font-size="{FONT}" '
-                   f'text-anchor="middle" fill="{INK}">{escape(axis[i])}</text>')
-    colours = [c for _, c, _ in stacks] + [MARK]
+    return [f'<text class="xlabel" x="{LEFT + i * slot + slot / 2:.1f}" y="{TOP + ph + 16}" '
+            f'font-size="{FONT}" text-anchor="middle" fill="{INK}">{escape(axis[i])}</text>'
+            for i in range(0, n, step)]
+
+
+def _legend(rows, legend: list[str], colours: list[str], n_series: int) -> list[str]:
+    """The legend's swatches and names (entries past the series: the marks, outlined)."""
+    out = []
     for r, row in enumerate(rows):
         y = H - 14 + r * LEGEND_ROW
         for i, x in row:
-            stroke = f' stroke="{GRID}"' if i >= len(stacks) else ""
+            stroke = f' stroke="{GRID}"' if i >= n_series else ""
             out.append(f'<rect x="{x}" y="{y - 10}" width="11" height="11" fill="{colours[i]}"'
                        f'{stroke}/><text x="{x + 16}" y="{y}" font-size="{FONT}" '
                        f'fill="{INK}">{escape(legend[i])}</text>')
-    out.append("</svg>")
-    return Markup("".join(out))
+    return out
 
 
 def badge(label: str, message: str, colour: str) -> str:

@@ -1,7 +1,7 @@
-"""CLI commands that answer questions from the store: registered on starscope.cli.main.
+"""CLI commands that answer questions from the store (added to the group by starscope.cli).
 
-check, account, report and serve: each is one library call (starscope.results.repo /
-.account / .overview) and a rendering of its answer. Exit codes: 0 answered, 2 usage error,
+check, account, report and serve: each is one call of the facade (starscope.Store: repo,
+account, report) and a rendering of its answer. Exit codes: 0 answered, 2 usage error,
 3 unknown repository or account, 4 the verdict is one --fail-on names (or a campaign month was
 found), 7 serve's port is in use (5 and 6, disk full and store not writable: docs/reliability.md).
 Names come from the archive, so they are printed through console.safe/cell (no terminal
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from starscope.cli import _require_store, main, store_option
+from starscope.interfaces.options import require_store, store_option
 
 EXIT_NOT_FOUND = 3
 EXIT_CAMPAIGN = 4
@@ -36,7 +36,7 @@ def _pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f}%"
 
 
-@main.command(short_help="How many of REPO's stars are suspected, and why.")
+@click.command(short_help="How many of REPO's stars are suspected, and why.")
 @click.argument("repo")
 @store_option
 @_format_option
@@ -55,15 +55,15 @@ def check(repo, store_path, fmt, fail_on, live, token_file) -> None:
 
     Exit code 0 answered, 3 unknown repository, 4 with --fail-on when the verdict is one it
     names (docs/answers.md)."""
-    from starscope.results.repo import FAIL_ON, NotFound, repo_answer
+    from starscope.results.repo import FAIL_ON, NotFound
 
     if live:
         from starscope.interfaces.github_cmd import read_live
 
         repo = read_live(store_path, repo, token_file)
-    store = _require_store(store_path)
+    store = require_store(store_path)
     try:
-        ans = repo_answer(store, repo)
+        ans = store.repo(repo)
     except NotFound as exc:
         _not_found(exc)
     if fmt == "json":
@@ -119,7 +119,7 @@ def _print_repo(a: dict) -> None:
     out.print(safe(a["verdict_reason"]), markup=False, highlight=False)
 
 
-@main.command()
+@click.command()
 @click.argument("login")
 @store_option
 @_format_option
@@ -127,12 +127,11 @@ def account(login, store_path, fmt) -> None:
     """What the store recorded of account LOGIN (or numeric id), and whether it is suspected.
 
     Exit code 0 answered, 3 unknown account."""
-    from starscope.results.account import account_answer
     from starscope.results.repo import NotFound
 
-    store = _require_store(store_path)
+    store = require_store(store_path)
     try:
-        ans = account_answer(store, login)
+        ans = store.account(login)
     except NotFound as exc:
         _not_found(exc)
     if fmt == "json":
@@ -171,7 +170,7 @@ def account(login, store_path, fmt) -> None:
     out.print(safe(ans["verdict_reason"]), markup=False, highlight=False)
 
 
-@main.command()
+@click.command()
 @click.argument("repo", required=False)
 @click.option("--overview", "show_overview", is_flag=True, help="The whole archive's report.")
 @store_option
@@ -180,7 +179,6 @@ def account(login, store_path, fmt) -> None:
 def report(repo, show_overview, store_path, output) -> None:
     """Write an HTML report for REPO (or --overview for the whole archive): one
     self-contained file, no network needed to view it."""
-    from starscope.interfaces.report import overview_report, repo_report
     from starscope.results.repo import NotFound
 
     if bool(repo) == bool(show_overview):
@@ -188,9 +186,9 @@ def report(repo, show_overview, store_path, output) -> None:
     out = Path(output)
     if out.parent and not out.parent.exists():
         raise click.UsageError(f"folder does not exist: {out.parent}")
-    store = _require_store(store_path)
+    store = require_store(store_path)
     try:
-        html = repo_report(store, repo) if repo else overview_report(store)
+        html = store.report(repo or None)
     except NotFound as exc:
         _not_found(exc)
     tmp = out.with_name(out.name + ".part")
@@ -199,7 +197,7 @@ def report(repo, show_overview, store_path, output) -> None:
     click.echo(f"wrote {out}", err=True)
 
 
-@main.command()
+@click.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
@@ -216,13 +214,13 @@ def serve(store_path, host, port, workers) -> None:
     except ImportError as exc:  # a broken install: uvicorn/starlette are dependencies
         raise click.UsageError(f"serve cannot start: {exc}; reinstall starscope "
                                f"(pip install starscope)")
-    store = _require_store(store_path)
+    store = require_store(store_path)
     import os
 
     port = _free_port(host, port)
-    os.environ["STARSCOPE_SERVE_STORE"] = str(store.root.resolve())
+    os.environ["STARSCOPE_SERVE_STORE"] = str(store.path.resolve())
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"starscope: serving {store.root} at http://{shown}:{port}/ "
+    click.echo(f"starscope: serving {store.path} at http://{shown}:{port}/ "
                f"(API: /api/repos/OWNER/NAME; Ctrl+C to stop)", err=True)
     uvicorn.run("starscope.interfaces.web:app_from_env", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False)

@@ -1,11 +1,11 @@
-"""`starscope coverage`: how much of the truth the store saw (registered on starscope.cli.main)."""
+"""`starscope coverage`: how much of the truth the store saw (added to the group by starscope.cli)."""
 from __future__ import annotations
 
 import json
 
 import click
 
-from starscope.cli import _require_store, main, store_option
+from starscope.interfaces.options import require_store, store_option
 
 
 def _cap(x) -> str:
@@ -27,17 +27,14 @@ def coverage_table(cov: dict, title: str = "coverage by month"):
     return t
 
 
-@main.command()
+@click.command()
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (months, days, missing hours).")
 def coverage(store_path, as_json) -> None:
     """How much of the truth the store saw: per month, missing hours and the estimated
     star capture (the share of GitHub's stars the archive recorded); months below the
     threshold are degraded. See docs/coverage.md."""
-    from starscope.results.coverage import coverage as run_coverage
-
-    store = _require_store(store_path)
-    cov = run_coverage(store)
+    cov = require_store(store_path).coverage()
     if as_json:
         click.echo(json.dumps(cov, indent=1))
         return

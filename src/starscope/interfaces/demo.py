@@ -12,30 +12,27 @@ from starscope.interfaces.console import IngestProgress, err, out
 
 
 def run_demo(work_dir: Path, *, seed: int = 0, days: int = 7) -> dict:
-    from starscope.ingest import ingest
+    from starscope.api import Store
     from starscope.simulate import simulate_world
-    from starscope.results.detection import detect_store
-    from starscope.store import Store
-    from starscope.store.store import status
 
     world = work_dir / "world"
     store = Store(work_dir / "store")
     # A demo always starts from scratch, so its figures are the same every time.
     shutil.rmtree(world, ignore_errors=True)
-    shutil.rmtree(store.root, ignore_errors=True)
+    shutil.rmtree(store.path, ignore_errors=True)
     err.print(f"[bold]1/3[/] simulating {days} days of GitHub activity (seed {seed}) in {world}")
     summary = simulate_world(world, days=days, seed=seed)
     err.print(
         f"    {summary['events']:,} events, {summary['stars']:,} stars, of which "
         f"{summary['fake_stars']:,} fake, in {summary['files']} hour files"
     )
-    err.print(f"[bold]2/3[/] ingesting into {store.root}")
+    err.print(f"[bold]2/3[/] ingesting into {store.path}")
     with IngestProgress() as bar:
-        report = ingest(store, [str(world / "archive")], progress=bar)
-    info = status(store)
+        report = store.ingest([str(world / "archive")], progress=bar)
+    info = store.status()
     err.print("[bold]3/3[/] detecting fake stars (profile default)")
     with err.status("detect") as spinner:
-        meta = detect_store(store, progress=lambda stage: spinner.update(f"detect: {stage}"))
+        meta = store.detect(progress=lambda stage: spinner.update(f"detect: {stage}"))
     t = Table(title="What the store holds", show_header=False)
     for key in ("files", "events", "stars", "accounts", "repos", "bad_lines", "first_event",
                 "last_event"):
@@ -49,10 +46,10 @@ def run_demo(work_dir: Path, *, seed: int = 0, days: int = 7) -> dict:
         f"{meta['seconds']:.1f}s.\n"
         + "".join(f"Report: {p}\n" for p in pages)
         + "Look around:\n"
-        f"  starscope serve --store {store.root}      # then open http://127.0.0.1:8000/\n"
-        f"  starscope overview --store {store.root}\n"
-        f"  starscope export --store {store.root} --table suspected_stars -o suspected.csv\n"
-        f"  starscope evaluate {world} --store {store.root}",
+        f"  starscope serve --store {store.path}      # then open http://127.0.0.1:8000/\n"
+        f"  starscope overview --store {store.path}\n"
+        f"  starscope export --store {store.path} --table suspected_stars -o suspected.csv\n"
+        f"  starscope evaluate {world} --store {store.path}",
         soft_wrap=True, markup=False, highlight=False,  # commands whole, to copy and paste
     )
     return {"world": summary, "status": info, "detection": meta}
@@ -60,19 +57,12 @@ def run_demo(work_dir: Path, *, seed: int = 0, days: int = 7) -> dict:
 
 def write_reports(store, work_dir: Path) -> list[Path]:
     """The overview report and the most suspicious repo's report, as self-contained HTML."""
-    from starscope.interfaces.report import overview_report, repo_report
-
     pages = [work_dir / "overview.html"]
-    pages[0].write_text(overview_report(store), encoding="utf-8")
-    con = store.connect()
-    top = con.execute(
-        "SELECT repo_id FROM results.repo_months GROUP BY repo_id "
-        "ORDER BY sum(suspected) DESC, repo_id LIMIT 1"
-    ).fetchone()
-    con.close()
-    if top:
+    pages[0].write_text(store.report(), encoding="utf-8")
+    top = store.most_suspicious_repo_id()
+    if top is not None:
         page = work_dir / "most-suspicious-repo.html"
-        page.write_text(repo_report(store, str(top[0])), encoding="utf-8")
+        page.write_text(store.report(str(top)), encoding="utf-8")
         pages.append(page)
     return pages
 
@@ -80,18 +70,8 @@ def write_reports(store, work_dir: Path) -> list[Path]:
 def top_suspicious_table(store, limit: int = 8) -> Group:
     """The most suspicious repos of the latest detection run, then the evidence for the top
     ones (one suspected star's reasons each)."""
-    con = store.connect()
-    rows = con.execute(
-        """SELECT rm.repo_name, sum(rm.stars) AS stars, sum(rm.suspected) AS suspected,
-                  bool_or(rm.in_campaign) AS campaign,
-                  (SELECT min(s.reasons) FROM results.suspected_stars s
-                   WHERE s.repo_id = rm.repo_id) AS why
-           FROM results.repo_months rm GROUP BY rm.repo_id, rm.repo_name
-           HAVING sum(rm.suspected) > 0
-           ORDER BY suspected DESC, rm.repo_name LIMIT ?""",
-        [limit],
-    ).fetchall()
-    con.close()
+    rows = [(r["repo"], r["stars"], r["suspected"], r["campaign"], r["why"])
+            for r in store.most_suspicious(limit)]
     t = Table(title="Most suspicious repos")
     t.add_column("repo", overflow="fold")
     for col in ("stars", "suspected", "campaign"):

@@ -1,7 +1,7 @@
 """`starscope github` (read repos from GitHub's API, once or --watch) and `starscope audit`
 (a maintainer's check of their own repo: stargazers, detection, report and abuse-form CSV).
 
-Registered on starscope.cli.main by importing this module. Exit codes of `github`: 0 all read,
+Added to the group by starscope.cli. Exit codes of `github`: 0 all read,
 1 something could not be read (recorded and reported; the rest was stored), 2 usage error.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from starscope.cli import main, store_option
+from starscope.interfaces.options import store_option
 from starscope.errors import StarscopeError, UsageError
 
 WATCH_ARGS = "\0args"  # --watch given without a file: watch the repos on the command line
@@ -73,7 +73,7 @@ def _summary(rep) -> str:
             f"{_quota(rep.quota)}")
 
 
-@main.command()
+@click.command()
 @click.argument("repos", nargs=-1)
 @store_option
 @_token_option
@@ -175,7 +175,7 @@ def read_live(store_path, repo: str, token_file) -> str:
     return rep.renamed.get(name, name)
 
 
-@main.command()
+@click.command()
 @click.argument("repo")
 @store_option
 @_token_option

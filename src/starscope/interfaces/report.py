@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from starscope.store import Store
+from starscope.store import Snapshot, Store
 
 from . import charts
 
@@ -211,34 +211,23 @@ def repo_report(store: Store, name_or_id: str) -> str:
     return render_repo(repo_answer(store, name_or_id))
 
 
-class _Pinned(Store):
-    """A Store whose manifest() is one given manifest (answers over one committed state)."""
-
-    def __init__(self, root, manifest: dict):
-        super().__init__(root)
-        self._m = manifest
-
-    def manifest(self) -> dict:
-        return self._m
-
-
-def overview_data(store: Store, manifest: dict | None = None, con=None):
-    """(overview dict or None, top campaigns, message, detection meta) over one manifest."""
+def overview_data(store: Store, snapshot: Snapshot | None = None, con=None):
+    """(overview dict or None, top campaigns, message, detection meta) over one committed
+    state (``con``: a connection over ``snapshot``)."""
     from starscope.results.overview import overview
+    from starscope.results.repo import detection_of, open_store
 
-    m = manifest if manifest is not None else store.manifest()
-    if not m.get("results"):
+    snap = snapshot if snapshot is not None else store.snapshot()
+    if not snap.has_results:
         return None, [], "No detection results yet: run `starscope detect`.", None
-    o = overview(_Pinned(store.root, m))
-    owned = con is None
-    con = con if con is not None else store.connect(m)
+    con, snap, owned = open_store(store, con, snap)
     try:
+        o = overview(store, con=con, snapshot=snap)
         top = top_campaigns(con)
     finally:
         if owned:
             con.close()
-    det = {"profile": (m["results"].get("meta") or {}).get("profile"), "store_commit": m["commit"]}
-    return o, top, "", det
+    return o, top, "", detection_of(snap)
 
 
 def overview_report(store: Store) -> str:

@@ -1,8 +1,9 @@
 """`starscope serve`: reports, a JSON API and badges over a store, read-only (Starlette).
 
-Built by ``app(store_path)``. The service reads one committed manifest at a time. It watches
-``manifest.json`` (one stat per request at most every 0.2 s); while a writer (ingest, detect)
-holds the store's lock it keeps answering from the manifest it has, and it switches to the
+Built by ``app(store_path)``. The service reads one committed manifest (a Snapshot) at a
+time. It watches the store (``Store.stamp()``: one stat per request at most every 0.2 s);
+while a writer (ingest, detect) holds the store's lock it keeps answering from the manifest
+it has, and it switches to the
 new one when the writer is done (or when the new manifest carries detection results made
 from it). Files a replaced manifest lists stay on disk for GC_GRACE_SECONDS; should one be
 gone anyway, the request is retried once on the newest manifest.
@@ -39,7 +40,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from starscope.results.name_index import NameIndex
-from starscope.store import Store
+from starscope.api import Store as StoreAPI
+from starscope.store import Snapshot, Store
 
 from . import report
 
@@ -95,13 +97,13 @@ def _check_login(login: str) -> str:
 
 # ------------------------------------------------------------------ store state
 class Version:
-    """One committed manifest with its DuckDB connection."""
+    """One committed state (a Snapshot) with its DuckDB connection."""
 
-    def __init__(self, store: Store, manifest: dict):
-        self.manifest = manifest
-        self.commit = manifest["commit"]
-        self.con = store.connect(manifest)
-        self.results = bool(manifest.get("results"))
+    def __init__(self, store: Store, snapshot: Snapshot):
+        self.snapshot = snapshot
+        self.commit = snapshot.commit
+        self.con = store.connect(snapshot)
+        self.results = snapshot.has_results
         self.lock = threading.Lock()
         self.index = NameIndex(self.con)
 
@@ -142,6 +144,7 @@ class MissGate:
 class State:
     def __init__(self, root: str | os.PathLike):
         self.store = Store(root)
+        self.api = StoreAPI(root)  # the facade: what the handlers ask
         self.root = self.store.root
         self._lock = threading.Lock()
         self._stat: tuple | None = None
@@ -159,11 +162,7 @@ class State:
 
     # -- manifest watching
     def _stat_manifest(self):
-        try:
-            st = os.stat(self.root / "manifest.json")
-        except FileNotFoundError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+        return self.store.stamp()
 
     def refresh(self, force: bool = False) -> Version | None:
         now = time.monotonic()
@@ -177,16 +176,14 @@ class State:
             if st is None or (st == self._stat and not force):
                 return self.version
             try:
-                m = self.store.manifest()
+                m = self.store.snapshot()
             except Exception:  # a manifest being replaced: try again on the next request
                 return self.version
             cur = self.version
-            if cur is not None and m["commit"] == cur.commit:
+            if cur is not None and m.commit == cur.commit:
                 self._stat = st
                 return cur
-            fresh = bool(m.get("results")) and \
-                (m["results"].get("meta") or {}).get("store_commit") == m["commit"] - 1
-            if cur is not None and not force and not fresh and self.store.writer_active():
+            if cur is not None and not force and not m.results_fresh and self.store.writer_active():
                 # A run is writing: keep answering from what we have; look again later.
                 return cur
             self._preparing = True
@@ -411,94 +408,66 @@ def _html_error(status: int, message: str) -> Response:
 
 
 # ------------------------------------------------------------------ the app
-def app(store_path: str | os.PathLike) -> Starlette:
-    """The web service over the store at `store_path` (read-only)."""
-    from starscope.results.account import account_answer
-    from starscope.results.repo import NotFound, repo_answer
+def _respond(request: Request, hit, media: str, headers: dict, cache: str) -> Response:
+    status, body, etag = hit
+    h = dict(headers)
+    if status == 200:
+        h["etag"] = etag
+        h["cache-control"] = cache
+        if not_modified(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=h)
+    return Response(body, status_code=status, media_type=media, headers=h)
 
-    state = State(store_path)
 
-    def _repo_fn(name: str):
+class Answers:
+    """How each question is answered over one version (fn(cursor, version) -> (status,
+    body)): each calls one answer of results/ over the version's Snapshot. Also the
+    state's warmers (a cached answer recomputed on a new version)."""
+
+    def __init__(self, state: State):
+        self.state = state
+
+    def _named(self, what: str, key: str, known: Callable, answer: Callable):
+        """fn(cur, v) answering about one repository or account: 404 without a query when
+        the version's name index rules the name out, or when the answer does not find it."""
+        from starscope.results.repo import NotFound
+
         def fn(cur, v):
-            if not v.index.may_have_repo(name):
-                return 404, _not_found_body("repository", name)
+            if not known(v.index, key):
+                return 404, _not_found_body(what, key)
             try:
-                return 200, _json(repo_answer(state.store, name, con=cur, manifest=v.manifest))
+                return 200, _json(answer(key, con=cur, snapshot=v.snapshot))
             except NotFound as exc:
                 return 404, _json({"error": str(exc), "status": 404})
         return fn
 
-    def _account_fn(login: str):
-        def fn(cur, v):
-            if not v.index.may_have_login(login):
-                return 404, _not_found_body("account", login)
-            try:
-                return 200, _json(account_answer(state.store, login, con=cur,
-                                                 manifest=v.manifest))
-            except NotFound as exc:
-                return 404, _json({"error": str(exc), "status": 404})
-        return fn
+    def repo(self, name: str):
+        return self._named("repository", name, NameIndex.may_have_repo, self.state.api.repo)
 
-    def _overview_fn(cur, v):
-        o, top, msg, det = report.overview_data(state.store, v.manifest, con=cur)
+    def account(self, login: str):
+        return self._named("account", login, NameIndex.may_have_login, self.state.api.account)
+
+    def overview(self, cur, v):
+        o, top, msg, det = report.overview_data(self.state.store, v.snapshot, con=cur)
         return 200, _json({"overview": o, "top_campaigns": top, "message": msg,
                            "detection": det})
 
-    async def get(kind: str, key: str, fn) -> tuple[int, bytes, str]:
-        hit = state.answer(kind, key, fn)
-        if hit is None:
-            hit = await run_in_threadpool(state.compute, kind, key, fn)
-        return hit
+    def coverage(self, cur, v):
+        return 200, _json(self.state.api.coverage(con=cur, snapshot=v.snapshot))
 
-    def _respond(request: Request, hit, media: str, headers: dict, cache: str) -> Response:
-        status, body, etag = hit
-        h = dict(headers)
-        if status == 200:
-            h["etag"] = etag
-            h["cache-control"] = cache
-            if not_modified(request.headers.get("if-none-match"), etag):
-                return Response(status_code=304, headers=h)
-        return Response(body, status_code=status, media_type=media, headers=h)
+    def index_page(self, cur, v):
+        o, top, msg, det = report.overview_data(self.state.store, v.snapshot, con=cur)
+        return 200, report.render_overview(o, top, web=True, message=msg,
+                                           detection=det).encode()
 
+    def badge(self, name: str):
+        from starscope.results.repo import NotFound
 
-    async def api_repo(request: Request) -> Response:
-        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
-        hit = await get("repo", name.lower(), _repo_fn(name))
-        return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
-
-    async def api_account(request: Request) -> Response:
-        login = _check_login(request.path_params["login"])
-        hit = await get("account", login.lower(), _account_fn(login))
-        return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
-
-    async def api_overview(request: Request) -> Response:
-        hit = await get("overview", "", _overview_fn)
-        return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
-
-    def _coverage_fn(cur, v):
-        from starscope.results.coverage import coverage
-
-        return 200, _json(coverage(state.store, con=cur, manifest=v.manifest))
-
-    async def api_coverage(request: Request) -> Response:
-        hit = await get("coverage", "", _coverage_fn)
-        return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
-
-    async def healthz(request: Request) -> Response:
-        v = state.refresh()
-        return Response(_json({"ok": v is not None, "store_commit": v.commit if v else None,
-                               "results": bool(v and v.results)}),
-                        media_type="application/json", headers=SECURITY_HEADERS)
-
-    async def openapi(request: Request) -> Response:
-        return Response(_json(OPENAPI), media_type="application/json", headers=SECURITY_HEADERS)
-
-    def _badge_fn(name: str):
         def fn(cur, v):
             if not v.index.may_have_repo(name):
                 return 200, NOT_FOUND_BADGE
             try:
-                a = repo_answer(state.store, name, con=cur, manifest=v.manifest)
+                a = self.state.api.repo(name, con=cur, snapshot=v.snapshot)
             except NotFound:
                 return 200, NOT_FOUND_BADGE
             s = a["stars"]
@@ -512,14 +481,57 @@ def app(store_path: str | os.PathLike) -> Starlette:
             return 200, report.charts.badge("stars", msg, colour).encode()
         return fn
 
-    async def badge(request: Request) -> Response:
+
+class Routes:
+    """The service's request handlers (Starlette endpoints) over one State."""
+
+    def __init__(self, state: State):
+        self.state = state
+        self.answers = Answers(state)
+
+    async def get(self, kind: str, key: str, fn) -> tuple[int, bytes, str]:
+        hit = self.state.answer(kind, key, fn)
+        if hit is None:
+            hit = await run_in_threadpool(self.state.compute, kind, key, fn)
+        return hit
+
+    async def _json_answer(self, request: Request, kind: str, key: str, fn) -> Response:
+        hit = await self.get(kind, key, fn)
+        return _respond(request, hit, "application/json", SECURITY_HEADERS, API_CACHE)
+
+    async def api_repo(self, request: Request) -> Response:
         name = _check_repo(request.path_params["owner"], request.path_params["repo"])
-        hit = await get("badge", name.lower(), _badge_fn(name))
+        return await self._json_answer(request, "repo", name.lower(), self.answers.repo(name))
+
+    async def api_account(self, request: Request) -> Response:
+        login = _check_login(request.path_params["login"])
+        return await self._json_answer(request, "account", login.lower(),
+                                       self.answers.account(login))
+
+    async def api_overview(self, request: Request) -> Response:
+        return await self._json_answer(request, "overview", "", self.answers.overview)
+
+    async def api_coverage(self, request: Request) -> Response:
+        return await self._json_answer(request, "coverage", "", self.answers.coverage)
+
+    async def healthz(self, request: Request) -> Response:
+        v = self.state.refresh()
+        return Response(_json({"ok": v is not None, "store_commit": v.commit if v else None,
+                               "results": bool(v and v.results)}),
+                        media_type="application/json", headers=SECURITY_HEADERS)
+
+    async def openapi(self, request: Request) -> Response:
+        return Response(_json(OPENAPI), media_type="application/json", headers=SECURITY_HEADERS)
+
+    async def badge(self, request: Request) -> Response:
+        name = _check_repo(request.path_params["owner"], request.path_params["repo"])
+        hit = await self.get("badge", name.lower(), self.answers.badge(name))
         return _respond(request, hit, "image/svg+xml", BADGE_HEADERS, BADGE_CACHE)
 
-    async def _page(request: Request, kind: str, key: str, answer_fn, render_html) -> Response:
+    async def _page(self, request: Request, kind: str, key: str, answer_fn,
+                    render_html) -> Response:
         """An HTML page over a cached JSON answer; the answer's 4xx passes through as JSON."""
-        hit = await get(kind, key, answer_fn)
+        hit = await self.get(kind, key, answer_fn)
         if hit[0] != 200:
             if _wants_html(request):
                 return _html_error(hit[0], json.loads(hit[1]).get("error", "not found"))
@@ -528,27 +540,24 @@ def app(store_path: str | os.PathLike) -> Starlette:
         def render(cur, v):
             return 200, render_html(json.loads(hit[1]), web=True).encode()
 
-        page = await get(kind + ".html", key, render)
+        page = await self.get(kind + ".html", key, render)
         return _respond(request, page, "text/html; charset=utf-8", HTML_HEADERS, "no-cache")
 
-    async def page_repo(request: Request) -> Response:
+    async def page_repo(self, request: Request) -> Response:
         name = _check_repo(request.path_params["owner"], request.path_params["repo"])
-        return await _page(request, "repo", name.lower(), _repo_fn(name), report.render_repo)
+        return await self._page(request, "repo", name.lower(), self.answers.repo(name),
+                                report.render_repo)
 
-    async def page_account(request: Request) -> Response:
+    async def page_account(self, request: Request) -> Response:
         login = _check_login(request.path_params["login"])
-        return await _page(request, "account", login.lower(), _account_fn(login), report.render_account)
+        return await self._page(request, "account", login.lower(), self.answers.account(login),
+                                report.render_account)
 
-    async def index(request: Request) -> Response:
-        def render(cur, v):
-            o, top, msg, det = report.overview_data(state.store, v.manifest, con=cur)
-            return 200, report.render_overview(o, top, web=True, message=msg,
-                                               detection=det).encode()
-
-        page = await get("index.html", "", render)
+    async def index(self, request: Request) -> Response:
+        page = await self.get("index.html", "", self.answers.index_page)
         return _respond(request, page, "text/html; charset=utf-8", HTML_HEADERS, "no-cache")
 
-    async def search(request: Request) -> Response:
+    async def search(self, request: Request) -> Response:
         q = request.query_params.get("q", "").strip()
         if not q or len(q) > MAX_QUERY:
             raise ApiError(400, "give q=owner/repo or q=login (at most 200 characters)")
@@ -560,43 +569,53 @@ def app(store_path: str | os.PathLike) -> Starlette:
         return RedirectResponse(f"/accounts/{_check_login(q)}", status_code=303,
                                 headers=SECURITY_HEADERS)
 
-    async def api_error(request: Request, exc: ApiError) -> Response:
-        return _error(exc.status, exc.message, request)
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.index),
+            Route("/search", self.search),
+            Route("/healthz", self.healthz),
+            Route("/openapi.json", self.openapi),
+            Route("/api/overview", self.api_overview),
+            Route("/api/coverage", self.api_coverage),
+            Route("/api/repos/{owner}/{repo}", self.api_repo),
+            Route("/api/accounts/{login}", self.api_account),
+            Route("/badge/{owner}/{repo}.svg", self.badge),
+            Route("/repos/{owner}/{repo}", self.page_repo),
+            Route("/accounts/{login}", self.page_account),
+        ]
 
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 304:
-            return Response(status_code=304)
-        msg = {404: "not found", 405: "method not allowed"}.get(exc.status_code, exc.detail)
-        resp = _error(exc.status_code, str(msg), request)
-        if exc.headers:  # the Allow header of a 405 (RFC 9110 15.5.6)
-            resp.headers.update(exc.headers)
-        return resp
 
-    async def server_error(request: Request, exc: Exception) -> Response:
-        return _error(500, "internal error")
+async def _api_error(request: Request, exc: ApiError) -> Response:
+    return _error(exc.status, exc.message, request)
 
-    state.warmers.update(repo=_repo_fn, badge=_badge_fn, account=_account_fn)
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 304:
+        return Response(status_code=304)
+    msg = {404: "not found", 405: "method not allowed"}.get(exc.status_code, exc.detail)
+    resp = _error(exc.status_code, str(msg), request)
+    if exc.headers:  # the Allow header of a 405 (RFC 9110 15.5.6)
+        resp.headers.update(exc.headers)
+    return resp
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return _error(500, "internal error")
+
+
+def app(store_path: str | os.PathLike) -> Starlette:
+    """The web service over the store at `store_path` (read-only)."""
+    from starlette.middleware import Middleware
+
+    state = State(store_path)
+    handlers = Routes(state)
+    answers = handlers.answers
+    state.warmers.update(repo=answers.repo, badge=answers.badge, account=answers.account)
     state.unknown_repo = lambda kind, name: (
         (404, _not_found_body("repository", name), "") if kind == "repo"
         else (200, NOT_FOUND_BADGE, _etag(NOT_FOUND_BADGE)))
-
-    routes = [
-        Route("/", index),
-        Route("/search", search),
-        Route("/healthz", healthz),
-        Route("/openapi.json", openapi),
-        Route("/api/overview", api_overview),
-        Route("/api/coverage", api_coverage),
-        Route("/api/repos/{owner}/{repo}", api_repo),
-        Route("/api/accounts/{login}", api_account),
-        Route("/badge/{owner}/{repo}.svg", badge),
-        Route("/repos/{owner}/{repo}", page_repo),
-        Route("/accounts/{login}", page_account),
-    ]
-    from starlette.middleware import Middleware
-
-    application = Starlette(routes=routes, exception_handlers={
-        ApiError: api_error, HTTPException: http_error, Exception: server_error},
+    application = Starlette(routes=handlers.routes(), exception_handlers={
+        ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
         middleware=[Middleware(FastPath, state=state)])
     application.state.starscope = state
     return application

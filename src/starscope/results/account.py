@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from starscope.store import Store
+from starscope.store import Snapshot, Store
 from starscope.store import sql as store_sql
 from starscope.store.schema import TYPE_COUNT_COLUMNS
 
-from .repo import NotFound, _rows, has_results, open_store
+from .repo import NotFound, _rows, detection_of, has_results, open_store
 
 STARRED_LIMIT = 200
 _ID = re.compile(r"\d{1,19}")
@@ -58,9 +58,9 @@ def resolve_account(con, login_or_id: str | int) -> tuple[int, list[dict[str, An
 
 
 def account_answer(store: Store | str, login: str | int, *, con=None,
-                   manifest: dict | None = None) -> dict[str, Any]:
+                   snapshot: Snapshot | None = None) -> dict[str, Any]:
     """What the store says about one account (the `account` command's JSON)."""
-    con, m, owned = open_store(store, con, manifest)
+    con, m, owned = open_store(store, con, snapshot)
     try:
         from starscope.results.coverage import coverage, months_between, period_capture
 
@@ -68,7 +68,7 @@ def account_answer(store: Store | str, login: str | int, *, con=None,
         act = ans["activity"] or {}
         # The capture of the months the account was active in: its recorded activity (and so
         # the low-activity signature's view of it) is only as complete as the archive.
-        ans["coverage"] = period_capture(coverage(store, con=con, manifest=m),
+        ans["coverage"] = period_capture(coverage(store, con=con, snapshot=m),
                                          months_between(act.get("first_at"), act.get("last_at")))
         return ans
     finally:
@@ -76,7 +76,7 @@ def account_answer(store: Store | str, login: str | int, *, con=None,
             con.close()
 
 
-def _answer(con, m: dict, login) -> dict[str, Any]:
+def _answer(con, m: Snapshot, login) -> dict[str, Any]:
     actor_id, logins = resolve_account(con, login)
     act = _rows(con, ACTIVITY_SQL, {"aid": actor_id})
     prof = _rows(con, "SELECT actor_login AS login, type, created_at, public_repos, followers "
@@ -144,8 +144,7 @@ def _answer(con, m: dict, login) -> dict[str, Any]:
         "starred": starred,
         "verdict": verdict,
         "verdict_reason": reason,
-        "detection": {"profile": ((m.get("results") or {}).get("meta") or {}).get("profile"),
-                      "store_commit": m.get("commit")} if analysed else None,
+        "detection": detection_of(m) if analysed else None,
     }
 
 

@@ -13,7 +13,7 @@ COLUMNS = ("login", "account_id", "profile_url", "starred_at", "account_created_
 
 def suspected_accounts(store: Store, repo: str | int) -> list[dict[str, Any]]:
     """One row per suspected stargazer of the repo (latest detection run), by star time."""
-    m = store.manifest()
+    m = store.snapshot()
     con = store.connect(m)
     try:
         repo_id, _name, _names = resolve_repo(con, repo)

@@ -33,7 +33,7 @@ import statistics
 from importlib import resources
 from typing import Any
 
-from starscope.store import Store
+from starscope.store import Snapshot, Store
 
 #: below this star capture a month or day is degraded
 DEGRADED_BELOW = 0.8
@@ -95,15 +95,15 @@ def _month_hours(month: str) -> int:
     return calendar.monthrange(y, m)[1] * 24
 
 
-def coverage(store: Store | str, *, con=None, manifest: dict | None = None) -> dict[str, Any]:
+def coverage(store: Store | str, *, con=None, snapshot: Snapshot | None = None) -> dict[str, Any]:
     """The store's coverage (the `coverage` command's JSON); cached per store commit."""
     from starscope.results.repo import open_store
 
     if not isinstance(store, Store):
         store = Store(store)
-    con, m, owned = open_store(store, con, manifest)
+    con, m, owned = open_store(store, con, snapshot)
     try:
-        key = (str(store.root.resolve()), int(m.get("commit", 0)))
+        key = (str(store.root.resolve()), m.commit)
         if key not in _CACHE:
             rows = con.execute(
                 "SELECT hour, sum(events), sum(stars), bool_and(corrupt) FROM hour_stats "

@@ -32,8 +32,8 @@ def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any
     for name in ("fake_stars.csv", "accounts.csv"):
         if not (truth / name).exists():
             raise UsageError(f"{truth / name} not found: is {world_dir} a `starscope simulate` world?")
-    m = store.manifest()
-    if not m.get("results"):
+    m = store.snapshot()
+    if not m.has_results:
         raise UsageError(f"no detection results in {store.root}: run `starscope detect` first")
     from starscope.detect.params import Params
 
@@ -123,7 +123,7 @@ def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any
     return {
         "world": str(world_dir),
         "store": str(store.root),
-        "profile": (m["results"].get("meta") or {}).get("profile"),
+        "profile": m.results_profile,
         "stars": {
             "precision": _ratio(tp, tp + fp),
             "recall": _ratio(tp, tp + fn),

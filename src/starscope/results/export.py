@@ -21,9 +21,9 @@ def export_table(store: Store, table: str, fmt: str, out: Path) -> int:
     detection run; `stars`, `account_activity` and `repos` from the ingested data."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    m = store.manifest()
+    m = store.snapshot()
     if table in RESULT_TABLES:
-        if not m.get("results"):
+        if not m.has_results:
             raise UsageError(f"no detection results in {store.root}: run `starscope detect` first")
         relation = f"results.{table}"
     elif table in STORE_TABLES:

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from starscope.errors import StarscopeError
-from starscope.store import Store
+from starscope.store import Snapshot, Store
 
 #: rows of suspected stars listed as evidence (the totals count all of them)
 EVIDENCE_LIMIT = 200
@@ -58,20 +58,26 @@ def _rows(con, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, A
     return [{c: _iso(v) for c, v in zip(cols, row)} for row in cur.fetchall()]
 
 
-def open_store(store: Store | str, con=None, manifest: dict | None = None):
-    """(con, manifest, owned): a connection over one committed manifest."""
+def open_store(store: Store | str, con=None, snapshot: Snapshot | None = None):
+    """(con, snapshot, owned): a connection over one committed state of the store (given
+    ``con`` must be a connection over ``snapshot``)."""
     if not isinstance(store, Store):
         store = Store(store)
     if con is not None:
-        return con, manifest if manifest is not None else store.manifest(), False
+        return con, snapshot if snapshot is not None else store.snapshot(), False
     if not store.exists():
         raise StarscopeError(f"no store at {store.root} (run `starscope ingest` first)")
-    m = manifest if manifest is not None else store.manifest()
-    return store.connect(m), m, True
+    snap = snapshot if snapshot is not None else store.snapshot()
+    return store.connect(snap), snap, True
 
 
-def has_results(manifest: dict) -> bool:
-    return bool((manifest or {}).get("results"))
+def has_results(snapshot: Snapshot | None) -> bool:
+    return snapshot is not None and snapshot.has_results
+
+
+def detection_of(snapshot: Snapshot) -> dict[str, Any]:
+    """An answer's ``detection`` key: which run the answer's results come from."""
+    return {"profile": snapshot.results_profile, "store_commit": snapshot.commit}
 
 
 _ID = re.compile(r"\d{1,19}")
@@ -152,21 +158,20 @@ def _verdict(total: int, suspected: int, campaign_months: list[str], analysed: b
 
 
 def repo_answer(store: Store | str, name_or_id: str | int, *, con=None,
-                manifest: dict | None = None) -> dict[str, Any]:
+                snapshot: Snapshot | None = None) -> dict[str, Any]:
     """What the store says about one repository (the `check` command's JSON)."""
-    con, m, owned = open_store(store, con, manifest)
+    con, snap, owned = open_store(store, con, snapshot)
     try:
         from starscope.results.coverage import coverage
 
-        return _answer(con, m, name_or_id, coverage(store, con=con, manifest=m))
+        return _answer(con, snap, name_or_id, coverage(store, con=con, snapshot=snap))
     finally:
         if owned:
             con.close()
 
 
-def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]:
-    repo_id, name, names = resolve_repo(con, name_or_id)
-    analysed = has_results(m)
+def _stars_table(con, repo_id: int, analysed: bool) -> None:
+    """``_ans_stars``: the repo's stargazers, one row each, with what detection said."""
     sus_rel = ("(SELECT actor_id, actor_login, starred_at, low_activity, clustered, farm_ids, "
                f"reasons, {signals_sql(con)} AS signals FROM results.suspected_stars "
                "WHERE repo_id = $rid)") if analysed else (
@@ -187,6 +192,45 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
                coalesce(sus.signals, []::VARCHAR[]) AS signals,
                sus.actor_login, sus.reasons, sus.starred_at
         FROM s LEFT JOIN sus USING (actor_id)""", {"rid": repo_id})
+
+
+def _campaign_months_and_farms(con, repo_id: int, name: str):
+    """(anomalous months, campaign months, farms with stars here) of the latest run."""
+    anomalous = {r[0] for r in con.execute(
+        "SELECT month FROM results.repo_months WHERE repo_id = ? AND anomalous",
+        [repo_id]).fetchall()}
+    row = con.execute("SELECT anomalous_months FROM results.campaigns WHERE repo_id = ?",
+                      [repo_id]).fetchone()
+    campaign_months = list(row[0] or []) if row else []
+    farms = _rows(con, """
+        WITH here AS (SELECT f AS farm_id, count(*) AS stars_here
+                      FROM (SELECT unnest(farm_ids) AS f FROM _ans_stars) GROUP BY f)
+        SELECT f.farm_id, f.window_label AS window, f.window_start, f.window_end,
+               f.n_accounts, f.n_repos, f.n_stars, here.stars_here,
+               list_filter(f.repos, lambda x: x IS DISTINCT FROM $name) AS other_repos
+        FROM results.farms f JOIN here USING (farm_id)
+        ORDER BY here.stars_here DESC, f.farm_id""", {"name": name})
+    return anomalous, campaign_months, farms
+
+
+def _evidence(con) -> list[dict[str, Any]]:
+    """The first EVIDENCE_LIMIT suspected stars, by time; account_created_at: when the
+    account was registered, where its profile was read."""
+    return _rows(con, f"""
+        SELECT a.actor_login AS login, a.actor_id AS account_id, a.starred_at, a.low_activity,
+               a.clustered, a.farm_ids, a.signals, a.reasons,
+               p.created_at AS account_created_at
+        FROM _ans_stars a LEFT JOIN (SELECT actor_id, min(created_at) AS created_at
+                                     FROM account_profiles GROUP BY actor_id) p
+          ON p.actor_id = a.actor_id
+        WHERE a.suspected ORDER BY a.starred_at, a.actor_id
+        LIMIT {EVIDENCE_LIMIT}""", [])
+
+
+def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, Any]:
+    repo_id, name, names = resolve_repo(con, name_or_id)
+    analysed = has_results(m)
+    _stars_table(con, repo_id, analysed)
     try:
         by_month = _rows(con, """
             SELECT month, count(*) AS stars, count(*) FILTER (WHERE suspected) AS suspected,
@@ -197,24 +241,8 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
             SELECT strftime(t, '%Y-%m-%d') AS day, count(*) AS stars,
                    count(*) FILTER (WHERE suspected) AS suspected
             FROM _ans_stars GROUP BY day ORDER BY day""", [])
-        anomalous: set[str] = set()
-        campaign_months: list[str] = []
-        farms: list[dict[str, Any]] = []
-        if analysed:
-            anomalous = {r[0] for r in con.execute(
-                "SELECT month FROM results.repo_months WHERE repo_id = ? AND anomalous",
-                [repo_id]).fetchall()}
-            row = con.execute("SELECT anomalous_months FROM results.campaigns WHERE repo_id = ?",
-                              [repo_id]).fetchone()
-            campaign_months = list(row[0] or []) if row else []
-            farms = _rows(con, """
-                WITH here AS (SELECT f AS farm_id, count(*) AS stars_here
-                              FROM (SELECT unnest(farm_ids) AS f FROM _ans_stars) GROUP BY f)
-                SELECT f.farm_id, f.window_label AS window, f.window_start, f.window_end,
-                       f.n_accounts, f.n_repos, f.n_stars, here.stars_here,
-                       list_filter(f.repos, lambda x: x IS DISTINCT FROM $name) AS other_repos
-                FROM results.farms f JOIN here USING (farm_id)
-                ORDER BY here.stars_here DESC, f.farm_id""", {"name": name})
+        anomalous, campaign_months, farms = (
+            _campaign_months_and_farms(con, repo_id, name) if analysed else (set(), [], []))
         campaign_set = set(campaign_months)
         for r in by_month:
             r["real"] = r["stars"] - r["suspected"]
@@ -230,23 +258,13 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
         signals = {sig: n for sig, n in con.execute("""
             SELECT sig, count(*) FROM (SELECT unnest(signals) AS sig FROM _ans_stars)
             GROUP BY sig ORDER BY count(*) DESC, sig""").fetchall()}
-        # account_created_at: when the account was registered, where its profile was read
-        evidence = _rows(con, f"""
-            SELECT a.actor_login AS login, a.actor_id AS account_id, a.starred_at, a.low_activity,
-                   a.clustered, a.farm_ids, a.signals, a.reasons,
-                   p.created_at AS account_created_at
-            FROM _ans_stars a LEFT JOIN (SELECT actor_id, min(created_at) AS created_at
-                                         FROM account_profiles GROUP BY actor_id) p
-              ON p.actor_id = a.actor_id
-            WHERE a.suspected ORDER BY a.starred_at, a.actor_id
-            LIMIT {EVIDENCE_LIMIT}""", [])
+        evidence = _evidence(con)
         ids = _account_ids(con)
         verdict, reason = _verdict(total, suspected, campaign_months, analysed, share)
         period = _coverage_of(by_month, cov)
         verdict, reason = _coverage_verdict(verdict, reason, by_month, period)
     finally:
         con.execute("DROP TABLE IF EXISTS _ans_stars")
-    res = m.get("results") or {}
     return {
         "repo": name,
         "repo_id": repo_id,
@@ -264,8 +282,7 @@ def _answer(con, m: dict, name_or_id, cov: dict | None = None) -> dict[str, Any]
         "verdict": verdict,
         "verdict_reason": reason,
         "coverage": period,
-        "detection": {"profile": (res.get("meta") or {}).get("profile"),
-                      "store_commit": m.get("commit")} if analysed else None,
+        "detection": detection_of(m) if analysed else None,
     }
 
 

@@ -52,11 +52,12 @@ def stage_profiles(rows: pa.Table, out_dir: Path) -> list[dict[str, Any]]:
     return [{"table": "account_profiles", "month": PROFILE_MONTH, "path": rel, "rows": n}]
 
 
-def connect(store, manifest: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+def connect(store, manifest) -> duckdb.DuckDBPyConnection:
     """A connection with views of just `stars` and `account_profiles` (what the look-ups below
     read): cheaper than Store.connect, which a live run would pay after every commit."""
-    from starscope.store.store import _empty_select, _sql_list
+    from starscope.store.store import _data, _empty_select, _sql_list
 
+    manifest = _data(manifest)  # a Snapshot, or a writer's own manifest
     con = duckdb.connect()
     for name, schema in (("stars", STARS), ("account_profiles", ACCOUNT_PROFILES)):
         paths = [str(store.root / s["path"]) for s in manifest["segments"].get(name, [])]

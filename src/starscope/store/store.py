@@ -29,6 +29,7 @@ from starscope.store import lock as store_lock
 from starscope.store import manifest as mf
 from starscope.store import sql
 from starscope.store.schema import ACCOUNT_MONTHS, HOUR_STATS, TABLES, TYPE_COUNT_COLUMNS, WATCH
+from starscope.store.snapshot import Snapshot
 
 DEFAULT_STORE = "./starscope-store"
 _HOUR_RE = re.compile(r"\d{4}-\d{2}-\d{2}-(?:[0-9]|1[0-9]|2[0-3])")
@@ -61,6 +62,11 @@ def _sql_list(paths: list[str]) -> str:
     return "[" + ", ".join(sql.literal(p) for p in paths) + "]"
 
 
+def _data(state: "Snapshot | dict[str, Any]") -> dict[str, Any]:
+    """The manifest dict of a Snapshot (or of a writer's own manifest dict)."""
+    return state._manifest() if isinstance(state, Snapshot) else state
+
+
 def default_store_path() -> Path:
     return Path(os.environ.get("STARSCOPE_STORE") or DEFAULT_STORE)
 
@@ -83,7 +89,31 @@ class Store:
         """Whether a writer (ingest, detect) holds the store's lock right now."""
         return store_lock.held(self.root / ".lock")
 
+    @property
+    def quarantine_dir(self) -> Path:
+        """Where bad input is kept, with its origin."""
+        return self.root / "quarantine"
+
+    @property
+    def downloads_dir(self) -> Path:
+        """Where `ingest --from/--to` keeps the hour files it downloads by default."""
+        return self.root / "downloads"
+
+    def stamp(self) -> tuple[int, int, int] | None:
+        """Changes whenever a commit replaces the manifest (one stat; None: no store yet).
+        Lets a long-lived reader (the web service) notice a commit cheaply."""
+        try:
+            st = os.stat(self.root / mf.NAME)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_ino, st.st_size)
+
+    def snapshot(self) -> Snapshot:
+        """The committed state now, as an immutable Snapshot (see snapshot.py)."""
+        return Snapshot(self.root, self.manifest(), owned=True)
+
     def manifest(self) -> dict[str, Any]:
+        """The manifest as a dict: for store/ itself and tests; readers use snapshot()."""
         if self.root.exists() and not self.root.is_dir():
             raise UsageError(f"store path is not a folder: {self.root}")
         try:
@@ -91,15 +121,16 @@ class Store:
         except (ValueError, OSError) as exc:
             raise UsageError(f"cannot read the store manifest: {exc}") from exc
 
-    def source_state(self, source: str, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
+    def source_state(self, source: str,
+                     manifest: Snapshot | dict[str, Any] | None = None) -> dict[str, Any]:
         """What a live source (e.g. "github") keeps between runs: cursors, ETags, problems.
         Committed with the data it describes, so a killed run resumes where its last commit was."""
-        m = manifest if manifest is not None else self.manifest()
+        m = _data(manifest) if manifest is not None else self.manifest()
         return json.loads(json.dumps(m.get("sources", {}).get(source, {})))
 
     def connect(
         self,
-        manifest: dict[str, Any] | None = None,
+        manifest: Snapshot | dict[str, Any] | None = None,
         *,
         memory_limit: str | None = None,
         threads: int | None = None,
@@ -108,8 +139,8 @@ class Store:
 
         Views: events, stars, repo_names, actor_logins, account_months, account_activity,
         repos, hour_stats (latest row per hour file); and results.<table> for the latest
-        detection run (if any)."""
-        m = manifest if manifest is not None else self.manifest()
+        detection run (if any). ``manifest``: the Snapshot to read (default: the latest)."""
+        m = _data(manifest) if manifest is not None else self.manifest()
         con = duckdb.connect()
         if memory_limit:
             if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
@@ -141,11 +172,11 @@ class Store:
                 con.execute(f"CREATE VIEW results.{name} AS SELECT * FROM read_parquet({sql.literal(path)})")
         return con
 
-    def missing_hours(self, manifest: dict[str, Any] | None = None) -> list[str]:
+    def missing_hours(self, manifest: Snapshot | dict[str, Any] | None = None) -> list[str]:
         """Hours recorded as missing (``YYYY-MM-DD-H``: the server had no file for them),
         sorted by time. An hour later ingested after all stays listed here; readers take
         the hour_stats view's rows as the truth for what is present."""
-        m = manifest if manifest is not None else self.manifest()
+        m = _data(manifest) if manifest is not None else self.manifest()
         return list(m.get("missing_hours", []))
 
     # ---------------------------------------------------------------- writing
@@ -175,6 +206,10 @@ class StoreWriter:
         self.root = store.root
         self.manifest = store.manifest()
         self.staging = self.root / ".staging"
+
+    def snapshot(self) -> Snapshot:
+        """The state this writer last committed (or found), as an immutable Snapshot."""
+        return Snapshot(self.root, self.manifest)
 
     def new_token(self) -> str:
         return f"c{self.manifest['commit'] + 1:06d}-{secrets.token_hex(4)}"
@@ -511,32 +546,28 @@ class StoreWriter:
 
 def status(store: Store) -> dict[str, Any]:
     """What the store holds: the `status` command's answer (JSON keys are a contract)."""
-    m = store.manifest()
-    files = m["files"]
+    snap = store.snapshot()
+    files = snap.files
+    totals = snap.totals
     out: dict[str, Any] = {
         "store": str(store.root),
         "files": len(files),
-        "events": m["totals"]["events"],
-        "stars": m["totals"]["stars"],
+        "events": totals["events"],
+        "stars": totals["stars"],
         "accounts": 0,
         "repos": 0,
         "bad_lines": sum(f["bad_lines"] for f in files.values()),
         "corrupt_files": sum(1 for f in files.values() if f["corrupt"]),
-        "duplicate_events": m["totals"]["duplicate_events"],
-        "first_event": m["span"]["first_event"],
-        "last_event": m["span"]["last_event"],
-        "commits": m["commit"],
-        "months": sorted({s["month"] for s in m["segments"].get("events", [])}),
-        "bytes_on_disk": sum(
-            (store.root / s["path"]).stat().st_size
-            for segs in m["segments"].values()
-            for s in segs
-            if (store.root / s["path"]).exists()
-        ),
-        "detection": (m["results"] or {}).get("meta"),
+        "duplicate_events": totals["duplicate_events"],
+        "first_event": snap.first_event,
+        "last_event": snap.last_event,
+        "commits": snap.commit,
+        "months": snap.months("events"),
+        "bytes_on_disk": snap.bytes_on_disk(),
+        "detection": snap.results_meta,
     }
-    if m["commit"]:
-        con = store.connect(m)
+    if snap.commit:
+        con = store.connect(snap)
         out["accounts"] = con.execute(
             "SELECT count(DISTINCT actor_id) FROM account_months"
         ).fetchone()[0]

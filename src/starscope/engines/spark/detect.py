@@ -6,14 +6,13 @@ them (StoreWriter.write_results: same files, column types and row order).
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any, Callable
 
 import duckdb
 import pyarrow as pa
 
 from starscope.engines.spark.connection import SparkConnection
-from starscope.store import sql
+from starscope.store import Snapshot, sql
 from starscope.store.schema import ACCOUNT_MONTHS, TABLES
 
 _SPARK_TYPES = {
@@ -31,7 +30,7 @@ def _empty(conn: SparkConnection, schema: pa.Schema) -> Any:
     return conn.spark.sql(f"SELECT {cols} WHERE false")
 
 
-def register_store(conn: SparkConnection, root: Path, manifest: dict[str, Any],
+def register_store(conn: SparkConnection, snapshot: Snapshot,
                    results_prefix: str | None = None) -> None:
     """Views ``events``, ``stars``, ``repo_names``, ``actor_logins``, ``account_months`` over
     the manifest's Parquet segments, and ``account_activity`` from the store's own view SQL
@@ -39,7 +38,7 @@ def register_store(conn: SparkConnection, root: Path, manifest: dict[str, Any],
     previous detection run's result tables as ``<prefix><name>``."""
     spark = conn.spark
     for name, schema in dict(TABLES, account_months=ACCOUNT_MONTHS).items():
-        paths = [str(root / s["path"]) for s in manifest["segments"].get(name, [])]
+        paths = [str(p) for p in snapshot.segment_paths(name)]
         if paths:
             df = spark.read.parquet(*paths)
             # Columns in the store's order and types (Parquet written by DuckDB: TIMESTAMP is
@@ -50,10 +49,9 @@ def register_store(conn: SparkConnection, root: Path, manifest: dict[str, Any],
             df = _empty(conn, schema)
         conn.register(name, df)
     conn.execute(f"CREATE OR REPLACE TEMP TABLE account_activity AS {sql.ACCOUNT_ACTIVITY_VIEW}")
-    res = manifest.get("results") or {}
     if results_prefix:
-        for name, rel in (res.get("tables") or {}).items():
-            conn.register(results_prefix + name, spark.read.parquet(str(root / rel)))
+        for name, path in snapshot.result_tables().items():
+            conn.register(results_prefix + name, spark.read.parquet(str(path)))
 
 
 def to_duckdb(conn: SparkConnection, tables: dict[str, str]) -> duckdb.DuckDBPyConnection:
@@ -67,8 +65,7 @@ def to_duckdb(conn: SparkConnection, tables: dict[str, str]) -> duckdb.DuckDBPyC
 
 
 def detect(
-    root: Path,
-    manifest: dict[str, Any],
+    snapshot: Snapshot,
     *,
     master: str | None = None,
     profile: str = "default",
@@ -80,7 +77,7 @@ def detect(
     cache_tables: dict[str, str] | None = None,
     default_params: Any = None,
 ) -> tuple[duckdb.DuckDBPyConnection, dict[str, str], int, dict[str, Any]]:
-    """Run detection on Spark over one manifest of the store at ``root``.
+    """Run detection on Spark over one committed state of a store.
 
     Returns (a DuckDB connection holding the result tables, {export name: table}, the number
     of stars in the store, run stats). ``cache_tables`` (run.CACHE_TABLES) are kept and
@@ -94,9 +91,9 @@ def detect(
     conn = SparkConnection(spark)
     try:
         prefix = "_prev_results_"
-        register_store(conn, root, manifest, results_prefix=prefix)
+        register_store(conn, snapshot, results_prefix=prefix)
         stars = conn.execute("SELECT count(*) FROM stars").fetchone()[0]
-        previous = (manifest.get("results") or {}).get("tables", {})
+        previous = snapshot.result_tables()
         reuse = None
         if cache_tables and incremental and all(n in previous for n in cache_tables):
             reuse = {name: prefix + name for name in cache_tables}

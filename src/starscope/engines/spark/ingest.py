@@ -396,14 +396,13 @@ def _new_events(spark: Any, writer: Any, parsed: Any, reps: list[dict[str, Any]]
     once = spark.sql(to_spark(sql.DEDUP_BATCH.format(src="starscope_parsed")))
     lo = min(r["lo"] for r in reps if r["distinct"])
     hi = max(r["hi"] for r in reps if r["distinct"])
-    old = [s["path"] for s in writer.manifest["segments"].get("events", [])
-           if lo[:7] <= s["month"] <= hi[:7]]
+    snap = writer.snapshot()
+    old = snap.segment_paths("events", lo[:7], hi[:7])
     if not old:
         return once
-    base = writer.root / "tables" / "events"
     # Copies of an event share its time: Parquet min/max statistics skip the rest.
-    held = (spark.read.option("basePath", _file_uri(base))
-            .parquet(*[_escape_glob(_file_uri(writer.root / p)) for p in old])
+    held = (spark.read.option("basePath", _file_uri(snap.table_dir("events")))
+            .parquet(*[_escape_glob(_file_uri(p)) for p in old])
             .where(f"created_at BETWEEN TIMESTAMP_NTZ '{lo}' AND TIMESTAMP_NTZ '{hi}'")
             .select("event_id"))
     return once.join(held, "event_id", "left_anti")
