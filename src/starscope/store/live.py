@@ -120,70 +120,84 @@ def settle_listed_stars(root: Path, manifest: dict[str, Any], batch: list[list[d
         con.execute("CREATE TEMP TABLE event_pairs AS SELECT DISTINCT actor_id, repo_id "
                     "FROM new_stars WHERE event_id IS NOT NULL")
         if n_listed:
-            all_stars = [str(root / s["path"]) for s in manifest["segments"].get("stars", [])]
-            old = ("SELECT actor_id, repo_id FROM read_parquet("
-                   + "[" + ", ".join(sql.literal(p) for p in all_stars) + "]"
-                   + ") WHERE repo_id IN (SELECT repo_id FROM new_stars WHERE event_id IS NULL)"
-                   if all_stars else "SELECT NULL::BIGINT AS actor_id, NULL::BIGINT AS repo_id "
-                   "WHERE false")
-            # The listed rows to keep: no event star of the pair in the batch, no star of it in
-            # the store, and the first listed row of the pair in the batch.
-            con.execute(f"""CREATE TEMP TABLE keep_listed AS
-                SELECT k, actor_id, repo_id, starred_at FROM new_stars n
-                WHERE event_id IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM event_pairs e
-                                  WHERE e.actor_id = n.actor_id AND e.repo_id = n.repo_id)
-                  AND NOT EXISTS (SELECT 1 FROM ({old}) o
-                                  WHERE o.actor_id = n.actor_id AND o.repo_id = n.repo_id)
-                QUALIFY row_number() OVER (PARTITION BY actor_id, repo_id
-                                           ORDER BY k, starred_at) = 1""")
-            for k, (_f, seg, path) in enumerate(staged):
-                listed, kept = con.execute(
-                    f"SELECT (SELECT count(*) FROM new_stars WHERE k = {k} AND event_id IS NULL), "
-                    f"(SELECT count(*) FROM keep_listed WHERE k = {k})").fetchone()
-                if listed == kept:
-                    if kept:
-                        seg["listed"] = kept
-                    continue
-                tmp = path.with_name("settled.parquet")
-                seg["rows"] = copy_to(con, f"""
-                    SELECT * FROM read_parquet({sql.literal(path)}) s
-                    WHERE s.event_id IS NOT NULL OR EXISTS (
-                        SELECT 1 FROM keep_listed l WHERE l.k = {k} AND l.actor_id = s.actor_id
-                        AND l.repo_id = s.repo_id AND l.starred_at = s.starred_at)""", tmp)
-                tmp.replace(path)
-                if kept:
-                    seg["listed"] = kept
-                else:
-                    seg.pop("listed", None)
-        replaced: dict[str, dict[str, Any] | None] = {}
-        removed = 0
-        if store_listed and con.execute("SELECT count(*) FROM event_pairs").fetchone()[0]:
-            for i, seg in enumerate(store_listed):
-                src = f"read_parquet({sql.literal(root / seg['path'])})"
-                gone = con.execute(
-                    f"SELECT count(*) FROM {src} s WHERE s.event_id IS NULL AND EXISTS ("
-                    f"SELECT 1 FROM event_pairs e WHERE e.actor_id = s.actor_id "
-                    f"AND e.repo_id = s.repo_id)").fetchone()[0]
-                if not gone:
-                    continue
-                rel = f"tables/stars/month={seg['month']}/{token}-l{i:04d}.parquet"
-                tmp = root / (rel + ".tmp")
-                rows = copy_to(con, f"""
-                    SELECT * FROM {src} s WHERE s.event_id IS NOT NULL OR NOT EXISTS (
-                        SELECT 1 FROM event_pairs e WHERE e.actor_id = s.actor_id
-                        AND e.repo_id = s.repo_id) ORDER BY repo_id, starred_at, event_id""", tmp)
-                removed += gone
-                if not rows:
-                    tmp.unlink()
-                    replaced[seg["path"]] = None
-                    continue
-                fsync_file(tmp)
-                tmp.replace(root / rel)
-                new = {"path": rel, "rows": rows, "month": seg["month"]}
-                if seg["listed"] - gone:
-                    new["listed"] = seg["listed"] - gone
-                replaced[seg["path"]] = new
-        return replaced, removed
+            _keep_first_listed(con, root, manifest, staged)
+        return _remove_replaced(con, root, store_listed, token)
     finally:
         con.close()
+
+
+def _keep_first_listed(con: Any, root: Path, manifest: dict[str, Any],
+                       staged: list[tuple[int, dict[str, Any], Path]]) -> None:
+    """Drop staged listed rows whose pair the batch or the store already has a star of
+    (keeping the first listed row of a pair); set ``listed`` on the staged descriptors."""
+    all_stars = [str(root / s["path"]) for s in manifest["segments"].get("stars", [])]
+    old = ("SELECT actor_id, repo_id FROM read_parquet("
+           + "[" + ", ".join(sql.literal(p) for p in all_stars) + "]"
+           + ") WHERE repo_id IN (SELECT repo_id FROM new_stars WHERE event_id IS NULL)"
+           if all_stars else "SELECT NULL::BIGINT AS actor_id, NULL::BIGINT AS repo_id "
+           "WHERE false")
+    # The listed rows to keep: no event star of the pair in the batch, no star of it in
+    # the store, and the first listed row of the pair in the batch.
+    con.execute(f"""CREATE TEMP TABLE keep_listed AS
+        SELECT k, actor_id, repo_id, starred_at FROM new_stars n
+        WHERE event_id IS NULL
+          AND NOT EXISTS (SELECT 1 FROM event_pairs e
+                          WHERE e.actor_id = n.actor_id AND e.repo_id = n.repo_id)
+          AND NOT EXISTS (SELECT 1 FROM ({old}) o
+                          WHERE o.actor_id = n.actor_id AND o.repo_id = n.repo_id)
+        QUALIFY row_number() OVER (PARTITION BY actor_id, repo_id
+                                   ORDER BY k, starred_at) = 1""")
+    for k, (_f, seg, path) in enumerate(staged):
+        listed, kept = con.execute(
+            f"SELECT (SELECT count(*) FROM new_stars WHERE k = {k} AND event_id IS NULL), "
+            f"(SELECT count(*) FROM keep_listed WHERE k = {k})").fetchone()
+        if listed == kept:
+            if kept:
+                seg["listed"] = kept
+            continue
+        tmp = path.with_name("settled.parquet")
+        seg["rows"] = copy_to(con, f"""
+            SELECT * FROM read_parquet({sql.literal(path)}) s
+            WHERE s.event_id IS NOT NULL OR EXISTS (
+                SELECT 1 FROM keep_listed l WHERE l.k = {k} AND l.actor_id = s.actor_id
+                AND l.repo_id = s.repo_id AND l.starred_at = s.starred_at)""", tmp)
+        tmp.replace(path)
+        if kept:
+            seg["listed"] = kept
+        else:
+            seg.pop("listed", None)
+
+
+def _remove_replaced(con: Any, root: Path, store_listed: list[dict[str, Any]], token: str
+                     ) -> tuple[dict[str, dict[str, Any] | None], int]:
+    """Rewrite the store's segments of listed rows without the pairs the batch brings an
+    event star for; returns ({old path: new descriptor or None}, rows removed)."""
+    replaced: dict[str, dict[str, Any] | None] = {}
+    removed = 0
+    if store_listed and con.execute("SELECT count(*) FROM event_pairs").fetchone()[0]:
+        for i, seg in enumerate(store_listed):
+            src = f"read_parquet({sql.literal(root / seg['path'])})"
+            gone = con.execute(
+                f"SELECT count(*) FROM {src} s WHERE s.event_id IS NULL AND EXISTS ("
+                f"SELECT 1 FROM event_pairs e WHERE e.actor_id = s.actor_id "
+                f"AND e.repo_id = s.repo_id)").fetchone()[0]
+            if not gone:
+                continue
+            rel = f"tables/stars/month={seg['month']}/{token}-l{i:04d}.parquet"
+            tmp = root / (rel + ".tmp")
+            rows = copy_to(con, f"""
+                SELECT * FROM {src} s WHERE s.event_id IS NOT NULL OR NOT EXISTS (
+                    SELECT 1 FROM event_pairs e WHERE e.actor_id = s.actor_id
+                    AND e.repo_id = s.repo_id) ORDER BY repo_id, starred_at, event_id""", tmp)
+            removed += gone
+            if not rows:
+                tmp.unlink()
+                replaced[seg["path"]] = None
+                continue
+            fsync_file(tmp)
+            tmp.replace(root / rel)
+            new = {"path": rel, "rows": rows, "month": seg["month"]}
+            if seg["listed"] - gone:
+                new["listed"] = seg["listed"] - gone
+            replaced[seg["path"]] = new
+    return replaced, removed

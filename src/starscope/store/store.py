@@ -375,17 +375,7 @@ class StoreWriter:
             counts[table] = counts.get(table, 0) + seg["rows"]
         new_segments += self._write_hour_stats(hour_stats or [], token, m["commit"] + 1)
 
-        q_rel = None
-        if quarantine:
-            q_rel = f"quarantine/{token}.jsonl"
-            qpath = self.root / q_rel
-            qpath.parent.mkdir(parents=True, exist_ok=True)
-            with open(qpath, "w", encoding="utf-8") as fh:
-                for rec in quarantine:
-                    fh.write(json.dumps(rec, sort_keys=True) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-
+        q_rel = self._write_quarantine(quarantine, token)
         m["commit"] += 1
         if settled:
             m["segments"]["stars"] = [settled.get(s["path"], s) for s in m["segments"]["stars"]
@@ -408,6 +398,20 @@ class StoreWriter:
             m.setdefault("sources", {}).update(state)
         mf.save(self.root, m)
         return counts
+
+    def _write_quarantine(self, quarantine: list[dict[str, Any]], token: str) -> str | None:
+        """The batch's quarantine records as one durable JSON-lines file; its store path."""
+        if not quarantine:
+            return None
+        q_rel = f"quarantine/{token}.jsonl"
+        qpath = self.root / q_rel
+        qpath.parent.mkdir(parents=True, exist_ok=True)
+        with open(qpath, "w", encoding="utf-8") as fh:
+            for rec in quarantine:
+                fh.write(json.dumps(rec, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        return q_rel
 
     def _write_hour_stats(self, rows: list[dict[str, Any]], token: str,
                           commit: int) -> list[tuple[str, dict[str, Any]]]:
