@@ -753,15 +753,27 @@ def _fresh(con: Any, P: DefaultParams) -> None:
         SELECT day, MAX(m) OVER (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                    AS clock
         FROM g""")
+    # Where the store has the account's real creation time (GitHub profiles), it decides:
+    # created within fresh_lag_days before the star's day (or after). Ids only otherwise.
+    lag = int(P.fresh_lag_days)
+    day = "CAST(FLOOR(epoch(s.starred_at) / 86400) AS BIGINT)"
+    prof, is_fresh = "", "s.actor_id > c.clock"
+    if created_together.has_profiles(con):
+        prof = """LEFT JOIN (SELECT actor_id, MIN(created_at) AS created_at FROM account_profiles
+                             WHERE created_at IS NOT NULL GROUP BY actor_id) p
+                    ON p.actor_id = s.actor_id"""
+        is_fresh = f"""CASE WHEN p.created_at IS NOT NULL
+                           THEN CAST(FLOOR(epoch(p.created_at) / 86400) AS BIGINT) >= {day} - {lag}
+                           ELSE s.actor_id > c.clock END"""
     con.execute(f"""
         INSERT INTO _dp_sig
         WITH f AS (
             SELECT s.actor_id, s.repo_id
             FROM _det_stars s
             JOIN _dp_thin t ON t.actor_id = s.actor_id
-            JOIN _dp_clock c
-              ON c.day = CAST(FLOOR(epoch(s.starred_at) / 86400) AS BIGINT) - {int(P.fresh_lag_days)}
-            WHERE s.actor_id > c.clock),
+            JOIN _dp_clock c ON c.day = {day} - {lag}
+            {prof}
+            WHERE {is_fresh}),
         r AS (
             SELECT f.repo_id, COUNT(*) AS n_f, n.n_stars
             FROM f JOIN _dp_nstars n ON n.repo_id = f.repo_id
@@ -769,8 +781,8 @@ def _fresh(con: Any, P: DefaultParams) -> None:
             HAVING COUNT(*) >= {int(P.fresh_min_accounts)}
                AND COUNT(*) >= {num(P.fresh_min_repo_share)} * n.n_stars)
         SELECT f.actor_id, f.repo_id, 'fresh', {num(P.w_fresh)},
-               'fresh account (newer than every account seen up to {int(P.fresh_lag_days)} day'
-               || '{'s' if int(P.fresh_lag_days) != 1 else ''} before; ' || CAST(r.n_f AS VARCHAR)
+               'fresh account (signed up at most {lag} day{'s' if lag != 1 else ''} before its '
+               || 'star; ' || CAST(r.n_f AS VARCHAR)
                || ' of the repo''s ' || CAST(r.n_stars AS VARCHAR) || ' stars)', 10
         FROM f JOIN r ON r.repo_id = f.repo_id""")
 
