@@ -684,8 +684,11 @@ def _hollow(con: Any, P: DefaultParams) -> None:
             FROM c LEFT JOIN e ON e.repo_id = c.repo_id
             WHERE GREATEST(COALESCE(e.n_eng, 0) - 1, 0) <= {num(P.hollow_max_engaged_share)} * c.n_stars),
         t AS (
+            -- only the stars of accounts that starred a hollow repo (a small share: the
+            -- per-account window below then stays small)
             SELECT s.actor_id, s.repo_id, CAST(epoch(s.starred_at) AS BIGINT) AS e
-            FROM _det_stars s),
+            FROM _det_stars s
+            WHERE s.actor_id IN (SELECT x.actor_id FROM _det_stars x JOIN h ON h.repo_id = x.repo_id)),
         nb AS (
             SELECT actor_id, repo_id, e,
                    e - LAG(e) OVER (PARTITION BY actor_id ORDER BY e, repo_id) AS d_prev,
