@@ -165,7 +165,7 @@ def markdown(out: list[dict[str, Any]]) -> None:
     kinds = [k for k in KINDS if any(k in r[p]["by_kind"] for r in out for p in ("starscout", "default"))]
     print("| seed | days | scale | profile | star P | star R | " + " | ".join(kinds)
           + " | campaigns P | campaigns R (true) | on organic repos | slow P | slow R (true) | false positives by source |")
-    print("|" + "---|" * (10 + len(kinds)))
+    print("|" + "---|" * (12 + len(kinds)))
     for r in out:
         seed = _seed(r["seed"])
         for prof in ("starscout", "default"):
