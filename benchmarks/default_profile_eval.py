@@ -10,7 +10,7 @@ pass the study's monthly rule: >= 50 in a month), slow campaigns (the truth's dr
 the default profile's `slow_campaign` repos), and false positives by organic source (the same
 counting as `starscope evaluate`). `--ablation` adds the default profile with each signal
 (group) turned off in turn. `--markdown` prints the tables of docs/detection-default.md
-(seeds >= 9000 are marked as hold-outs).
+(seeds 9001-9003 are marked as seen hold-outs, seeds >= 9100 as new hold-outs).
 """
 from __future__ import annotations
 
@@ -29,10 +29,12 @@ SOURCE = {"cohort": "cohort", "viral": "viral newcomer", "oneoff": "one-off", "c
           "crowd": "crowd", "hackathon": "hackathon", "organic": "other organic"}
 FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive"}
 # signal groups turned off together (a derived signal goes with its source)
+# reuse, burst and overlap are one fact (a farm's accounts serve several clients), scored once:
+# turned off together as "clients"
 ABLATIONS = {"bulk": ("bulk",), "starfork": ("starfork",), "low-activity": ("low-activity",),
-             "lockstep": ("lockstep", "farm-reach"), "costar": ("costar",), "reuse": ("reuse", "burst"),
-             "burst": ("burst",), "overlap": ("overlap",), "fresh": ("fresh",),
-             "reuse+overlap": ("reuse", "burst", "overlap")}
+             "lockstep": ("lockstep", "farm-reach"), "costar": ("costar",), "fresh": ("fresh",),
+             "clients": ("reuse", "burst", "overlap"), "hollow": ("hollow",),
+             "clients+hollow": ("reuse", "burst", "overlap", "hollow")}
 
 
 def detect_both(con: Any, params: Params = Params(),
@@ -155,13 +157,17 @@ def _f(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
+def _seed(seed: int) -> str:
+    return f"{seed} (new hold-out)" if seed >= 9100 else f"{seed} (seen hold-out)" if seed >= 9000 else str(seed)
+
+
 def markdown(out: list[dict[str, Any]]) -> None:
     kinds = [k for k in KINDS if any(k in r[p]["by_kind"] for r in out for p in ("starscout", "default"))]
     print("| seed | days | scale | profile | star P | star R | " + " | ".join(kinds)
           + " | campaigns P | campaigns R (true) | on organic repos | slow P | slow R (true) | false positives by source |")
-    print("|" + "---|" * (10 + len(kinds)))
+    print("|" + "---|" * (12 + len(kinds)))
     for r in out:
-        seed = f"{r['seed']} (hold-out)" if r["seed"] >= 9000 else str(r["seed"])
+        seed = _seed(r["seed"])
         for prof in ("starscout", "default"):
             x = r[prof]
             c, sl = x["campaigns"], x.get("slow_campaigns")
@@ -176,7 +182,7 @@ def markdown(out: list[dict[str, Any]]) -> None:
         print("| seed | days | all signals | " + " | ".join(f"without {n}" for n in names) + " |")
         print("|" + "---|" * (3 + len(names)))
         for r in out:
-            seed = f"{r['seed']} (hold-out)" if r["seed"] >= 9000 else str(r["seed"])
+            seed = _seed(r["seed"])
             a = r["ablation"]
             print(f"| {seed} | {r['days']} | {_f(r['default']['recall'])} / {_f(r['default']['campaigns']['recall'])} | "
                   + " | ".join(f"{_f(a[n]['recall'])} / {_f(a[n]['campaign_recall'])}" for n in names) + " |")
@@ -185,7 +191,7 @@ def markdown(out: list[dict[str, Any]]) -> None:
     print("| seed | days | " + " | ".join(sigs) + " |")
     print("|" + "---|" * (2 + len(sigs)))
     for r in out:
-        seed = f"{r['seed']} (hold-out)" if r["seed"] >= 9000 else str(r["seed"])
+        seed = _seed(r["seed"])
         print(f"| {seed} | {r['days']} | " + " | ".join(
             f"{r['signals'][s]['fake']:,} / {r['signals'][s]['alone']:,}" if s in r["signals"] else "0"
             for s in sigs) + " |")

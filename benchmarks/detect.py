@@ -5,8 +5,9 @@ implementation on a small world, as a ratio measured in the same run.
     python benchmarks/detect.py [--stars 5000000] [--scales 1,2,4] [--memory-limit 8GB]
 
 The generated month: organic stars on Zipf-popular repos from accounts with ids spread over
-GitHub's ~190M range and some other activity; lockstep farms (200 accounts x 20 repos within
-days); rotating farms (orders of 150 from a pool of 600, each account in ~3 orders); throwaway
+GitHub's ~190M range and some other activity (~1 in 10 also forks the repo); lockstep farms
+(200 accounts x 20 repos within days); rotating farms (orders of 150 from a pool of 600, each
+account in ~3 orders); throwaway
 bursts (100 one-shot accounts on one repo within a day). As in the realistic simulated world
 there are no private id blocks: farm accounts have old ids scattered among everyone's, and
 throwaway accounts take a sign-up clock's ids (~160M, a few apart) between organic ones.
@@ -56,6 +57,10 @@ SELECT * FROM (
   UNION ALL  -- some other activity: organic accounts are not low-activity
   SELECT actor, 'u' || actor, repo + 7, 'owner' || (repo + 7) % 997 || '/repo' || (repo + 7),
          t + INTERVAL 3 DAY, 13 FROM organic WHERE k % 3 = 0
+  UNION ALL  -- genuine popularity brings forks (~1 in 10 stargazers): organic repos are not
+             -- hollow (the default profile's hollow signal); promoted repos get none
+  SELECT actor, 'u' || actor, repo, 'owner' || repo % 997 || '/repo' || repo,
+         t + INTERVAL 1 HOUR, 4 FROM organic WHERE k % 10 = 1
   UNION ALL  -- farm accounts: old ids scattered over the whole range
   SELECT (hash(f, a) % 190000)::BIGINT * 1000 + 1 + f % 500, 'farm' || f || '_' || a,
          900000000 + f * 100 + r, 'promo' || f || '/tool' || r, t, 15 FROM farm

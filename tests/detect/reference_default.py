@@ -100,9 +100,13 @@ def overlap_signals(stars_rows: list[dict], P: DefaultParams) -> set[tuple[int, 
 
 
 def fresh_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultParams,
-                  thin_max_other_events: int = 1) -> set[tuple[int, int, str]]:
-    """{(actor, repo, 'fresh')}: thin accounts whose id is above every id first seen up to
-    fresh_lag_days before the star's day, where they are a big enough share of a repo's stars."""
+                  thin_max_other_events: int = 1,
+                  created: dict[int, dt.datetime] | None = None) -> set[tuple[int, int, str]]:
+    """{(actor, repo, 'fresh')}: thin accounts that signed up at most fresh_lag_days before the
+    star's day - by their profile's creation day where ``created`` has it, else because their id
+    is above every id first seen up to that day - where they are a big enough share of a repo's
+    stars."""
+    created = created or {}
     first_at: dict[int, int] = {}
     other: dict[int, int] = defaultdict(int)
     for e in events_rows:
@@ -127,8 +131,13 @@ def fresh_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultPar
         n_stars[r] += 1
     fresh = set()
     for (a, r), e in first.items():
-        c = clock(e // 86400 - P.fresh_lag_days)
-        if c is not None and a > c and other[a] <= thin_max_other_events:
+        day = e // 86400 - P.fresh_lag_days
+        if a in created:
+            new = _sec(created[a]) // 86400 >= day
+        else:
+            c = clock(day)
+            new = c is not None and a > c
+        if new and other[a] <= thin_max_other_events:
             fresh.add((a, r))
     per_repo: dict[int, int] = defaultdict(int)
     for _, r in fresh:
@@ -136,3 +145,40 @@ def fresh_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultPar
     keep = {r for r, n in per_repo.items()
             if n >= P.fresh_min_accounts and Fraction(n) >= Fraction(P.fresh_min_repo_share) * n_stars[r]}
     return {(a, r, "fresh") for a, r in fresh if r in keep}
+
+
+def hollow_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultParams,
+                   thin_max_other_events: int = 1) -> set[tuple[int, int, str]]:
+    """{(actor, repo, 'hollow')}: straight from docs/detection-default.md (hollow popularity)."""
+    first = {k: _sec(t) for k, (t, _) in first_stars(stars_rows).items()}
+    n_stars: dict[int, int] = defaultdict(int)
+    mine: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (a, r), e in first.items():
+        n_stars[r] += 1
+        mine[a].append((r, e))
+    engaged: dict[int, set[int]] = defaultdict(set)
+    other: dict[int, int] = defaultdict(int)
+    for ev in events_rows:
+        if ev["type"] != 15 and ev["actor_id"] is not None:  # not a WatchEvent
+            other[ev["actor_id"]] += 1
+            if ev["repo_id"] is not None:
+                engaged[ev["repo_id"]].add(ev["actor_id"])
+    hollow = {r for r, n in n_stars.items()
+              if n >= P.hollow_min_stars
+              and Fraction(max(len(engaged[r]) - 1, 0)) <= Fraction(P.hollow_max_engaged_share) * n}
+    sit = P.reuse_sitting_minutes * 60
+    cand = {(a, r): e for (a, r), e in first.items() if r in hollow
+            and not any(rr != r and abs(ee - e) <= sit for rr, ee in mine[a])}
+    win = P.hollow_window_hours * 3600
+    dense = {(a, r) for (a, r), e in cand.items()
+             if sum(1 for (b, rr), ee in cand.items() if rr == r and b != a and abs(ee - e) <= win)
+             >= P.hollow_min_neighbours}
+    out = set()
+    for r in hollow:
+        mine_r = [a for (a, rr) in dense if rr == r]
+        thin = sum(1 for a in mine_r if other[a] <= thin_max_other_events)
+        if (len(mine_r) >= P.hollow_min_accounts
+                and Fraction(len(mine_r)) >= Fraction(P.hollow_min_repo_share) * n_stars[r]
+                and Fraction(thin) >= Fraction(P.hollow_min_thin_share) * len(mine_r)):
+            out |= {(a, r, "hollow") for a in mine_r}
+    return out

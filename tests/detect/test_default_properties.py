@@ -16,7 +16,7 @@ from starscope.detect.params import Params
 from starscope.store.schema import TYPE_CODE
 
 from .fixtures import T0, events_from_stars, make_con
-from .reference_default import fresh_signals, overlap_signals, reuse_signals
+from .reference_default import fresh_signals, hollow_signals, overlap_signals, reuse_signals
 
 HOURS = [0, 1, 2, 23, 24, 25, 47, 48, 49, 72, 100, 240]
 
@@ -131,3 +131,105 @@ def test_fresh_hand_case():
     lockstep.run(con, Params(), None)
     default_profile._signals(con, P)
     assert set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal = 'fresh'").fetchall()) == want
+
+
+def _fresh_sql(stars, events, P, created=None):
+    con = make_con(stars, events_rows=events)
+    if created is not None:
+        con.execute("CREATE TABLE account_profiles (actor_id BIGINT, actor_login VARCHAR, type VARCHAR, "
+                    "created_at TIMESTAMP, public_repos BIGINT, followers BIGINT)")
+        con.executemany("INSERT INTO account_profiles VALUES (?, 'x', 'User', ?, 0, 0)",
+                        sorted(created.items()))
+    detect_run._prepare_stars(con, None, None)
+    low_activity.run(con, Params())
+    lockstep.run(con, Params(), None)
+    try:
+        default_profile._signals(con, P)
+        return set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal = 'fresh'").fetchall())
+    finally:
+        default_profile._sql.drop(con, default_profile.INTERMEDIATE)
+
+
+@settings(deadline=None, max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+@given(fresh_worlds(), st.dictionaries(st.integers(1, 8), st.sampled_from([-30, -3, -2, -1, 0, 1, 2, 5]),
+                                       min_size=1), st.sampled_from([1, 2]), st.sampled_from([1, 2]))
+def test_fresh_with_profiles_matches_reference(world, created_days, lag, n):
+    """Where profiles give an account's creation time, it decides (ids for the others)."""
+    stars, events = world
+    created = {a: T0 + dt.timedelta(days=d, hours=5) for a, d in created_days.items()}
+    P = DefaultParams(fresh_lag_days=lag, fresh_min_accounts=n, fresh_min_repo_share=0.25)
+    assert _fresh_sql(stars, events, P, created) == fresh_signals(stars, events, P, created=created)
+
+
+def test_fresh_from_profiles_hand_case():
+    """Twelve old ids (below the clock) created the day before their star: fresh by their
+    profiles, not by ids. Twelve high ids created years ago: fresh by ids, not by profiles."""
+    def s(a, r, day):
+        return {"event_id": a * 100 + r, "starred_at": T0 + dt.timedelta(days=day), "repo_id": r,
+                "repo_name": "o/r", "actor_id": a, "actor_login": "u", "org_id": None}
+    stars = [s(1000 + a, 50, 0) for a in range(5)] + [s(10 + i, 60, 3) for i in range(12)] \
+        + [s(5000 + i, 70, 3) for i in range(12)]
+    events = events_from_stars(stars)
+    P = DefaultParams()
+    assert _fresh_sql(stars, events, P) == {(5000 + i, 70, "fresh") for i in range(12)}
+    created = {10 + i: T0 + dt.timedelta(days=2) for i in range(12)} \
+        | {5000 + i: T0 - dt.timedelta(days=900) for i in range(12)}
+    want = {(10 + i, 60, "fresh") for i in range(12)}
+    assert fresh_signals(stars, events, P, created=created) == want
+    assert _fresh_sql(stars, events, P, created) == want
+
+
+@st.composite
+def hollow_worlds(draw):
+    """Stars plus some other people's work (forks, issues, pushes) on the repos."""
+    stars = draw(worlds())
+    work = draw(st.lists(st.tuples(st.integers(1, 12), st.integers(1, 5), st.sampled_from(HOURS),
+                                   st.sampled_from(["ForkEvent", "IssuesEvent", "PushEvent"])), max_size=6))
+    events = events_from_stars(stars)
+    for j, (u, r, h, t) in enumerate(work):
+        events.append({"event_id": 9000 + j, "created_at": T0 + dt.timedelta(hours=h),
+                       "type": TYPE_CODE[t], "actor_id": u, "repo_id": r, "org_id": None})
+    return stars, events
+
+
+def _hollow_sql(stars, events, P):
+    con = make_con(stars, events_rows=events)
+    detect_run._prepare_stars(con, None, None)
+    low_activity.run(con, Params())
+    lockstep.run(con, Params(), None)
+    try:
+        default_profile._signals(con, P)
+        return set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal = 'hollow'").fetchall())
+    finally:
+        default_profile._sql.drop(con, default_profile.INTERMEDIATE)
+
+
+@settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
+@given(hollow_worlds(), st.sampled_from([1, 2, 3]), st.sampled_from([0.0, 0.2, 1.0]), st.sampled_from([1, 60]),
+       st.sampled_from([1, 24, 72]), st.sampled_from([1, 2]), st.sampled_from([0.0, 0.5, 1.0]))
+def test_hollow_matches_reference(world, n, eng, sit, win, nb, thin):
+    stars, events = world
+    P = DefaultParams(hollow_min_stars=n, hollow_min_accounts=n, hollow_max_engaged_share=eng,
+                      reuse_sitting_minutes=sit, hollow_window_hours=win, hollow_min_neighbours=nb,
+                      hollow_min_thin_share=thin, hollow_min_repo_share=0.5)
+    assert _hollow_sql(stars, events, P) == hollow_signals(stars, events, P)
+
+
+def test_hollow_hand_case():
+    """Twelve thin accounts star repo 1 over two days, nobody works there: hollow. The same on
+    repo 2, where five other people fork and open issues: not. Twelve readers of a list starring
+    repos 3 and 4 in one sitting: not."""
+    stars = []
+    for i in range(12):
+        for r, h in ((1, 0), (2, 0), (3, 5), (4, 5)):
+            a = {1: 100, 2: 200, 3: 300, 4: 300}[r] + i
+            stars.append({"event_id": len(stars) + 1, "starred_at": T0 + dt.timedelta(hours=h + 4 * i),
+                          "repo_id": r, "repo_name": f"o/r{r}", "actor_id": a, "actor_login": "u", "org_id": None})
+    events = events_from_stars(stars)
+    for j in range(6):
+        events.append({"event_id": 9000 + j, "created_at": T0, "type": TYPE_CODE["ForkEvent" if j % 2 else "IssuesEvent"],
+                       "actor_id": 900 + j, "repo_id": 2, "org_id": None})
+    P = DefaultParams()
+    want = {(100 + i, 1, "hollow") for i in range(12)}
+    assert hollow_signals(stars, events, P) == want
+    assert _hollow_sql(stars, events, P) == want

@@ -41,7 +41,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
 from starscope.errors import UsageError
-from starscope.store.schema import EARLIEST_EVENT, FORK, LATE_MARGIN
+from starscope.store.schema import EARLIEST_EVENT, FORK, LATE_MARGIN, WATCH
 
 from . import _sql, created_together
 from ._sql import create, num, scalar
@@ -53,6 +53,7 @@ INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
     "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
+    "_dp_hollow",
 )
 
 
@@ -139,6 +140,20 @@ class DefaultParams:
     w_burst: float = 0.5
     w_overlap: float = 0.6
     w_fresh: float = 0.5
+    # 10. hollow popularity: a repo with >= hollow_min_stars stars where other people (not
+    #     counting one: the owner) who forked, pushed, opened or commented on issues or pull
+    #     requests there are <= hollow_max_engaged_share x its stars; its stars outside a
+    #     sitting (no other star of the account within reuse_sitting_minutes) are suspected
+    #     where they are >= hollow_min_accounts and >= hollow_min_repo_share of the stars and
+    #     >= hollow_min_thin_share of their accounts are thin
+    hollow_min_stars: int = 10
+    hollow_max_engaged_share: float = 0.05
+    hollow_min_accounts: int = 10
+    hollow_min_repo_share: float = 0.5
+    hollow_min_thin_share: float = 0.1
+    hollow_window_hours: int = 72       # ... and each such star has >= hollow_min_neighbours
+    hollow_min_neighbours: int = 3      #     others on the repo within this many hours
+    w_hollow: float = 0.5
 
     def __post_init__(self) -> None:
         check_types(self, "default-profile parameter")
@@ -226,6 +241,7 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _reuse(con, P)
     _overlap(con, P)
     _fresh(con, P)
+    _hollow(con, P)
 
 
 def _thin(con: Any, P: DefaultParams) -> None:
@@ -527,6 +543,11 @@ def _reuse(con: Any, P: DefaultParams) -> None:
         HAVING COUNT(*) >= 2 AND MAX(e) - MIN(e) >= {int(P.reuse_min_gap_hours) * 3600}
            -- a reader starring several repos of a list in one sitting is not an order
            AND COALESCE(MIN(d), {10**12}) > {int(P.reuse_sitting_minutes) * 60}""")
+    _clients(con, P)
+    _reuse_rows(con, P)
+
+
+def _clients(con: Any, P: DefaultParams) -> None:
     # A client: a burst repo where reused accounts are >= reuse_min_accounts and >=
     # client_min_reused_share of the stars inside its burst. There every star of a reused
     # account is suspected ('reuse'), and the other stars inside the burst too ('burst': the
@@ -542,6 +563,9 @@ def _reuse(con: Any, P: DefaultParams) -> None:
         GROUP BY b.repo_id, b.lo, b.hi, b.peak
         HAVING SUM(CASE WHEN bs.re THEN 1 ELSE 0 END) >= {int(P.reuse_min_accounts)}
            AND SUM(CASE WHEN bs.re THEN 1 ELSE 0 END) >= {num(P.client_min_reused_share)} * b.peak""")
+
+
+def _reuse_rows(con: Any, P: DefaultParams) -> None:
     con.execute(f"""
         INSERT INTO _dp_sig
         WITH rs AS (
@@ -632,6 +656,73 @@ def _overlap(con: Any, P: DefaultParams) -> None:
         FROM u GROUP BY actor_id, repo_id""")
 
 
+def _hollow(con: Any, P: DefaultParams) -> None:
+    # Hollow popularity, seen from the repo and the accounts, not from whom else they serve:
+    # a repo whose stars come with (almost) nobody else forking, opening issues or pull
+    # requests, commenting or pushing there (its owner, one person, not counted), starred by
+    # accounts outside a sitting (not a list read in one go: no other star of theirs within
+    # reuse_sitting_minutes), where such stars dominate the repo and its stargazers include
+    # lightly used accounts (a community of active developers starring at its own pace has
+    # none). Genuine popularity brings forks and issues with it; a bought order does not.
+    sit = int(P.reuse_sitting_minutes) * 60
+    win = int(P.hollow_window_hours) * 3600
+    create(con, "_dp_hollow", f"""
+        WITH c AS (
+            SELECT n.repo_id, n.n_stars FROM _dp_nstars n
+            WHERE n.n_stars >= {int(P.hollow_min_stars)}),
+        e AS (
+            SELECT ev.repo_id, COUNT(DISTINCT ev.actor_id) AS n_eng
+            FROM events ev JOIN c ON c.repo_id = ev.repo_id
+            WHERE ev.type <> {WATCH} AND ev.actor_id IS NOT NULL
+            GROUP BY ev.repo_id),
+        h AS (
+            -- the owner (one engaged account) is not counted: GREATEST(n - 1, 0)
+            SELECT c.repo_id, c.n_stars, GREATEST(COALESCE(e.n_eng, 0) - 1, 0) AS n_eng
+            FROM c LEFT JOIN e ON e.repo_id = c.repo_id
+            WHERE GREATEST(COALESCE(e.n_eng, 0) - 1, 0) <= {num(P.hollow_max_engaged_share)} * c.n_stars),
+        t AS (
+            -- only the stars of accounts that starred a hollow repo (a small share: the
+            -- per-account window below then stays small)
+            SELECT s.actor_id, s.repo_id, CAST(epoch(s.starred_at) AS BIGINT) AS e
+            FROM _det_stars s
+            WHERE s.actor_id IN (SELECT x.actor_id FROM _det_stars x JOIN h ON h.repo_id = x.repo_id)),
+        nb AS (
+            SELECT actor_id, repo_id, e,
+                   e - LAG(e) OVER (PARTITION BY actor_id ORDER BY e, repo_id) AS d_prev,
+                   LEAD(e) OVER (PARTITION BY actor_id ORDER BY e, repo_id) - e AS d_next
+            FROM t),
+        k0 AS (
+            SELECT nb.actor_id, nb.repo_id, nb.e, h.n_stars, h.n_eng,
+                   CASE WHEN th.actor_id IS NULL THEN 0 ELSE 1 END AS thin
+            FROM nb JOIN h ON h.repo_id = nb.repo_id
+            LEFT JOIN _dp_thin th ON th.actor_id = nb.actor_id
+            WHERE COALESCE(nb.d_prev, {10**12}) > {sit} AND COALESCE(nb.d_next, {10**12}) > {sit}),
+        k AS (
+            -- an order, however slow, is dense next to a stray organic star on the same repo:
+            -- keep stars with >= hollow_min_neighbours such stars within hollow_window_hours
+            SELECT * FROM (
+                SELECT k0.*, COUNT(*) OVER (
+                    PARTITION BY repo_id ORDER BY e
+                    RANGE BETWEEN {win} PRECEDING AND {win} FOLLOWING) - 1 AS nbrs
+                FROM k0) x
+            WHERE nbrs >= {int(P.hollow_min_neighbours)}),
+        r AS (
+            SELECT repo_id, COUNT(*) AS n_h FROM k GROUP BY repo_id, n_stars
+            HAVING COUNT(*) >= {int(P.hollow_min_accounts)}
+               AND COUNT(*) >= {num(P.hollow_min_repo_share)} * n_stars
+               AND SUM(thin) >= {num(P.hollow_min_thin_share)} * COUNT(*))
+        SELECT k.actor_id, k.repo_id, k.n_stars, k.n_eng, r.n_h
+        FROM k JOIN r ON r.repo_id = k.repo_id""")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT actor_id, repo_id, 'hollow', {num(P.w_hollow)},
+               'hollow popularity (' || CAST(n_h AS VARCHAR) || ' of the repo''s '
+               || CAST(n_stars AS VARCHAR) || ' stars, none in a sitting with other stars; '
+               || CAST(n_eng AS VARCHAR) || ' other people forked, pushed or opened issues there)',
+               11
+        FROM _dp_hollow""")
+
+
 def _latest() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + LATE_MARGIN
 
@@ -662,15 +753,27 @@ def _fresh(con: Any, P: DefaultParams) -> None:
         SELECT day, MAX(m) OVER (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                    AS clock
         FROM g""")
+    # Where the store has the account's real creation time (GitHub profiles), it decides:
+    # created within fresh_lag_days before the star's day (or after). Ids only otherwise.
+    lag = int(P.fresh_lag_days)
+    day = "CAST(FLOOR(epoch(s.starred_at) / 86400) AS BIGINT)"
+    prof, is_fresh = "", "s.actor_id > c.clock"
+    if created_together.has_profiles(con):
+        prof = """LEFT JOIN (SELECT actor_id, MIN(created_at) AS created_at FROM account_profiles
+                             WHERE created_at IS NOT NULL GROUP BY actor_id) p
+                    ON p.actor_id = s.actor_id"""
+        is_fresh = f"""CASE WHEN p.created_at IS NOT NULL
+                           THEN CAST(FLOOR(epoch(p.created_at) / 86400) AS BIGINT) >= {day} - {lag}
+                           ELSE s.actor_id > c.clock END"""
     con.execute(f"""
         INSERT INTO _dp_sig
         WITH f AS (
             SELECT s.actor_id, s.repo_id
             FROM _det_stars s
             JOIN _dp_thin t ON t.actor_id = s.actor_id
-            JOIN _dp_clock c
-              ON c.day = CAST(FLOOR(epoch(s.starred_at) / 86400) AS BIGINT) - {int(P.fresh_lag_days)}
-            WHERE s.actor_id > c.clock),
+            JOIN _dp_clock c ON c.day = {day} - {lag}
+            {prof}
+            WHERE {is_fresh}),
         r AS (
             SELECT f.repo_id, COUNT(*) AS n_f, n.n_stars
             FROM f JOIN _dp_nstars n ON n.repo_id = f.repo_id
@@ -678,23 +781,40 @@ def _fresh(con: Any, P: DefaultParams) -> None:
             HAVING COUNT(*) >= {int(P.fresh_min_accounts)}
                AND COUNT(*) >= {num(P.fresh_min_repo_share)} * n.n_stars)
         SELECT f.actor_id, f.repo_id, 'fresh', {num(P.w_fresh)},
-               'fresh account (newer than every account seen up to {int(P.fresh_lag_days)} day'
-               || '{'s' if int(P.fresh_lag_days) != 1 else ''} before; ' || CAST(r.n_f AS VARCHAR)
+               'fresh account (signed up at most {lag} day{'s' if lag != 1 else ''} before its '
+               || 'star; ' || CAST(r.n_f AS VARCHAR)
                || ' of the repo''s ' || CAST(r.n_stars AS VARCHAR) || ' stars)', 10
         FROM f JOIN r ON r.repo_id = f.repo_id""")
 
 
 # ---------------------------------------------------------------------------- combine
 
+# Signals that are one fact seen several ways count once in the score: `reuse`, `burst` and
+# `overlap` all say "this farm's accounts serve several clients" (per account with burst
+# timing, the rest of such a burst, per pair of repos), so a star they all see is not three
+# times as suspect. Reasons still list each.
+FAMILIES = {"reuse": "serves-clients", "burst": "serves-clients", "overlap": "serves-clients"}
+
+
 def _combine(con: Any, P: DefaultParams) -> None:
-    # Score: 1 - prod(1 - w) over distinct signals (each signal has one row per star).
-    create(con, "_det_default_susp", """
+    # Score: 1 - prod(1 - w) over families of signals (the largest weight in each family).
+    family = "CASE signal " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FAMILIES.items()) \
+        + " ELSE signal END"
+    create(con, "_det_default_susp", f"""
         WITH s AS (
             SELECT actor_id, repo_id, signal, MAX(weight) AS weight,
                    MIN(reason) AS reason, MIN(ord) AS ord
-            FROM _dp_sig GROUP BY actor_id, repo_id, signal)
-        SELECT CAST(actor_id AS BIGINT) AS actor_id, CAST(repo_id AS BIGINT) AS repo_id,
-               CAST(ROUND(1 - EXP(SUM(LN(1 - weight))), 6) AS DOUBLE) AS score,
-               CAST(STRING_AGG(reason, '; ' ORDER BY ord) AS VARCHAR) AS reasons
-        FROM s GROUP BY actor_id, repo_id
-        ORDER BY repo_id, actor_id""")
+            FROM _dp_sig GROUP BY actor_id, repo_id, signal),
+        f AS (
+            SELECT actor_id, repo_id, {family} AS family, MAX(weight) AS weight
+            FROM s GROUP BY actor_id, repo_id, {family}),
+        sc AS (
+            SELECT actor_id, repo_id, ROUND(1 - EXP(SUM(LN(1 - weight))), 6) AS score
+            FROM f GROUP BY actor_id, repo_id),
+        rs AS (
+            SELECT actor_id, repo_id, STRING_AGG(reason, '; ' ORDER BY ord) AS reasons
+            FROM s GROUP BY actor_id, repo_id)
+        SELECT CAST(rs.actor_id AS BIGINT) AS actor_id, CAST(rs.repo_id AS BIGINT) AS repo_id,
+               CAST(sc.score AS DOUBLE) AS score, CAST(rs.reasons AS VARCHAR) AS reasons
+        FROM rs JOIN sc ON sc.actor_id = rs.actor_id AND sc.repo_id = rs.repo_id
+        ORDER BY rs.repo_id, rs.actor_id""")

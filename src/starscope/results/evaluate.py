@@ -37,7 +37,6 @@ def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any
         raise UsageError(f"no detection results in {store.root}: run `starscope detect` first")
     from starscope.detect.params import Params
 
-    p = params or Params()
     con = store.connect(m)
     con.execute(
         "CREATE TEMP TABLE truth AS SELECT DISTINCT actor_id, repo_id, campaign_id, kind "
@@ -49,6 +48,17 @@ def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any
         [str(truth / "accounts.csv")],
     )
     con.execute("CREATE TEMP TABLE found AS SELECT DISTINCT actor_id, repo_id FROM results.suspected_stars")
+    stars = _star_scores(con)
+    campaigns = _campaign_scores(con, truth, params or Params())
+    warnings = _looks_like(con, truth, stars.pop("_fake_in_store"))
+    con.close()
+    return {"world": str(world_dir), "store": str(store.root),
+            "profile": m.results_profile, **stars, **campaigns,
+            "warnings": warnings}
+
+
+def _star_scores(con: Any) -> dict[str, Any]:
+    """Star precision/recall, recall by campaign kind, false positives by role and source."""
     tp, fp, fn = con.execute(
         """SELECT
              count(*) FILTER (WHERE t.actor_id IS NOT NULL AND f.actor_id IS NOT NULL),
@@ -73,8 +83,23 @@ def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any
                WHERE t.actor_id IS NULL GROUP BY 1 ORDER BY 1"""
         ).fetchall()
     }
-    # Truth campaign repos: the campaign rule over the true fake stars.
-    true_campaigns = {
+    fp_source: dict[str, int] = {}
+    for role, n in fp_roles.items():
+        src = "cover" if role in _FAKE_ROLES else _SOURCE.get(role, role)
+        fp_source[src] = fp_source.get(src, 0) + n
+    return {
+        "stars": {"precision": _ratio(tp, tp + fp), "recall": _ratio(tp, tp + fn),
+                  "true_positives": tp, "false_positives": fp, "false_negatives": fn},
+        "by_kind": by_kind,
+        "false_positives_by_role": fp_roles,
+        "false_positives_by_source": dict(sorted(fp_source.items())),
+        "_fake_in_store": tp + fn,
+    }
+
+
+def _true_campaigns(con: Any, p: Any) -> set[int]:
+    """Truth campaign repos: the campaign rule over the true fake stars."""
+    return {
         r[0]
         for r in con.execute(
             """WITH s AS (
@@ -93,47 +118,34 @@ def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any
             [p.campaign_month_min_suspected, p.campaign_month_min_share, p.campaign_repo_min_share],
         ).fetchall()
     }
+
+
+def _truth_repos(con: Any, path: Path) -> dict[str, set[int]]:
+    """Repo ids of each kind named in a truth file (by name, as the archive spelled it)."""
+    names = _repo_ids(con)
+    out: dict[str, set[int]] = {}
+    if path.exists():
+        for row in _csv_rows(path):
+            for n in (row.get("repo_names") or "").split(";"):
+                if n in names:
+                    out.setdefault(row["kind"], set()).add(names[n])
+    return out
+
+
+def _campaign_scores(con: Any, truth: Path, p: Any) -> dict[str, Any]:
+    """Campaign precision/recall (the monthly rule) and slow campaigns (drips)."""
+    true_campaigns = _true_campaigns(con, p)
     kinds = {r[1] for r in con.execute("DESCRIBE results.campaigns").fetchall()}
     kind_col = "kind" if "kind" in kinds else "'campaign'"
     found_rows = con.execute(f"SELECT DISTINCT repo_id, {kind_col} FROM results.campaigns").fetchall()
     found_campaigns = {r for r, k in found_rows if k != "slow_campaign"}
     found_slow = {r for r, k in found_rows if k == "slow_campaign"}
     ctp = len(true_campaigns & found_campaigns)
-    # truth repos of each campaign kind (by name, as the archive spelled it) and of negatives
-    names = _repo_ids(con)
-    truth_repos: dict[str, set[int]] = {}
-    for row in _csv_rows(truth / "campaigns.csv"):
-        for n in (row.get("repo_names") or "").split(";"):
-            if n in names:
-                truth_repos.setdefault(row["kind"], set()).add(names[n])
-    neg_repos: dict[str, set[int]] = {}
-    if (truth / "negatives.csv").exists():
-        for row in _csv_rows(truth / "negatives.csv"):
-            for n in (row.get("repo_names") or "").split(";"):
-                if n in names:
-                    neg_repos.setdefault(row["kind"], set()).add(names[n])
+    truth_repos = _truth_repos(con, truth / "campaigns.csv")
+    neg_repos = _truth_repos(con, truth / "negatives.csv")
     fake_repos = set().union(*truth_repos.values()) if truth_repos else set()
     slow_true = truth_repos.get("slow", set()) - true_campaigns
-    fp_source: dict[str, int] = {}
-    for role, n in fp_roles.items():
-        src = "cover" if role in _FAKE_ROLES else _SOURCE.get(role, role)
-        fp_source[src] = fp_source.get(src, 0) + n
-    warnings = _looks_like(con, truth, tp + fn)
-    con.close()
     return {
-        "world": str(world_dir),
-        "store": str(store.root),
-        "profile": m.results_profile,
-        "stars": {
-            "precision": _ratio(tp, tp + fp),
-            "recall": _ratio(tp, tp + fn),
-            "true_positives": tp,
-            "false_positives": fp,
-            "false_negatives": fn,
-        },
-        "by_kind": by_kind,
-        "false_positives_by_role": fp_roles,
-        "false_positives_by_source": dict(sorted(fp_source.items())),
         "campaigns": {
             "precision": _ratio(ctp, len(found_campaigns)),
             "recall": _ratio(ctp, len(true_campaigns)),
@@ -151,7 +163,6 @@ def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any
             "found": len(found_slow),
             "true_positives": len(found_slow & fake_repos),
         },
-        "warnings": warnings,
     }
 
 

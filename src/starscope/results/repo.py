@@ -33,6 +33,7 @@ SIGNAL_LABELS = {
     "reuse": "accounts reused across bursts", "burst": "in a burst of reused accounts",
     "overlap": "shared audience with other promoted repos", "fresh": "accounts new at their star",
     "created-together": "accounts registered together (profiles)",
+    "hollow": "stars nobody else engages with (hollow popularity)",
 }
 FAIL_ON = {"campaign": ("campaign", "mostly_suspected"),
            "suspected": ("campaign", "mostly_suspected", "some_suspected")}
