@@ -10,8 +10,10 @@ from starscope.detect.created_together import CreatedTogetherParams
 
 
 def created_together(stars: set[tuple[int, int]], created: dict[int, dt.datetime | None],
-                     P: CreatedTogetherParams = CreatedTogetherParams()) -> set[tuple[int, int]]:
-    """stars: (actor, repo) pairs (one per pair); created: actor -> account creation time."""
+                     P: CreatedTogetherParams = CreatedTogetherParams(),
+                     eligible: set[int] | None = None) -> set[tuple[int, int]]:
+    """stars: (actor, repo) pairs (one per pair); created: actor -> account creation time;
+    eligible: the accounts whose stars in a block are suspected (None: all)."""
     by_repo: dict[int, list[int]] = defaultdict(list)
     for a, r in stars:
         by_repo[r].append(a)
@@ -32,5 +34,5 @@ def created_together(stars: set[tuple[int, int]], created: dict[int, dt.datetime
         share = sum(len(b) for b in big) / len(actors)
         for b in big:
             if share >= P.min_repo_share or len(b) >= P.big_block:
-                out |= {(a, r) for a in b}
+                out |= {(a, r) for a in b if eligible is None or a in eligible}
     return out

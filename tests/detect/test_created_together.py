@@ -34,9 +34,13 @@ def _con(stars, created):
     return con
 
 
-def _sql(stars, created, P):
+def _sql(stars, created, P, eligible=None):
     con = _con(stars, created)
-    ct.add_signals(con, P)
+    if eligible is not None:
+        con.execute("CREATE TABLE _elig (actor_id BIGINT)")
+        if eligible:
+            con.executemany("INSERT INTO _elig VALUES (?)", [(a,) for a in sorted(eligible)])
+    ct.add_signals(con, P, eligible=None if eligible is None else "_elig")
     rows = con.execute("SELECT actor_id, repo_id, signal, reason FROM _dp_sig").fetchall()
     left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_ct_%'").fetchone()[0]
     assert left == 0
@@ -60,14 +64,15 @@ def worlds(draw):
         min_block=draw(st.sampled_from([1, 2, 3, 10])),
         min_repo_share=draw(st.sampled_from([0.0, 0.25, 0.5, 1.0])),
         big_block=draw(st.sampled_from([2, 5, 50])))
-    return stars, created, P
+    eligible = draw(st.none() | st.sets(st.integers(1, n_users)))
+    return stars, created, P, eligible
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_sql_agrees_with_reference(w):
-    stars, created, P = w
-    assert _sql(stars, created, P) == reference(stars, created, P)
+    stars, created, P, eligible = w
+    assert _sql(stars, created, P, eligible) == reference(stars, created, P, eligible)
 
 
 def test_bulk_created_block_flagged_spread_accounts_not():
@@ -75,6 +80,17 @@ def test_bulk_created_block_flagged_spread_accounts_not():
     created = {a: T0 + dt.timedelta(minutes=a) for a in range(1, 21)}  # 20 made minutes apart
     created.update({a: T0 + dt.timedelta(days=50 * a) for a in range(21, 41)})  # over years
     assert _sql(stars, created, ct.CreatedTogetherParams()) == {(a, 1) for a in range(1, 21)}
+
+
+def test_only_eligible_accounts_form_blocks():
+    """A class registered together that then works (not eligible) is not suspected; eligible
+    members of the same block are."""
+    stars = {(a, 1) for a in range(1, 41)}
+    created = {a: T0 + dt.timedelta(minutes=a) for a in range(1, 21)}  # 20 made minutes apart
+    created.update({a: T0 + dt.timedelta(days=50 * a) for a in range(21, 41)})
+    assert _sql(stars, created, ct.CreatedTogetherParams(), eligible=set(range(21, 41))) == set()
+    assert _sql(stars, created, ct.CreatedTogetherParams(),
+                eligible=set(range(1, 6)) | set(range(21, 41))) == {(a, 1) for a in range(1, 6)}
 
 
 def test_nothing_without_profiles():
@@ -86,8 +102,9 @@ def test_nothing_without_profiles():
 
 
 def test_default_profile_uses_profiles_on_both_engines(engine):
-    """Accounts registered minutes apart but with scattered ids (so not `bulk`) are flagged by
-    the default profile once their profiles are known, with the same rows on either engine."""
+    """Accounts registered minutes apart but with scattered ids (so not `bulk`) that do no
+    other work are flagged by the default profile once their profiles are known, with the same
+    rows on either engine; a cohort registered minutes apart that then works is not."""
     import pyarrow as pa
 
     from starscope.detect import default_profile, lockstep, low_activity
@@ -102,16 +119,25 @@ def test_default_profile_uses_profiles_on_both_engines(engine):
              for i, a in enumerate(ids)]
     events = [{"event_id": 1000 + i, "created_at": fixtures.T0 + dt.timedelta(days=k), "type": 13,
                "actor_id": a, "repo_id": 900 + i, "org_id": None}
-              for i, a in enumerate(ids) for k in range(3)]  # active accounts: not thin
+              for i, a in enumerate(ids) for k in range(3)
+              if i >= 15]  # the first 15 do nothing else (thin); the rest are active
+    # a class: 15 accounts made minutes apart that star repo 6 and then work on other repos
+    cls = [2_000_003 + 7_919_000 * i for i in range(15)]
+    stars += [{"event_id": 5000 + i, "starred_at": fixtures.T0 + dt.timedelta(days=i % 5),
+               "repo_id": 6, "repo_name": "o/course", "actor_id": a, "actor_login": f"u{a}",
+               "org_id": None} for i, a in enumerate(cls)]
+    events += [{"event_id": 6000 + 10 * i + k, "created_at": fixtures.T0 + dt.timedelta(days=k),
+                "type": 13, "actor_id": a, "repo_id": 700 + i, "org_id": None}
+               for i, a in enumerate(cls) for k in range(3)]
     events += [{"event_id": s["event_id"], "created_at": s["starred_at"], "type": 15,
-                "actor_id": s["actor_id"], "repo_id": 5, "org_id": None} for s in stars]
-    prof = pa.table({"actor_id": pa.array(ids, pa.int64()),
-                     "actor_login": [f"u{a}" for a in ids], "type": ["User"] * 30,
-                     "created_at": pa.array([T0 + dt.timedelta(minutes=2 * i) if i < 15
-                                             else T0 - dt.timedelta(days=100 * i)
-                                             for i in range(30)], pa.timestamp("us")),
-                     "public_repos": pa.array([1] * 30, pa.int64()),
-                     "followers": pa.array([0] * 30, pa.int64())})
+                "actor_id": s["actor_id"], "repo_id": s["repo_id"], "org_id": None} for s in stars]
+    made = [T0 + dt.timedelta(minutes=2 * i) if i < 15 else T0 - dt.timedelta(days=100 * i)
+            for i in range(30)] + [T0 + dt.timedelta(days=1, minutes=2 * i) for i in range(15)]
+    prof = pa.table({"actor_id": pa.array(ids + cls, pa.int64()),
+                     "actor_login": [f"u{a}" for a in ids + cls], "type": ["User"] * 45,
+                     "created_at": pa.array(made, pa.timestamp("us")),
+                     "public_repos": pa.array([1] * 45, pa.int64()),
+                     "followers": pa.array([0] * 45, pa.int64())})
     con = fixtures.make_con(stars, events_rows=events)
     if engine == "spark":
         con.register("account_profiles", con.spark.createDataFrame(prof),
@@ -123,6 +149,9 @@ def test_default_profile_uses_profiles_on_both_engines(engine):
     lockstep.run(con, Params(), None)
     default_profile.run(con, None)
     rows = con.execute("SELECT actor_id, reasons FROM _det_default_susp ORDER BY actor_id").fetchall()
-    assert [a for a, _ in rows] == ids[:15]
+    # other signals may see repo 5 too (half its stargazers do nothing else); created together
+    # names exactly the 15 accounts made minutes apart that do nothing else, and no student
+    together = [a for a, r in rows if "created together" in r]
+    assert together == ids[:15]
     assert all("created together: 15 stargazers registered 2026-08-01 00:00:00 to "
-               "2026-08-01 00:28:00 UTC" in r for _, r in rows)
+               "2026-08-01 00:28:00 UTC" in r for a, r in rows if a in together)

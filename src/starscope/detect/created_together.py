@@ -42,10 +42,16 @@ def has_profiles(con: Any) -> bool:
         return False
 
 
-def add_signals(con: Any, P: CreatedTogetherParams = CreatedTogetherParams()) -> None:
-    """Insert the created-together rows into ``_dp_sig`` (see module docstring)."""
+def add_signals(con: Any, P: CreatedTogetherParams = CreatedTogetherParams(),
+                eligible: str | None = None) -> None:
+    """Insert the created-together rows into ``_dp_sig`` (see module docstring).
+    ``eligible``: a relation of the actor ids whose stars in a block may be suspected (the
+    default profile passes its accounts that do no other work: a classroom or a hackathon
+    registers together too, and then works); None: every profiled stargazer."""
     if not has_profiles(con):
         return
+    # blocks are found among all profiled stargazers; only eligible members are suspected
+    only = f"AND b.actor_id IN (SELECT actor_id FROM {eligible})" if eligible else ""
     try:
         _blocks(con, P)
         con.execute(f"""
@@ -59,7 +65,7 @@ def add_signals(con: Any, P: CreatedTogetherParams = CreatedTogetherParams()) ->
             FROM _ct_stars b
             JOIN _ct_blocks k ON k.repo_id = b.repo_id AND k.blk = b.blk
             JOIN _ct_repo r ON r.repo_id = b.repo_id
-            WHERE r.share >= {num(P.min_repo_share)} OR k.n >= {int(P.big_block)}""")
+            WHERE (r.share >= {num(P.min_repo_share)} OR k.n >= {int(P.big_block)}) {only}""")
     finally:
         _sql.drop(con, INTERMEDIATE)
 

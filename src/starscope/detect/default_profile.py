@@ -215,7 +215,9 @@ def run(con: Any, params: Any = None) -> None:
     P = _resolve(params)
     try:
         _signals(con, P)
-        created_together.add_signals(con)  # account creation times, where profiles are known
+        # account creation times, where profiles are known; only accounts that do no other
+        # work (a hackathon or a class registers together and then works)
+        created_together.add_signals(con, eligible="_dp_thin")
         _combine(con, P)
         # Which signals each suspected star has: the run's explanation columns read it.
         create(con, "_det_default_sig", "SELECT DISTINCT actor_id, repo_id, signal FROM _dp_sig")
