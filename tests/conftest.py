@@ -3,7 +3,7 @@ import os
 import pytest
 
 from consistency import check_explanations  # noqa: E402,F401 (for world fixtures)
-from needs import SPARK_SKIP, spark_missing  # noqa: E402
+from needs import REFERENCE_SKIP, SPARK_SKIP, spark_missing  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +52,8 @@ def engine(request):
 
 
 #: what a skip reason names -> the part of the suite that did not run
-_PARTS = {"Spark": SPARK_SKIP, "browser": "browser tests skipped"}
+_PARTS = {"Spark": SPARK_SKIP, "browser": "browser tests skipped",
+          "reference data": REFERENCE_SKIP}
 
 
 @pytest.hookimpl(wrapper=True)
