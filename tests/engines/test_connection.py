@@ -12,7 +12,10 @@ def test_temp_table_insert_and_drop(con):
     con.execute("INSERT INTO t SELECT a + 1, b || '!', c FROM t")
     assert con.execute("SELECT a, b, c FROM t ORDER BY a").fetchall() == [
         (2, "it's", T), (3, "it's!", T)]
-    con.execute("CREATE OR REPLACE TEMP TABLE u AS SELECT a * 10 AS a FROM t WHERE a > ?", [2])
+    # (the detectors bind parameters in INSERT ... VALUES and queries only; SparkConnection
+    # does not bind them in CREATE ... AS)
+    con.execute("CREATE OR REPLACE TEMP TABLE u AS SELECT a * 10 AS a FROM t WHERE a > 2")
+    assert con.execute("SELECT a FROM t WHERE b = ?", ["it's!"]).fetchall() == [(3,)]
     assert con.execute("SELECT a FROM u").fetchall() == [(30,)]
     con.execute("DROP TABLE IF EXISTS u")
     con.execute("CREATE OR REPLACE TEMP TABLE u AS SELECT 1 AS a")  # the name is free again
