@@ -3,7 +3,7 @@ import os
 import pytest
 
 from consistency import check_explanations  # noqa: E402,F401 (for world fixtures)
-from needs import SPARK_SKIP, spark_missing  # noqa: E402
+from needs import REFERENCE_SKIP, SPARK_SKIP, spark_missing  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -18,13 +18,42 @@ def spark():
         pytest.skip(f"{SPARK_SKIP}: {reason}")
     from starscope.engines.spark.session import spark_session
 
-    session = spark_session("local[2]")
+    session = spark_session("local[2]", conf=TEST_SPARK_CONF)
     yield session
     session.stop()
 
 
+#: The suite's Spark runs are on tiny data, where a job's fixed costs (planning, code
+#: generation, scheduling) are nearly all of its time: no adaptive re-planning of plans that
+#: are already trivial. (Results do not depend on these; the equality tests show it.)
+TEST_SPARK_CONF = {
+    "spark.sql.adaptive.enabled": "false",
+}
+
+#: The engines every engine-parametrised test runs on (as Ibis parametrises its backend suite).
+ENGINES = ("duckdb", "spark")
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    """The engine name a test runs on: "duckdb", then "spark" (on the one shared session, with
+    one shuffle partition: hand-made inputs are tiny). Tests pass it on explicitly (e.g.
+    ``make_con(rows, engine=engine)``); nothing global changes."""
+    if request.param != "spark":
+        yield request.param
+        return
+    spark = request.getfixturevalue("spark")
+    prev = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", "1")
+    try:
+        yield request.param
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", prev)
+
+
 #: what a skip reason names -> the part of the suite that did not run
-_PARTS = {"Spark": SPARK_SKIP, "browser": "browser tests skipped"}
+_PARTS = {"Spark": SPARK_SKIP, "browser": "browser tests skipped",
+          "reference data": REFERENCE_SKIP}
 
 
 @pytest.hookimpl(wrapper=True)

@@ -2,7 +2,25 @@
 when it is missing (conftest.py's summary line looks for them)."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 SPARK_SKIP = "Spark tests skipped"
+REFERENCE_SKIP = "reference data test skipped"
+
+#: the repository's root (tests/ is one level down)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reference_dir() -> Path | None:
+    """StarScout's published CSVs: $STARSCOPE_REFERENCE, else ../shared/reference/starscout
+    next to the repository (where the project keeps them); None if neither holds them."""
+    env = os.environ.get("STARSCOPE_REFERENCE")
+    cands = [Path(env)] if env else [ROOT.parent / "shared" / "reference" / "starscout"]
+    for c in cands:
+        if (c / "250101_sample_actor_events.csv").exists():
+            return c
+    return None
 
 
 def spark_missing() -> str | None:

@@ -1,9 +1,10 @@
 """Test fixtures: build the relations the detectors read, in an in-memory DuckDB.
 
-On the Spark engine (``ENGINE = "spark"``, set by the ``engine`` fixture of conftest.py) the
-same rows are built in DuckDB, then shipped to Spark as Arrow, and ``make_con`` returns a
+With ``engine="spark"`` (the value of the ``engine`` fixture of tests/conftest.py) the same
+rows are built in DuckDB, then shipped to Spark as Arrow, and ``make_con`` returns a
 :class:`~starscope.engines.spark.connection.SparkConnection` over them: the detectors and the
-tests' own queries run unchanged on either engine.
+tests' own queries run unchanged on either engine. The engine is an argument, not a module
+setting, so a test says which engine it builds for.
 
 ``make_con(stars_rows, accounts_rows=None, events_rows=None)`` creates plain tables ``stars``,
 ``account_activity`` and ``events`` with the store's columns. Omitted ``events_rows`` are
@@ -21,9 +22,6 @@ import pyarrow as pa
 from starscope.store.schema import CAP, EVENT_TYPES, TYPE_COUNT_COLUMNS, TYPE_CODE, WATCH
 
 T0 = dt.datetime(2024, 1, 1)
-
-#: The engine make_con builds for: "duckdb" or "spark" (see conftest.py's ``engine``).
-ENGINE = "duckdb"
 
 STAR_COLS = ("event_id", "starred_at", "repo_id", "repo_name", "actor_id", "actor_login", "org_id")
 EVENT_COLS = ("event_id", "created_at", "type", "actor_id", "repo_id", "org_id")
@@ -82,7 +80,7 @@ def activity_rows(events_rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
 def make_con(stars_rows: Sequence[dict[str, Any]],
              accounts_rows: Sequence[dict[str, Any]] | None = None,
              events_rows: Sequence[dict[str, Any]] | None = None,
-             threads: int = 1) -> duckdb.DuckDBPyConnection:
+             threads: int = 1, engine: str = "duckdb") -> duckdb.DuckDBPyConnection:
     stars_rows = _number(stars_rows)
     if events_rows is None:
         events_rows = events_from_stars(stars_rows)
@@ -103,7 +101,7 @@ def make_con(stars_rows: Sequence[dict[str, Any]],
         if rows:
             data = pa.table({c: [r.get(c) for r in rows] for c in cols})  # noqa: F841
             con.execute(f"INSERT INTO {name} ({', '.join(cols)}) SELECT * FROM data")
-    if ENGINE == "spark":
+    if engine == "spark":
         return to_spark_con(con, ("stars", "events", "account_activity"))
     return con
 

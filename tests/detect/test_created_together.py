@@ -138,7 +138,7 @@ def test_default_profile_uses_profiles_on_both_engines(engine):
                      "created_at": pa.array(made, pa.timestamp("us")),
                      "public_repos": pa.array([1] * 45, pa.int64()),
                      "followers": pa.array([0] * 45, pa.int64())})
-    con = fixtures.make_con(stars, events_rows=events)
+    con = fixtures.make_con(stars, events_rows=events, engine=engine)
     if engine == "spark":
         con.register("account_profiles", con.spark.createDataFrame(prof),
                      materialize=True)

@@ -70,8 +70,8 @@ NO_HOLLOW = DefaultParams(hollow_min_stars=10**9)
 
 
 def detect(w: World, params: Params = Params(), dparams: DefaultParams | None = NO_HOLLOW,
-           threads: int = 1):
-    con = make_con(w.stars, events_rows=w.events, threads=threads)
+           threads: int = 1, engine: str = "duckdb"):
+    con = make_con(w.stars, events_rows=w.events, threads=threads, engine=engine)
     detect_run._prepare_stars(con, None, None)
     low_activity.run(con, params)
     lockstep.run(con, params, None)
@@ -93,7 +93,7 @@ def _popular(w: World, repo: int = 999) -> None:
         w.active(spread(i, 3)); w.star(spread(i, 3), repo, i * 0.2)
 
 
-def test_bulk_ids_flagged_spread_ids_not():
+def test_bulk_ids_flagged_spread_ids_not(engine):
     w = World()
     _popular(w)
     for i in range(12):  # bulk block of accounts that only star
@@ -104,7 +104,7 @@ def test_bulk_ids_flagged_spread_ids_not():
         w.star(spread(i, 77), 200, 1 + i * 0.05); w.star(spread(i, 77), 999, 9 + i)
     for i in range(12):  # a class registered together that then works: nothing
         w.active(bulk(i, BIG + 1000)); w.star(bulk(i, BIG + 1000), 250, 1 + i * 0.05)
-    _, rows = detect(w)
+    _, rows = detect(w, engine=engine)
     got = on_repo(rows, 100)
     assert set(got) == {bulk(i) for i in range(12)}
     score, reason = got[bulk(0)]
@@ -114,17 +114,17 @@ def test_bulk_ids_flagged_spread_ids_not():
     assert on_repo(rows, 250) == {}
 
 
-def test_bulk_block_that_is_a_small_share_of_a_popular_repo_is_not_flagged():
+def test_bulk_block_that_is_a_small_share_of_a_popular_repo_is_not_flagged(engine):
     # bulk accounts' camouflage stars on a popular repo: 12 of 112 stargazers
     w = World()
     for i in range(12):
         w.star(bulk(i), 300, 1 + i * 0.05)
     for i in range(100):
         w.active(spread(i, 5)); w.star(spread(i, 5), 300, 1 + i * 0.2)
-    _, rows = detect(w)
+    _, rows = detect(w, engine=engine)
     assert on_repo(rows, 300) == {}
     # ... unless the block is big on its own
-    _, rows = detect(w, dparams=NO_HOLLOW.replace(bulk_big_block=12))
+    _, rows = detect(w, dparams=NO_HOLLOW.replace(bulk_big_block=12), engine=engine)
     assert set(on_repo(rows, 300)) == {bulk(i) for i in range(12)}
 
 
@@ -141,7 +141,7 @@ def test_star_and_fork_minutes_apart_flagged_days_apart_or_then_working_not(engi
         w.star(b, 500, 2 + i * 0.1); w.event(b, 500, 5 + i * 0.1, FORK)
         # a student: star + fork minutes apart, then pushes
         w.star(c, 450, 2 + i * 0.1); w.event(c, 450, 2 + i * 0.1 + 5 / 1440, FORK)
-    _, rows = detect(w)
+    _, rows = detect(w, engine=engine)
     got = on_repo(rows, 400)
     assert set(got) == {spread(i) for i in range(12)}
     assert got[spread(0)][1] == ("star+fork within 5 min, nothing else done "
@@ -152,7 +152,7 @@ def test_star_and_fork_minutes_apart_flagged_days_apart_or_then_working_not(engi
 
 # ---------------------------------------------------------------- 3. low-activity accounts
 
-def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not():
+def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not(engine):
     w = World()
     for i in range(15):  # one-shot accounts, spread ids: 15 of 18 stars (below StarScout's 50)
         w.star(spread(i), 900, 1 + i * 0.01)
@@ -162,7 +162,7 @@ def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not():
         w.star(spread(i, 23), 901, i * 0.3)
     for i in range(200):
         w.active(spread(i, 37)); w.star(spread(i, 37), 901, i * 0.1)
-    con, rows = detect(w)
+    con, rows = detect(w, engine=engine)
     got = on_repo(rows, 900)
     assert set(got) == {spread(i) for i in range(15)}
     assert got[spread(0)][1] == "low-activity account (15 of the repo's 18 stars)"
@@ -176,7 +176,7 @@ def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not():
 P_SMALL = Params(lockstep_n=5, lockstep_m=3)
 
 
-def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped():
+def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped(engine):
     w = World()
     for i in range(12):
         a, c = spread(i), spread(i, 55)
@@ -184,7 +184,7 @@ def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped():
         for j, r in enumerate((1000, 1001, 1002, 1003)):
             w.star(a, r, 10 + j * 0.5 + i * 0.02)        # within hours of each repo's center
             w.star(c, 1100 + j, (i * 7 + j * 11) % 29)   # over four weeks
-    con, rows = detect(w, params=P_SMALL)
+    con, rows = detect(w, params=P_SMALL, engine=engine)
     starscout = set(con.execute("SELECT actor_id, repo_id FROM _det_ls_edges").fetchall())
     assert {(spread(i, 55), 1100) for i in range(12)} <= starscout  # StarScout flags both
     # CopyCatch keeps m = 3 repos; the farm's 4th repo is found through its accounts
@@ -215,7 +215,7 @@ def test_costar_group_flagged_organic_costarring_not(engine):
         w.active(spread(i, 88))
         for r in range(800, 805):
             w.star(spread(i, 88), r, i * 0.25)
-    _, rows = detect(w)
+    _, rows = detect(w, engine=engine)
     flagged = {(a, r) for a, r, _, _ in rows}
     assert flagged == {(spread(i), repos[(i + k) % 5]) for i in range(20) for k in range(3)}
     reason = on_repo(rows, 600)[spread(0)][1]
@@ -225,7 +225,7 @@ def test_costar_group_flagged_organic_costarring_not(engine):
 
 # ---------------------------------------------------------------- 6-8. reuse, burst, shared audience
 
-def test_farm_reused_across_orders_flagged_list_and_community_not():
+def test_farm_reused_across_orders_flagged_list_and_community_not(engine):
     w = World()
     farm = [spread(i, 1) for i in range(30)]
     for a in farm:  # aged accounts with real-looking activity
@@ -246,7 +246,7 @@ def test_farm_reused_across_orders_flagged_list_and_community_not():
         a = spread(i, 400); w.active(a)
         for r in (4000, 4001, 4002):
             w.star(a, r, (i * 7 + (r - 4000) * 11) % 28)
-    _, rows = detect(w, dparams=NO_HOLLOW.replace(burst_min_stars=15))
+    _, rows = detect(w, dparams=NO_HOLLOW.replace(burst_min_stars=15), engine=engine)
     flagged = {(a, r) for a, r, _, _ in rows}
     farm_stars = {(s["actor_id"], s["repo_id"]) for s in w.stars
                   if s["actor_id"] in farm and s["repo_id"] in (2000, 2001, 2002, 2100)}
@@ -398,7 +398,7 @@ def test_explanations_agree_with_verdicts(sim_store):
     assert check_explanations(store) > 0
 
 
-def test_campaigns_table_kinds_campaign_and_slow_campaign():
+def test_campaigns_table_kinds_campaign_and_slow_campaign(engine):
     """A drip below the monthly rule is a `slow_campaign` row of `campaigns` under the default
     profile; a 60-star burst is a `campaign`; starscout has no slow campaigns."""
     w = World()
@@ -413,7 +413,7 @@ def test_campaigns_table_kinds_campaign_and_slow_campaign():
     for i in range(60):  # a throwaway burst: 60 one-shot accounts
         w.star(spread(i, 500), 2200, 3 + i * 0.01)
     for profile, want in (("default", {(2200, "campaign"), (2100, "slow_campaign")}), ("starscout", {(2200, "campaign")})):
-        con = make_con(w.stars, events_rows=w.events)
+        con = make_con(w.stars, events_rows=w.events, engine=engine)
         t = detect_run.run_detection(con, profile=profile, default_params={"burst_min_stars": 15})
         rows = con.execute(f"SELECT repo_id, kind, n_anomalous_months FROM {t['campaigns']}").fetchall()
         got = {(r, k) for r, k, _ in rows if r in (2100, 2200)}

@@ -1,6 +1,9 @@
 """Hand-made cases (n = m = 2), determinism, empty input, parameters.
 
-Tests taking the ``engine`` fixture run on DuckDB and on Spark (conftest.py)."""
+Every detection case runs on DuckDB and on Spark (the ``engine`` fixture, tests/conftest.py).
+The cases are declared up front (``CASES``, cases.py) so that Spark runs all cases with the same
+parameters as one detection; DuckDB runs each alone, and ``test_batched_equals_alone`` shows
+that batching changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,10 +17,24 @@ from starscope.errors import UsageError
 from starscope.store.schema import TYPE_CODE
 
 from . import reference as ref
+from .cases import Cases, canonical, result_rows
 from .fixtures import T0, events_from_stars, make_con, star
 
 P2 = Params(lockstep_n=2, lockstep_m=2, low_activity_min_stargazers=2,
             campaign_month_min_suspected=2)
+
+
+CASES = Cases()
+
+
+def case(name, rows, params=P2, **kw):
+    return CASES.add(name, rows, params, **kw)
+
+
+@pytest.fixture
+def run(engine):
+    """A declared case's (connection, result tables) on the test's engine."""
+    return lambda name: CASES.run(name, engine)
 
 
 def detect(rows, params=P2, **kw):
@@ -31,9 +48,11 @@ def flagged(con, tables, col):
         f"SELECT actor_id, repo_id FROM {tables['suspected_stars']} WHERE {col}").fetchall())
 
 
-def test_two_accounts_same_two_repos_same_day_form_a_cluster():
-    rows = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
-    con, t = detect(rows)
+CLUSTER = case("cluster", [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)])
+
+
+def test_two_accounts_same_two_repos_same_day_form_a_cluster(run):
+    con, t = run(CLUSTER)
     assert flagged(con, t, "clustered") == {(1, 10), (2, 10), (1, 11), (2, 11)}
     farms = con.execute(f'SELECT farm_id, window_label, n_accounts, n_repos, repo_ids, account_ids '
                         f"FROM {t['farms']}").fetchall()
@@ -42,34 +61,44 @@ def test_two_accounts_same_two_repos_same_day_form_a_cluster():
     assert reasons == [("lockstep farm F1 (window 2024-01..2024-02)",)]
 
 
-def test_same_two_repos_a_year_apart_do_not_cluster():
-    # Each repo's two stars are a year apart: no repo has 2 stars in any half-year window.
-    rows = [star(1, 10, 0), star(2, 10, 366), star(1, 11, 0.1), star(2, 11, 366.1)]
-    con, t = detect(rows)
+# Each repo's two stars are a year apart: no repo has 2 stars in any half-year window.
+YEAR_APART = case("year-apart", [star(1, 10, 0), star(2, 10, 366), star(1, 11, 0.1),
+                                 star(2, 11, 366.1)])
+
+
+def test_same_two_repos_a_year_apart_do_not_cluster(run):
+    con, t = run(YEAR_APART)
     assert flagged(con, t, "clustered") == set()
     assert con.execute(f"SELECT COUNT(*) FROM {t['farms']}").fetchone() == (0,)
 
 
-def test_pairs_a_year_apart_cluster_only_within_their_window():
-    # Accounts 1,2 on both repos in January; 3,4 on both repos a year later: two farms.
-    rows = [star(1, 10, 0), star(2, 10, 0), star(1, 11, 0), star(2, 11, 0),
-            star(3, 10, 366), star(4, 10, 366), star(3, 11, 366), star(4, 11, 366)]
-    con, t = detect(rows)
+# Accounts 1,2 on both repos in January; 3,4 on both repos a year later: two farms.
+PAIRS = case("pairs", [star(1, 10, 0), star(2, 10, 0), star(1, 11, 0), star(2, 11, 0),
+                       star(3, 10, 366), star(4, 10, 366), star(3, 11, 366), star(4, 11, 366)])
+
+
+def test_pairs_a_year_apart_cluster_only_within_their_window(run):
+    con, t = run(PAIRS)
     assert flagged(con, t, "clustered") == {(a, r) for a in (1, 2, 3, 4) for r in (10, 11)}
     farms = con.execute(f'SELECT window_label, account_ids FROM {t["farms"]} ORDER BY farm_id').fetchall()
     assert [f[1] for f in farms] == [[1, 2], [3, 4]]
 
 
-def test_lone_star_never_seeds_anything():
+LONE = case("lone", [star(1, 10, 0)])
+
+
+def test_lone_star_never_seeds_anything(run):
     # (with n = m = 1 a lone star would be a valid 1-user, 1-repo cluster by definition)
-    con, t = detect([star(1, 10, 0)])
+    con, t = run(LONE)
     assert flagged(con, t, "clustered") == set()
     assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (0,)
 
 
-def test_one_account_on_many_repos_is_not_a_cluster():
-    rows = [star(1, r, 0) for r in range(10, 15)]
-    con, t = detect(rows)
+ONE_ACCOUNT = case("one-account", [star(1, r, 0) for r in range(10, 15)])
+
+
+def test_one_account_on_many_repos_is_not_a_cluster(run):
+    con, t = run(ONE_ACCOUNT)
     assert flagged(con, t, "clustered") == set()
 
 
@@ -78,27 +107,41 @@ def _low_activity_world():
     return [star(1, 10, 0), star(2, 10, 0.5)]
 
 
-def test_low_activity_stars_need_enough_low_activity_stargazers():
-    con, t = detect(_low_activity_world())
+LOW = case("low-activity", _low_activity_world())
+LOW3 = case("low-activity-3", _low_activity_world(),
+            P2.replace(low_activity_min_stargazers=3))
+
+
+def test_low_activity_stars_need_enough_low_activity_stargazers(run):
+    con, t = run(LOW)
     assert flagged(con, t, "low_activity") == {(1, 10), (2, 10)}
-    con, t = detect(_low_activity_world(), params=P2.replace(low_activity_min_stargazers=3))
+    con, t = run(LOW3)
     assert flagged(con, t, "low_activity") == set()
 
 
-def test_other_activity_makes_an_account_not_low_activity():
+def _other_activity_events():
     rows = _low_activity_world()
     events = events_from_stars([dict(r, event_id=i) for i, r in enumerate(rows, 1)])
     events.append({"event_id": 99, "created_at": T0 + dt.timedelta(days=3), "type":
                    TYPE_CODE["PushEvent"], "actor_id": 2, "repo_id": 10, "org_id": None})
-    con, t = detect(rows, events_rows=events)
+    return events
+
+
+OTHER_ACTIVITY = case("other-activity", _low_activity_world(), events_rows=_other_activity_events())
+
+
+def test_other_activity_makes_an_account_not_low_activity(run):
+    con, t = run(OTHER_ACTIVITY)
     assert flagged(con, t, "low_activity") == set()  # only 1 low-activity stargazer left
 
 
-def test_star_flagged_by_both_signatures_counts_once(engine):
-    # n = m = 1: every seed with one user is a valid cluster, so both accounts' stars are
-    # clustered AND low-activity.
-    P = P2.replace(lockstep_n=1, lockstep_m=1)
-    con, t = detect(_low_activity_world(), params=P)
+# n = m = 1: every seed with one user is a valid cluster, so both accounts' stars are
+# clustered AND low-activity.
+BOTH = case("both", _low_activity_world(), P2.replace(lockstep_n=1, lockstep_m=1))
+
+
+def test_star_flagged_by_both_signatures_counts_once(run):
+    con, t = run(BOTH)
     assert flagged(con, t, "low_activity AND clustered") == {(1, 10), (2, 10)}
     assert con.execute(f"SELECT month, stars, suspected, low_activity, clustered, anomalous "
                        f"FROM {t['repo_months']}").fetchall() == [("2024-01", 2, 2, 2, 2, True)]
@@ -108,10 +151,13 @@ def test_star_flagged_by_both_signatures_counts_once(engine):
         2, "low-activity account; lockstep farm F1 (window 2024-01..2024-02)")
 
 
-def test_repeated_stars_by_one_account_count_once():
-    rows = [star(1, 10, 0, event_id=5), star(1, 10, 0.5, event_id=3), star(1, 10, 40, event_id=9),
-            star(2, 10, 0.1)]
-    con, t = detect(rows, params=P2.replace(lockstep_n=1, lockstep_m=1))
+REPEATED = case("repeated", [star(1, 10, 0, event_id=5), star(1, 10, 0.5, event_id=3),
+                             star(1, 10, 40, event_id=9), star(2, 10, 0.1)],
+                P2.replace(lockstep_n=1, lockstep_m=1))
+
+
+def test_repeated_stars_by_one_account_count_once(run):
+    con, t = run(REPEATED)
     got = con.execute(f"SELECT actor_id, event_id, starred_at FROM {t['suspected_stars']} "
                       f"ORDER BY actor_id").fetchall()
     assert got[0] == (1, 5, T0)  # the first time counts, once
@@ -119,36 +165,50 @@ def test_repeated_stars_by_one_account_count_once():
         ("2024-01", 2)]
 
 
-def test_campaign_needs_anomalous_month_and_overall_share(engine):
+def _campaign_world():
     # Repo 10: 2 low-activity stars in January (anomalous, share 1.0), then 30 ordinary stars
     # by active accounts in March: overall share 2/32 < 10% -> no campaign.
     rows = _low_activity_world()
     for a in range(100, 130):
         rows.append(star(a, 10, 60 + a % 7, org=None))
         rows.append(star(a, 20 + a, 90))  # a second repo: not low-activity
-    con, t = detect(rows, params=P2.replace(lockstep_n=1000))
+    return rows
+
+
+CAMPAIGN = case("campaign", _campaign_world(), P2.replace(lockstep_n=1000))
+CAMPAIGN_5 = case("campaign-5%", _campaign_world(),
+                  P2.replace(lockstep_n=1000, campaign_repo_min_share=0.05))
+
+
+def test_campaign_needs_anomalous_month_and_overall_share(run):
+    con, t = run(CAMPAIGN)
     months = con.execute(f"SELECT month, stars, suspected, anomalous FROM {t['repo_months']} "
                          f"ORDER BY month").fetchall()
     assert months == [("2024-01", 2, 2, True), ("2024-03", 30, 0, False)]
     assert con.execute(f"SELECT COUNT(*) FROM {t['campaigns']}").fetchone() == (0,)
-    con, t = detect(rows, params=P2.replace(lockstep_n=1000, campaign_repo_min_share=0.05))
+    con, t = run(CAMPAIGN_5)
     assert con.execute(f"SELECT repo_id, anomalous_months FROM {t['campaigns']}").fetchall() == [
         (10, ["2024-01"])]
 
 
-def test_center_boundary_is_inclusive(engine):
-    # Seed 10 (two stars at day 0 and day 2: center day 1); user 1 on 10 at day 0 and on 11
-    # at day 0; with Δt = 1 day both stars of repo 10 are exactly Δt from its center.
-    rows = [star(1, 10, 0), star(2, 10, 2), star(1, 11, 0), star(2, 11, 0)]
-    con, t = detect(rows, params=P2.replace(lockstep_delta_t_days=1))
+# Seed 10 (two stars at day 0 and day 2: center day 1); user 1 on 10 at day 0 and on 11
+# at day 0; with Δt = 1 day both stars of repo 10 are exactly Δt from its center.
+BOUNDARY = case("boundary", [star(1, 10, 0), star(2, 10, 2), star(1, 11, 0), star(2, 11, 0)],
+                P2.replace(lockstep_delta_t_days=1))
+_PAST = [star(1, 10, 0), star(2, 10, dt.datetime(2024, 1, 3, 0, 0, 2)), star(1, 11, 0),
+         star(2, 11, 0)]
+PAST_BOUNDARY = case("past-boundary", _PAST, P2.replace(lockstep_delta_t_days=1))
+
+
+def test_center_boundary_is_inclusive(run):
+    con, t = run(BOUNDARY)
     assert flagged(con, t, "clustered") == {(1, 10), (2, 10), (1, 11), (2, 11)}
     assert con.execute(f"SELECT seed_repo_ids FROM {t['farms']}").fetchall() == [([10, 11],)]
     # one second more and repo 10's stars fall out of the window around its center: seed 10
     # maps no one (seed 11's cluster still holds repo 10, whose clustered stars are all of its
     # users' stars on it, as StarScout's summary counts them)
-    rows = [star(1, 10, 0), star(2, 10, dt.datetime(2024, 1, 3, 0, 0, 2)), star(1, 11, 0),
-            star(2, 11, 0)]
-    con, t = detect(rows, params=P2.replace(lockstep_delta_t_days=1))
+    rows = _PAST
+    con, t = run(PAST_BOUNDARY)
     want = ref.detect(rows_with_ids(rows), events_from_stars(rows_with_ids(rows)),
                       P2.replace(lockstep_delta_t_days=1))
     assert flagged(con, t, "clustered") == want["clustered"]
@@ -159,8 +219,11 @@ def rows_with_ids(rows):
     return [dict(r, event_id=i) for i, r in enumerate(rows, 1)]
 
 
-def test_empty_store_gives_empty_tables(engine):
-    con, t = detect([])
+EMPTY = case("empty", [], alone=True)  # (Spark on empty input, not an empty share of a batch)
+
+
+def test_empty_store_gives_empty_tables(run, engine):
+    con, t = run(EMPTY)
     assert set(t) == {"suspected_stars", "campaigns", "repo_months", "farms", "accounts"}
     for name in t.values():
         assert con.execute(f"SELECT COUNT(*) FROM {name}").fetchone() == (0,)
@@ -175,19 +238,26 @@ def test_empty_store_gives_empty_tables(engine):
         assert cols[c] == ty, c
 
 
-def test_since_until_outside_the_data_gives_empty_tables():
-    rows = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
-    con, t = detect(rows, since="2030-01-01")
-    assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (0,)
-    con, t = detect(rows, until=dt.date(2024, 1, 1))
-    assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (0,)
+_FOUR = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
+SINCE = case("since", _FOUR, since="2030-01-01", alone=True)
+UNTIL = case("until", _FOUR, until=dt.date(2024, 1, 1), alone=True)
+
+
+def test_since_until_outside_the_data_gives_empty_tables(run):
+    rows = _FOUR
+    for name in (SINCE, UNTIL):
+        con, t = run(name)
+        assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (0,)
     with pytest.raises(UsageError):
         detect(rows, since="2024-02-01", until="2024-01-01")
 
 
-def test_profiles(engine):
-    rows = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
-    con, t = detect(rows, profile="default")
+DEFAULT = case("default-profile", _FOUR, profile="default", alone=True)
+
+
+def test_profiles(run):
+    rows = _FOUR
+    con, t = run(DEFAULT)
     assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (4,)
     with pytest.raises(UsageError):
         detect(rows, profile="nope")
@@ -231,10 +301,14 @@ def test_deterministic():
     assert outs[0]["farms"] and outs[0]["suspected_stars"] and outs[0]["campaigns"]
 
 
-def test_world_matches_reference(engine):
+P3 = P2.replace(lockstep_n=3, lockstep_m=3, low_activity_min_stargazers=3)
+WORLD = case("world", rows_with_ids(_world()), P3)
+
+
+def test_world_matches_reference(run):
     rows = rows_with_ids(_world())
-    P = P2.replace(lockstep_n=3, lockstep_m=3, low_activity_min_stargazers=3)
-    con, t = detect(rows, params=P)
+    P = P3
+    con, t = run(WORLD)
     want = ref.detect(rows, events_from_stars(rows), P)
     assert flagged(con, t, "clustered") == want["clustered"] != set()
     assert flagged(con, t, "low_activity") == want["low_activity"] != set()
@@ -339,7 +413,14 @@ def test_params_load_and_override(tmp_path):
         Params().lockstep_n = 3  # frozen
 
 
-def test_top_keep_repos_carry_their_own_center():
+_CARRY = [star(1, 1, 20), star(2, 1, 40), star(1, 2, 30), star(2, 2, 30), star(3, 2, 40),
+          star(1, 3, 44), star(2, 3, 46), star(3, 3, 48)]
+P_CARRY = Params(lockstep_n=2, lockstep_m=1, low_activity_min_stargazers=99)
+CARRY = case("carry", _CARRY, P_CARRY)
+CARRY_1 = case("carry-keep-1", _CARRY, P_CARRY.replace(lockstep_top_keep_factor=1))
+
+
+def test_top_keep_repos_carry_their_own_center(run):
     # m = 1, n = 2, Δt = 15 days (times in days). Seed A (repo 1): users 1, 2 at 20, 40 ->
     # c0 = 30, U1 = {1, 2}. Reduce 1 (every repo against c0): B (2) p=2 var 0, A p=2 var 100,
     # D (3) p=1 (user 1 at 44; user 2 at 46 is 16 days off) -> C2 = [B]; D, ranked 3rd <= 20·m,
@@ -348,14 +429,33 @@ def test_top_keep_repos_carry_their_own_center():
     # variance 22) -> C3 = [D]; iteration 3 maps the same users: converged, D's stars are
     # clustered. Had D fallen back to c0 (no carry), it would count only 44: C3 = [B], and B's
     # stars would be clustered too. (Seeds B and D find D's cluster either way.)
-    rows = [star(1, 1, 20), star(2, 1, 40), star(1, 2, 30), star(2, 2, 30), star(3, 2, 40),
-            star(1, 3, 44), star(2, 3, 46), star(3, 3, 48)]
-    P = Params(lockstep_n=2, lockstep_m=1, low_activity_min_stargazers=99)
-    con, t = detect(rows, params=P)
+    rows = _CARRY
+    P = P_CARRY
+    con, t = run(CARRY)
     assert flagged(con, t, "clustered") == {(1, 3), (2, 3), (3, 3)}
     want = ref.detect(rows_with_ids(rows), events_from_stars(rows_with_ids(rows)), P)
     assert want["clustered"] == {(1, 3), (2, 3), (3, 3)}
     # with top_keep_factor = 1 only the cluster keeps a center: seed A ends on B
-    P1 = P.replace(lockstep_top_keep_factor=1)
-    con, t = detect(rows, params=P1)
+    con, t = run(CARRY_1)
     assert flagged(con, t, "clustered") == {(1, 2), (2, 2), (3, 2), (1, 3), (2, 3), (3, 3)}
+
+
+# ---- batching (cases.py) ---------------------------------------------------------------------
+def test_batched_equals_alone():
+    """Each case's tables out of its batch (ids, times, farm numbers moved back) are exactly
+    the tables it gets alone: what Spark checks on batches holds for each case alone."""
+    batched = CASES.batch("duckdb")
+    assert len(CASES.groups()) < len(batched)  # some batches hold several cases
+    for name, (con, t) in batched.items():
+        alone_con, alone_t = CASES.alone(name, "duckdb")
+        assert canonical(result_rows(con, t)) == canonical(result_rows(alone_con, alone_t)), name
+
+
+def test_spark_batches_equal_duckdb_batches(spark):
+    """The same batches, as run (before splitting), on both engines: the same rows."""
+    CASES.batch("duckdb")
+    CASES.batch("spark")
+    duck, sp = CASES.raw["duckdb"], CASES.raw["spark"]
+    assert duck.keys() == sp.keys()
+    for key in duck:
+        assert canonical(sp[key]) == canonical(duck[key]), key

@@ -78,8 +78,12 @@ def _sql_result(con, tables):
 @settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), params_st)
 def test_sql_matches_reference(world, P):
+    _sql_matches_reference(world, P)
+
+
+def _sql_matches_reference(world, P, engine="duckdb"):
     stars, events = world
-    con = make_con(stars, events_rows=events)
+    con = make_con(stars, events_rows=events, engine=engine)
     got = _sql_result(con, run_detection(con, params=P))
     want = ref.detect(stars, events, P)
     assert got["low_activity"] == want["low_activity"]
@@ -126,8 +130,12 @@ def dense_worlds(draw):
 @settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(dense_worlds(), params_st)
 def test_dense_sql_matches_reference(world, P):
+    _dense_sql_matches_reference(world, P)
+
+
+def _dense_sql_matches_reference(world, P, engine="duckdb"):
     stars, events = world
-    con = make_con(stars, events_rows=events)
+    con = make_con(stars, events_rows=events, engine=engine)
     got = _sql_result(con, run_detection(con, params=P))
     want = ref.detect(stars, events, P)
     for k in ("low_activity", "clustered", "repo_months", "campaigns", "farms"):
@@ -136,16 +144,12 @@ def test_dense_sql_matches_reference(world, P):
 
 # ---- the same properties on Spark (few examples: each costs a Spark detection run) ----------
 @contextlib.contextmanager
-def _on_spark(spark):
-    from . import fixtures
-
-    old, fixtures.ENGINE = fixtures.ENGINE, "spark"
+def _one_partition(spark):
     prev = spark.conf.get("spark.sql.shuffle.partitions")
-    spark.conf.set("spark.sql.shuffle.partitions", "1")
+    spark.conf.set("spark.sql.shuffle.partitions", "1")  # tiny inputs
     try:
         yield
     finally:
-        fixtures.ENGINE = old
         spark.conf.set("spark.sql.shuffle.partitions", prev)
 
 
@@ -158,12 +162,12 @@ _SPARK = dict(deadline=None, database=None,
 @settings(max_examples=2, **_SPARK)
 @given(worlds(), params_st)
 def test_sql_matches_reference_on_spark(spark, world, P):
-    with _on_spark(spark):
-        test_sql_matches_reference.hypothesis.inner_test(world, P)
+    with _one_partition(spark):
+        _sql_matches_reference(world, P, engine="spark")
 
 
 @settings(max_examples=1, **_SPARK)
 @given(dense_worlds(), params_st)
 def test_dense_sql_matches_reference_on_spark(spark, world, P):
-    with _on_spark(spark):
-        test_dense_sql_matches_reference.hypothesis.inner_test(world, P)
+    with _one_partition(spark):
+        _dense_sql_matches_reference(world, P, engine="spark")
