@@ -66,6 +66,16 @@ class Store:
         with self._store.writing() as writer:
             writer.record_missing_hours(hours)
 
+    def read_github(self, repos: list[str], client: Any, *, user_events: bool = False,
+                    progress: Callable | None = None, commit_every: float | None = None):
+        """Read repositories from GitHub's REST API into the store (event feeds, stargazers
+        where ``client``'s token may see them, profiles, optionally public events); resumable.
+        ``client``: a ``starscope.source.github.GitHubClient``. Returns the GithubReport."""
+        from starscope.ingest.github import COMMIT_SECONDS, run_github
+
+        return run_github(self._store, repos, client, user_events=user_events, progress=progress,
+                          commit_every=COMMIT_SECONDS if commit_every is None else commit_every)
+
     def detect(self, *, profile: str = "default", params: Any = None,
                settings: Mapping[str, Any] | None = None, config: str | os.PathLike | None = None,
                since: str | None = None, until: str | None = None, full: bool = False,

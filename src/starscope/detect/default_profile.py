@@ -51,7 +51,7 @@ OUTPUTS = ("_det_default_susp", "_det_default_sig")
 SLOW_OUTPUTS = ("_det_slow_campaigns",)
 INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
-    "_dp_thin", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
+    "_dp_thin", "_dp_idle", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
     "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
     "_dp_hollow",
 )
@@ -216,8 +216,14 @@ def run(con: Any, params: Any = None) -> None:
     try:
         _signals(con, P)
         # account creation times, where profiles are known; only accounts that do no other
-        # work (a hackathon or a class registers together and then works)
-        created_together.add_signals(con, eligible="_dp_thin")
+        # work (a hackathon or a class registers together and then works). Unlike _dp_thin
+        # this counts accounts with no event at all: a stargazer list's stars have none.
+        create(con, "_dp_idle", f"""
+            SELECT DISTINCT s.actor_id FROM _det_stars s
+            LEFT JOIN account_activity a ON a.actor_id = s.actor_id
+            WHERE COALESCE(a.n_events, 0) - COALESCE(a.n_watch, 0)
+                  <= {int(P.thin_max_other_events)}""")
+        created_together.add_signals(con, eligible="_dp_idle")
         _combine(con, P)
         # Which signals each suspected star has: the run's explanation columns read it.
         create(con, "_det_default_sig", "SELECT DISTINCT actor_id, repo_id, signal FROM _dp_sig")

@@ -97,9 +97,9 @@ def github(repos, store_path, token_file, user_events, watch, interval, rounds, 
     stargazers with their times (when the token may see them), the stargazers' profiles and,
     with --user-events, their public events. Token: $GITHUB_TOKEN or --token-file. API:
     $STARSCOPE_GITHUB_API_URL (default https://api.github.com). Resumable; see docs/github.md."""
-    from starscope.ingest.github import check_repo_name, read_repo_list, run_github
+    from starscope import Store
+    from starscope.ingest.github import check_repo_name, read_repo_list
     from starscope.source.github import Counters
-    from starscope.store import Store
 
     repos = [check_repo_name(r) for r in repos]
     watch_file = None
@@ -119,8 +119,8 @@ def github(repos, store_path, token_file, user_events, watch, interval, rounds, 
             todo = repos + (read_repo_list(watch_file) if watch_file else [])
             todo = list(dict.fromkeys(todo))
             client.counters = Counters()  # per round
-            rep = run_github(store, todo, client, user_events=user_events, progress=progress,
-                             commit_every=commit_every)
+            rep = store.read_github(todo, client, user_events=user_events, progress=progress,
+                                    commit_every=commit_every)
             any_problem = any_problem or bool(rep.problems)
             n += 1
             if as_json:
@@ -158,20 +158,19 @@ def write_csv(rows: list[dict[str, Any]], columns: tuple[str, ...], out: Path) -
 def read_live(store_path, repo: str, token_file) -> str:
     """`check --live`: read REPO from the API into the store (feed, stargazers where the token
     may see them, profiles, public events), detect, and return its current name."""
-    from starscope.ingest.github import check_repo_name, run_github
-    from starscope.results.detection import detect_store
-    from starscope.store import Store
+    from starscope import Store
+    from starscope.ingest.github import check_repo_name
 
     name = check_repo_name(repo)
     store = Store(store_path)
     progress = Progress(enabled=False)
     with _client(token_file, progress) as client:
-        rep = run_github(store, [name], client, user_events=True, progress=progress)
+        rep = store.read_github([name], client, user_events=True, progress=progress)
     click.echo(_summary(rep), err=True)
     fatal = [p for p in rep.problems if p["what"].split(":")[0] == "repo"]
     if fatal:
         raise UsageError(f"cannot read {name} from GitHub: {fatal[0]['message']}")
-    detect_store(store, profile="default")
+    store.detect(profile="default")
     return rep.renamed.get(name, name)
 
 
@@ -190,11 +189,9 @@ def audit(repo, store_path, token_file, user_events, report_path, csv_path, quie
     """Audit your own repository: read its stargazers with your token (admin or collaborator),
     their profiles and activity, detect fake stars, and write an HTML report and a CSV of the
     suspected accounts to send with GitHub's abuse report form."""
-    from starscope.ingest.github import check_repo_name, run_github
-    from starscope.interfaces.report import repo_report
-    from starscope.results.audit import COLUMNS, suspected_accounts
-    from starscope.results.detection import detect_store
-    from starscope.store import Store
+    from starscope import Store
+    from starscope.ingest.github import check_repo_name
+    from starscope.results.audit import COLUMNS
 
     name = check_repo_name(repo)
     slug = name.replace("/", "-")
@@ -209,16 +206,16 @@ def audit(repo, store_path, token_file, user_events, report_path, csv_path, quie
         if not client.authenticated:
             raise UsageError("audit reads your repo's stargazer list, which needs your token "
                              "(GITHUB_TOKEN or --token-file; you must be an admin or collaborator)")
-        rep = run_github(store, [name], client, user_events=user_events, progress=progress)
+        rep = store.read_github([name], client, user_events=user_events, progress=progress)
     click.echo(_summary(rep), err=True)
     fatal = [p for p in rep.problems if p["what"].split(":")[0] in ("repo", "stargazers")]
     if fatal:
         raise UsageError(f"cannot audit {name}: {fatal[0]['message']}")
-    detect_store(store, profile="default")
+    store.detect(profile="default")
     target = rep.renamed.get(name, name)
     try:
-        html = repo_report(store, target)
-        rows = suspected_accounts(store, target)
+        html = store.report(target)
+        rows = store.suspected_accounts(target)
     except StarscopeError as exc:
         raise UsageError(f"cannot report on {name}: {exc}") from None
     tmp = report_out.with_name(report_out.name + ".part")
