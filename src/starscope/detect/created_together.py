@@ -27,6 +27,7 @@ INTERMEDIATE = ("_ct_stars", "_ct_blocks", "_ct_repo")
 
 @dataclass(frozen=True)
 class CreatedTogetherParams:
+    """The block rule of the module docstring; ``weight``: the signal's share of a score."""
     max_gap_seconds: int = 3600
     density_factor: float = 0.05
     min_block: int = 10

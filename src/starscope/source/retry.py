@@ -24,6 +24,9 @@ RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How a source asks again: ``retries`` times with exponential ``backoff`` (capped,
+    jittered), and for a secondary rate limit ``secondary_wait`` doubling at most
+    ``max_secondary_doublings`` times (GitHub's advice for its secondary limits)."""
     retries: int = 4
     backoff: float = 1.0
     max_backoff: float = 30.0
