@@ -57,11 +57,10 @@ def main(src: str) -> None:
     out.write("# fmt: off\n")
     out.write("STUDY_DAYS = 2010  # 2019-07-01 .. 2024-12-31\n")
     out.write(f"TYPES = {tuple(types)!r}\n")
+    # one line per table: data, not code (a table spread over lines reads to code-duplication
+    # tools as hundreds of lines of the same shape)
     for name, rows in (("ORGANIC_PROFILES", organic), ("FAKE_PROFILES", fake)):
-        out.write(f"{name} = (\n")
-        for i in range(0, len(rows), 8):
-            out.write("    " + " ".join(f"{r!r}," for r in rows[i:i + 8]) + "\n")
-        out.write(")\n")
+        out.write(f"{name} = {tuple(tuple(r) for r in rows)!r}\n")
     out.write(f"LOW_ACTIVITY_STARS_PCT = {tuple(_pct(la))!r}\n")
     out.write(f"CLUSTERED_STARS_PCT = {tuple(_pct(cl))!r}\n")
     out.write(f"CLUSTERED_MONTHS_PCT = {tuple(_pct(list(months.values())))!r}\n")
