@@ -133,7 +133,8 @@ def test_fresh_hand_case():
     assert set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal = 'fresh'").fetchall()) == want
 
 
-def _fresh_sql(stars, events, P, created=None):
+def _signal_rows(signal, stars, events, P, created=None):
+    """The default profile's rows of one signal on a hand-made world (profiles optional)."""
     con = make_con(stars, events_rows=events)
     if created is not None:
         con.execute("CREATE TABLE account_profiles (actor_id BIGINT, actor_login VARCHAR, type VARCHAR, "
@@ -145,9 +146,14 @@ def _fresh_sql(stars, events, P, created=None):
     lockstep.run(con, Params(), None)
     try:
         default_profile._signals(con, P)
-        return set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal = 'fresh'").fetchall())
+        return set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal = ?",
+                               [signal]).fetchall())
     finally:
         default_profile._sql.drop(con, default_profile.INTERMEDIATE)
+
+
+def _fresh_sql(stars, events, P, created=None):
+    return _signal_rows("fresh", stars, events, P, created)
 
 
 @settings(deadline=None, max_examples=15, suppress_health_check=[HealthCheck.too_slow])
@@ -193,15 +199,7 @@ def hollow_worlds(draw):
 
 
 def _hollow_sql(stars, events, P):
-    con = make_con(stars, events_rows=events)
-    detect_run._prepare_stars(con, None, None)
-    low_activity.run(con, Params())
-    lockstep.run(con, Params(), None)
-    try:
-        default_profile._signals(con, P)
-        return set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_sig WHERE signal = 'hollow'").fetchall())
-    finally:
-        default_profile._sql.drop(con, default_profile.INTERMEDIATE)
+    return _signal_rows("hollow", stars, events, P)
 
 
 @settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])

@@ -244,23 +244,14 @@ def test_estimate_leaves_out_burst_repos():
 
 
 def test_burst_stars_from_the_store(world):
-    from starscope.results.coverage import BURST_REPO_MIN, BURST_REPO_SHARE, burst_stars
+    from starscope.results.coverage import burst_stars
 
     con = world["store"].connect()
     got = burst_stars(con)
     # by hand: per day, the repos holding more than the share of that day's stars
     rows = con.execute("SELECT CAST(starred_at AS DATE), repo_id FROM stars").fetchall()
     con.close()
-    from collections import Counter
-    per_day: dict = {}
-    for day, repo in rows:
-        per_day.setdefault(day.isoformat(), Counter())[repo] += 1
-    want = {}
-    for day, c in per_day.items():
-        total = sum(c.values())
-        n = sum(v for v in c.values() if v > BURST_REPO_SHARE * total and v >= BURST_REPO_MIN)
-        if n:
-            want[day] = n
+    want = _bursts_by_hand([(day.isoformat(), repo) for day, repo in rows])
     assert got == want and got  # a world with campaigns has burst days
 
 

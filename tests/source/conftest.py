@@ -10,11 +10,17 @@ from fake_archive import PROXY_VARS, FakeArchive, handler, make_hour_file
 
 
 @pytest.fixture
-def archive(monkeypatch):
-    """A running FakeArchive; ``archive.url`` is its base URL. Proxies are switched off."""
+def no_proxy(monkeypatch):
+    """Requests to 127.0.0.1 go straight to the test's own server, whatever the machine's
+    proxy settings."""
     for var in PROXY_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def archive(monkeypatch, no_proxy):
+    """A running FakeArchive; ``archive.url`` is its base URL. Proxies are switched off."""
     monkeypatch.delenv("STARSCOPE_GHARCHIVE_URL", raising=False)
     arch = FakeArchive()
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler(arch))

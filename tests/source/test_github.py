@@ -24,14 +24,7 @@ from starscope.ingest.github import run_github
 from starscope.source.github import GitHubClient, read_token
 from starscope.store import Store
 
-pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("no_proxy")]
 
 
 def client(url: str, token: str | None = TOKEN, **kw) -> GitHubClient:
