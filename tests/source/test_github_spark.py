@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_github_with_archive import _check, _github, _no_proxy, _stars, both  # noqa: F401
+from test_github_with_archive import _check, _github, _stars, both  # noqa: F401
 
 from starscope.engines.spark.ingest import ingest_spark
 from starscope.ingest import ingest
