@@ -163,19 +163,21 @@ class AdversarialWorld(RealisticWorld):
                 self._organic_sprinkle(r, rng.randint(0, max(1, n // 12)), int(t0), self.T)
 
     def _diluted(self) -> None:
-        """A reused farm whose accounts each star > 50 small organic repos too."""
+        """A reused farm whose accounts each star > 50 organic repos of 10-5000 stars too."""
         rng = self.rng
         c, cid = self._new_campaign("diluted")
-        P = rng.randint(120, 250)
+        P = rng.randint(60, 100)
         accs = self._aged_accounts(P, "diluted", cid)
+        # spread thin over the popular repos (the ones with >= 10 stars that overlap counts):
+        # at most 40 of the farm on any one, or the dilution itself is a lockstep cluster
+        # (>= 50 accounts x >= 10 repos). A small world has few such repos: an account may
+        # get fewer than 51 here (docs/adversary.md); GitHub has millions.
+        per_repo = {r: 0 for r in self.popular}
         for a in accs:
-            k = 0
-            # popular repos picked uniformly: the tail ones are client-sized; overlap only
-            # counts repos with 10-5000 stars, and a repeat is no new star
-            for _ in range(200):
-                if k >= 52:
-                    break
-                k += self.star(self.diurnal_time(), a, self.popular[int(rng.random() * len(self.popular))])
+            free = [r for r in self.popular if per_repo[r] < 40]
+            for r in rng.sample(free, min(len(free), 52)):
+                if self.star(self.diurnal_time(), a, r):
+                    per_repo[r] += 1
         for _ in range(self._orders(2, 8)):
             n = min(P, self._order_size(50, int(P * 0.8)))
             dur = rng.uniform(0.5, 3) * DAY
