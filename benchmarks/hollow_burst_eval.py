@@ -1,0 +1,56 @@
+"""What the (unwired) hollow-burst signal adds to the default profile on simulated worlds.
+
+    python benchmarks/hollow_burst_eval.py WORLD:STORE [WORLD:STORE ...] [--markdown]
+
+Runs the default profile's signals as benchmarks/default_profile_eval.py does, then
+`starscope.detect.hollow_burst`, and scores against the truth: star precision/recall of the
+default profile, of hollow-burst alone, and of their union (what wiring it in as one more
+signal would give), with recall by campaign kind (docs/adversary.md).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import default_profile_eval as E  # noqa: E402
+
+from starscope.detect import hollow_burst  # noqa: E402
+from starscope.store import Store  # noqa: E402
+
+
+def evaluate(world: Path, store: Path) -> dict:
+    con = Store(store).connect()
+    E.detect_both(con)
+    T = E._truth(con, world)
+    hollow_burst.run(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE _hb_union AS SELECT actor_id, repo_id FROM _det_default_susp "
+                "UNION SELECT actor_id, repo_id FROM _det_hollow_burst")
+    seed = int(__import__("json").loads((Path(world) / "truth" / "world.json").read_text())["seed"])
+    days = int(__import__("json").loads((Path(world) / "truth" / "world.json").read_text())["days"])
+    out = {"seed": seed, "days": days}
+    for name, table in (("default", "_det_default_susp"), ("hollow-burst", "_det_hollow_burst"),
+                        ("default + hollow-burst", "_hb_union")):
+        out[name] = E.score(con, table, T, False)
+    con.close()
+    return out
+
+
+def main(argv: list[str]) -> None:
+    res = [evaluate(Path(w), Path(s)) for w, s in (a.split(":", 1) for a in argv if not a.startswith("--"))]
+    kinds = sorted({k for r in res for k in r["default"]["by_kind"]},
+                   key=lambda k: E.KINDS.index(k) if k in E.KINDS else 99)
+    print("| seed | days | detector | star P | star R | " + " | ".join(kinds) + " | false positives by source |")
+    print("|" + "---|" * (6 + len(kinds)))
+    for r in res:
+        for name in ("default", "hollow-burst", "default + hollow-burst"):
+            x = r[name]
+            ks = " | ".join(E._f(x["by_kind"][k]["recall"]) if k in x["by_kind"] else "" for k in kinds)
+            fp = ", ".join(f"{k} {v:,}" for k, v in sorted(x["fp_by_source"].items())) or "—"
+            print(f"| {E._seed(r['seed'])} | {r['days']} | {name} | {E._f(x['precision'])} | {E._f(x['recall'])} "
+                  f"| {ks} | {fp} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
