@@ -168,16 +168,21 @@ class AdversarialWorld(RealisticWorld):
         c, cid = self._new_campaign("diluted")
         P = rng.randint(60, 100)
         accs = self._aged_accounts(P, "diluted", cid)
-        # spread thin over the popular repos (the ones with >= 10 stars that overlap counts):
-        # at most 40 of the farm on any one, or the dilution itself is a lockstep cluster
-        # (>= 50 accounts x >= 10 repos). A small world has few such repos: an account may
-        # get fewer than 51 here (docs/adversary.md); GitHub has millions.
-        per_repo = {r: 0 for r in self.popular}
+        # spread thin over the popular repos (the ones with >= 10 stars that overlap counts),
+        # the farm a minority on each: at most 40 of it (else the dilution is itself a lockstep
+        # cluster, >= 50 accounts x >= 10 repos) and at most half the repo's other stars (else
+        # its reused accounts dominate the repo). A small world has few such repos, so some
+        # accounts get fewer than 51 here (docs/adversary.md); GitHub has millions.
+        n_stars = {r: 0 for r in self.popular}
+        for ev in self.events:
+            if ev[2] == "WatchEvent" and ev[4] in n_stars:
+                n_stars[ev[4]] += 1
+        room = {r: min(40, n // 2) for r, n in n_stars.items()}
         for a in accs:
-            free = [r for r in self.popular if per_repo[r] < 40]
+            free = [r for r in self.popular if room[r] > 0]
             for r in rng.sample(free, min(len(free), 52)):
                 if self.star(self.diurnal_time(), a, r):
-                    per_repo[r] += 1
+                    room[r] -= 1
         for _ in range(self._orders(2, 8)):
             n = min(P, self._order_size(50, int(P * 0.8)))
             dur = rng.uniform(0.5, 3) * DAY
