@@ -30,6 +30,16 @@ def evaluate(world: Path, store: Path) -> dict:
     seed = int(__import__("json").loads((Path(world) / "truth" / "world.json").read_text())["seed"])
     days = int(__import__("json").loads((Path(world) / "truth" / "world.json").read_text())["days"])
     out = {"seed": seed, "days": days}
+    # which signals see each kind's fake stars (share of the kind's stars)
+    out["seen_by"] = {}
+    for kind, sig, n, tot in con.execute("""
+            WITH t AS (SELECT DISTINCT actor_id, repo_id, kind FROM _eval_truth),
+            s AS (SELECT actor_id, repo_id, signal FROM _eval_sig
+                  UNION ALL SELECT actor_id, repo_id, 'hollow-burst' FROM _det_hollow_burst),
+            n AS (SELECT kind, count(*) AS tot FROM t GROUP BY kind)
+            SELECT t.kind, s.signal, count(DISTINCT (t.actor_id, t.repo_id)), n.tot
+            FROM t JOIN s USING (actor_id, repo_id) JOIN n USING (kind) GROUP BY ALL ORDER BY ALL""").fetchall():
+        out["seen_by"].setdefault(kind, {})[sig] = (n, tot)
     for name, table in (("default", "_det_default_susp"), ("hollow-burst", "_det_hollow_burst"),
                         ("default + hollow-burst", "_hb_union")):
         out[name] = E.score(con, table, T, False)
@@ -50,6 +60,26 @@ def main(argv: list[str]) -> None:
             fp = ", ".join(f"{k} {v:,}" for k, v in sorted(x["fp_by_source"].items())) or "—"
             print(f"| {E._seed(r['seed'])} | {r['days']} | {name} | {E._f(x['precision'])} | {E._f(x['recall'])} "
                   f"| {ks} | {fp} |")
+    # per kind: the share of its fake stars each signal sees, over all the worlds given
+    sigs = sorted({g for r in res for k in r["seen_by"].values() for g in k})
+    tot: dict = {}
+    for r in res:
+        for k, d in r["seen_by"].items():
+            t = tot.setdefault(k, {"_n": 0})
+            t["_n"] += next(iter(d.values()))[1]
+            for g, (n, _) in d.items():
+                t[g] = t.get(g, 0) + n
+    allk = {k for r in res for k in r["default"]["by_kind"]}
+    for r in res:   # kinds no signal saw still count their stars
+        for k in allk - set(r["seen_by"]):
+            tot.setdefault(k, {"_n": 0})["_n"] += r["default"]["by_kind"][k]["fake"]
+    print()
+    print("| kind | fake stars | " + " | ".join(sigs) + " |")
+    print("|" + "---|" * (2 + len(sigs)))
+    for k in kinds:
+        t = tot.get(k, {"_n": 0})
+        print(f"| {k} | {t['_n']:,} | " + " | ".join(
+            f"{t.get(g, 0) / t['_n']:.2f}" if t.get(g) else "·" for g in sigs) + " |")
 
 
 if __name__ == "__main__":
