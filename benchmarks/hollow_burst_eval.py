@@ -51,15 +51,15 @@ def main(argv: list[str]) -> None:
     res = [evaluate(Path(w), Path(s)) for w, s in (a.split(":", 1) for a in argv if not a.startswith("--"))]
     kinds = sorted({k for r in res for k in r["default"]["by_kind"]},
                    key=lambda k: E.KINDS.index(k) if k in E.KINDS else 99)
-    print("| seed | days | detector | star P | star R | " + " | ".join(kinds) + " | false positives by source |")
-    print("|" + "---|" * (6 + len(kinds)))
+    print("| seed | days | detector | star P | star R | " + " | ".join(kinds) + " | campaigns P | campaigns R (true) | false positives by source |")
+    print("|" + "---|" * (8 + len(kinds)))
     for r in res:
         for name in ("default", "hollow-burst", "default + hollow-burst"):
             x = r[name]
             ks = " | ".join(E._f(x["by_kind"][k]["recall"]) if k in x["by_kind"] else "" for k in kinds)
             fp = ", ".join(f"{k} {v:,}" for k, v in sorted(x["fp_by_source"].items())) or "—"
             print(f"| {E._seed(r['seed'])} | {r['days']} | {name} | {E._f(x['precision'])} | {E._f(x['recall'])} "
-                  f"| {ks} | {fp} |")
+                  f"| {ks} | {E._f(x['campaigns']['precision'])} | {E._f(x['campaigns']['recall'])} ({x['campaigns']['true']}) | {fp} |")
     # per kind: the share of its fake stars each signal sees, over all the worlds given
     sigs = sorted({g for r in res for k in r["seen_by"].values() for g in k})
     tot: dict = {}
