@@ -9,6 +9,7 @@ signal would give), with recall by campaign kind (docs/adversary.md).
 """
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -27,9 +28,8 @@ def evaluate(world: Path, store: Path) -> dict:
     hollow_burst.run(con)
     con.execute("CREATE OR REPLACE TEMP TABLE _hb_union AS SELECT actor_id, repo_id FROM _det_default_susp "
                 "UNION SELECT actor_id, repo_id FROM _det_hollow_burst")
-    seed = int(__import__("json").loads((Path(world) / "truth" / "world.json").read_text())["seed"])
-    days = int(__import__("json").loads((Path(world) / "truth" / "world.json").read_text())["days"])
-    out = {"seed": seed, "days": days}
+    summary = json.loads((Path(world) / "truth" / "world.json").read_text())
+    out = {"seed": int(summary["seed"]), "days": int(summary["days"])}
     # which signals see each kind's fake stars (share of the kind's stars)
     out["seen_by"] = {}
     for kind, sig, n, tot in con.execute("""
@@ -51,15 +51,17 @@ def main(argv: list[str]) -> None:
     res = [evaluate(Path(w), Path(s)) for w, s in (a.split(":", 1) for a in argv if not a.startswith("--"))]
     kinds = sorted({k for r in res for k in r["default"]["by_kind"]},
                    key=lambda k: E.KINDS.index(k) if k in E.KINDS else 99)
-    print("| seed | days | detector | star P | star R | " + " | ".join(kinds) + " | campaigns P | campaigns R (true) | false positives by source |")
+    print("| seed | days | detector | star P | star R | " + " | ".join(kinds)
+          + " | campaigns P | campaigns R (true) | false positives by source |")
     print("|" + "---|" * (8 + len(kinds)))
     for r in res:
         for name in ("default", "hollow-burst", "default + hollow-burst"):
             x = r[name]
             ks = " | ".join(E._f(x["by_kind"][k]["recall"]) if k in x["by_kind"] else "" for k in kinds)
             fp = ", ".join(f"{k} {v:,}" for k, v in sorted(x["fp_by_source"].items())) or "—"
+            c = x["campaigns"]
             print(f"| {E._seed(r['seed'])} | {r['days']} | {name} | {E._f(x['precision'])} | {E._f(x['recall'])} "
-                  f"| {ks} | {E._f(x['campaigns']['precision'])} | {E._f(x['campaigns']['recall'])} ({x['campaigns']['true']}) | {fp} |")
+                  f"| {ks} | {E._f(c['precision'])} | {E._f(c['recall'])} ({c['true']}) | {fp} |")
     # per kind: the share of its fake stars each signal sees, over all the worlds given
     sigs = sorted({g for r in res for k in r["seen_by"].values() for g in k})
     tot: dict = {}

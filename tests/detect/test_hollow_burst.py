@@ -45,7 +45,8 @@ def _sql(stars, events, P):
     detect_run._prepare_stars(con, None, None)
     hollow_burst.run(con, P)
     got = set(con.execute("SELECT actor_id, repo_id FROM _det_hollow_burst").fetchall())
-    left = {n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_hb_%'").fetchall()}
+    left = {n for (n,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_hb_%'").fetchall()}
     assert not left                                # intermediate tables dropped
     return got
 

@@ -147,3 +147,20 @@ def test_each_kind_dodges_what_it_claims(worlds):
     for r, n in cover.items():
         if n:
             assert n <= 40 + 10 and n < 0.5 * total[r]     # + the farm's few ordinary stars
+
+
+def test_cli_preset(tmp_path):
+    """`starscope simulate --preset adversarial --json` writes the adversarial world."""
+    import json
+
+    from click.testing import CliRunner
+
+    from starscope.cli import main
+
+    res = CliRunner().invoke(main, ["simulate", str(tmp_path / "w"), "--preset", "adversarial", "--days", "1",
+                                    "--scale", "0.05", "--seed", "3", "--json"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.output)
+    assert s["preset"] == "adversarial" and all(s["campaigns"][k] >= 1 for k in ADVERSARY_KINDS)
+    bad = CliRunner().invoke(main, ["simulate", str(tmp_path / "x"), "--preset", "hostile"])
+    assert bad.exit_code == 2 and "adversarial" in bad.output
