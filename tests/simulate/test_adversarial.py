@@ -164,3 +164,11 @@ def test_cli_preset(tmp_path):
     assert s["preset"] == "adversarial" and all(s["campaigns"][k] >= 1 for k in ADVERSARY_KINDS)
     bad = CliRunner().invoke(main, ["simulate", str(tmp_path / "x"), "--preset", "hostile"])
     assert bad.exit_code == 2 and "adversarial" in bad.output
+
+
+def test_deterministic(tmp_path):
+    """The same options give the same adversarial world, byte for byte."""
+    kw = dict(days=1, seed=11, scale=0.05, preset="adversarial")
+    simulate_world(tmp_path / "a", **kw)
+    simulate_world(tmp_path / "b", **kw)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
