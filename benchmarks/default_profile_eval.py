@@ -27,7 +27,8 @@ from starscope.store import Store
 
 SOURCE = {"cohort": "cohort", "viral": "viral newcomer", "oneoff": "one-off", "community": "community",
           "crowd": "crowd", "hackathon": "hackathon", "organic": "other organic"}
-FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive"}
+FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive",
+              "camouflaged", "paced", "one_shot", "sitting", "diluted", "seasoned"}  # adversarial world
 # signal groups turned off together (a derived signal goes with its source)
 # reuse, burst and overlap are one fact (a farm's accounts serve several clients), scored once:
 # turned off together as "clients"
@@ -150,7 +151,8 @@ def evaluate(world: Path, store: Path, ablation: bool = False) -> dict[str, Any]
     return res
 
 
-KINDS = ("throwaway", "farm", "rotating", "ghost", "slow", "evasive")
+KINDS = ("throwaway", "farm", "rotating", "ghost", "slow", "evasive",
+         "camouflaged", "paced", "one_shot", "sitting", "diluted", "seasoned")
 
 
 def _f(x: float | None) -> str:

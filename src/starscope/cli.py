@@ -64,9 +64,10 @@ def main() -> None:
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.01, 1000))
 @click.option("--bad", is_flag=True, help="Inject malformed lines and broken files.")
 @click.option("--start", default="2024-03-01", show_default=True, help="First day (UTC).")
-@click.option("--preset", type=click.Choice(["realistic", "easy"]), default="realistic",
+@click.option("--preset", type=click.Choice(["realistic", "easy", "adversarial"]), default="realistic",
               show_default=True, help="realistic: one sign-up clock, farms that hide; easy: "
-              "campaigns in private id blocks.")
+              "campaigns in private id blocks; adversarial: realistic plus farms built to dodge "
+              "the default profile's documented signals (docs/adversary.md).")
 @click.option("--capture", default=1.0, show_default=True, type=click.FloatRange(0, 1),
               metavar="FRACTION", help="Keep only this share of star events (from "
               "--capture-from on), as GH Archive has lost stars since mid-2025.")

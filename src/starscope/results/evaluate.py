@@ -24,7 +24,9 @@ def _ratio(a: int, b: int) -> float | None:
 # an account's true role -> the organic source its false-positive stars come from
 _SOURCE = {"cohort": "cohort", "viral": "viral newcomer", "oneoff": "one-off", "community": "community",
            "crowd": "crowd", "hackathon": "hackathon", "organic": "other organic"}
-_FAKE_ROLES = ("throwaway", "farm", "rotating", "ghost", "slow", "evasive")
+_FAKE_ROLES = ("throwaway", "farm", "rotating", "ghost", "slow", "evasive",
+               # the adversarial world's (docs/adversary.md)
+               "camouflaged", "paced", "one_shot", "sitting", "diluted", "seasoned")
 
 
 def evaluate(world_dir: Path, store: Store, params: Any = None) -> dict[str, Any]:

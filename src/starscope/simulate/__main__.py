@@ -1,4 +1,4 @@
-"""``python -m starscope.simulate OUT_DIR [--days N] [--seed S] [--scale X] [--bad] [--preset realistic|easy]``
+"""``python -m starscope.simulate OUT_DIR [--days N] [--seed S] [--scale X] [--bad] [--preset realistic|easy|adversarial]``
 (same as ``starscope simulate``; ``--bench N_FILES`` writes background-only hour files instead)."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--bad", action="store_true")
-    ap.add_argument("--preset", choices=("realistic", "easy"), default="realistic")
+    ap.add_argument("--preset", choices=("realistic", "easy", "adversarial"), default="realistic")
     ap.add_argument("--start", type=_dt.date.fromisoformat, default=_dt.date(2024, 3, 1))
     ap.add_argument("--capture", type=float, default=1.0, help="keep this share of star events")
     ap.add_argument("--capture-from", type=_dt.date.fromisoformat, default=None)

@@ -1,0 +1,88 @@
+"""The (unwired) hollow-burst signal: the SQL agrees exactly with the brute-force reference on
+small random worlds with times on a coarse grid (span and sitting boundaries hit often), and
+a hand-made case says what it is for (docs/adversary.md)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from starscope.detect import hollow_burst
+from starscope.detect import run as detect_run
+from starscope.detect.hollow_burst import HollowBurstParams
+from starscope.store.schema import TYPE_CODE
+
+from .fixtures import T0, events_from_stars, make_con
+from .reference_hollow_burst import hollow_burst as reference
+
+HOURS = [0, 1, 2, 23, 24, 25, 47, 48, 49, 72, 100, 240]
+MINUTES = [0, 30, 59, 60, 61]
+
+
+def _star(i, a, r, t):
+    return {"event_id": i, "starred_at": t, "repo_id": r, "repo_name": f"o/r{r}", "actor_id": a,
+            "actor_login": f"u{a}", "org_id": None}
+
+
+@st.composite
+def worlds(draw):
+    n_users, n_repos = draw(st.integers(1, 10)), draw(st.integers(1, 4))
+    raw = draw(st.lists(st.tuples(st.integers(1, n_users), st.integers(1, n_repos), st.sampled_from(HOURS),
+                                  st.sampled_from(MINUTES)), max_size=40))
+    stars = [_star(1000 + i, u, r, T0 + dt.timedelta(hours=h, minutes=m)) for i, (u, r, h, m) in enumerate(raw)]
+    work = draw(st.lists(st.tuples(st.integers(1, 12), st.integers(1, 4),
+                                   st.sampled_from(["ForkEvent", "IssuesEvent", "PushEvent"])), max_size=6))
+    events = events_from_stars(stars)
+    for j, (u, r, t) in enumerate(work):
+        events.append({"event_id": 9000 + j, "created_at": T0, "type": TYPE_CODE[t], "actor_id": u,
+                       "repo_id": r, "org_id": None})
+    return stars, events
+
+
+def _sql(stars, events, P):
+    con = make_con(stars, events_rows=events)
+    detect_run._prepare_stars(con, None, None)
+    hollow_burst.run(con, P)
+    got = set(con.execute("SELECT actor_id, repo_id FROM _det_hollow_burst").fetchall())
+    left = {n for (n,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_hb_%'").fetchall()}
+    assert not left                                # intermediate tables dropped
+    return got
+
+
+@settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(), st.sampled_from([1, 24, 48]), st.sampled_from([1, 2, 3]), st.sampled_from([0.0, 0.5, 1.0]),
+       st.sampled_from([0.0, 0.2, 1.0]), st.sampled_from([1, 60]), st.sampled_from([1, 2]),
+       st.sampled_from([0.25, 0.5, 1.0]))
+def test_matches_reference(world, span, mn, share, eng, sit, acc, rshare):
+    stars, events = world
+    P = HollowBurstParams(span_hours=span, min_stars=mn, min_share=share, max_engaged_share=eng,
+                          sitting_minutes=sit, min_accounts=acc, min_repo_share=rshare)
+    assert _sql(stars, events, P) == reference(stars, events, P)
+
+
+def test_hand_case():
+    """Repo 1: 30 accounts within a day, nobody works there -> suspected, whatever else the
+    accounts do. Repo 2: the same, but 3 people fork it -> a launch. Repo 3: 30 accounts over
+    30 days (a community at its own pace) -> no burst. Repo 4: 30 readers star it and repo 5 in
+    one sitting -> a list."""
+    stars, i = [], 0
+    for a in range(30):
+        for r, t in ((1, dt.timedelta(minutes=40 * a)), (2, dt.timedelta(minutes=40 * a, days=5)),
+                     (3, dt.timedelta(days=a)), (4, dt.timedelta(days=40, minutes=40 * a)),
+                     (5, dt.timedelta(days=40, minutes=40 * a + 5))):
+            i += 1
+            stars.append(_star(i, 100 * min(r, 4) + a, r, T0 + t))   # repo 5: repo 4's readers
+    events = events_from_stars(stars)
+    for j in range(3):
+        events.append({"event_id": 9000 + j, "created_at": T0, "type": TYPE_CODE["ForkEvent"],
+                       "actor_id": 900 + j, "repo_id": 2, "org_id": None})
+    # every stargazer of repo 1 is kept alive (pushes elsewhere): not thin, still suspected
+    for a in range(30):
+        events.append({"event_id": 9100 + a, "created_at": T0, "type": TYPE_CODE["PushEvent"],
+                       "actor_id": 100 + a, "repo_id": 77, "org_id": None})
+    P = HollowBurstParams()
+    want = {(100 + a, 1) for a in range(30)}
+    assert reference(stars, events, P) == want
+    assert _sql(stars, events, P) == want
