@@ -2,7 +2,6 @@
 of a seller who read docs/detection-default.md; each new kind does what dodges its signal."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import subprocess
@@ -17,17 +16,10 @@ from isal import igzip
 from starscope.simulate import simulate_world
 from starscope.simulate.adversarial import ADVERSARY_KINDS
 
+from world_files import parse_ts, read_csv
+
 OPTS = dict(days=3, seed=7, scale=0.15)
 T0 = dt.datetime(2024, 3, 1, tzinfo=dt.timezone.utc)
-
-
-def _csv(path: Path) -> list[dict]:
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def _ts(s: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 
 def _digest(out: Path) -> str:
@@ -43,7 +35,7 @@ def _events(out: Path) -> list[tuple]:
     for p in sorted((out / "archive").glob("*.json.gz")):
         for line in igzip.decompress(p.read_bytes()).splitlines():
             e = msgspec.json.decode(line)
-            events.append((e["type"], e["actor"]["id"], e["repo"]["id"], _ts(e["created_at"])))
+            events.append((e["type"], e["actor"]["id"], e["repo"]["id"], parse_ts(e["created_at"])))
     return events
 
 
@@ -55,8 +47,8 @@ def worlds(tmp_path_factory):
     simulate_world(real, **OPTS)
     truth = adv / "truth"
     return {"adv": adv, "real": real, "summary": summary, "events": _events(adv),
-            "fake": _csv(truth / "fake_stars.csv"),
-            "accounts": {int(r["actor_id"]): r for r in _csv(truth / "accounts.csv")}}
+            "fake": read_csv(truth / "fake_stars.csv"),
+            "accounts": {int(r["actor_id"]): r for r in read_csv(truth / "accounts.csv")}}
 
 
 def test_realistic_world_unchanged_by_the_adversary(worlds, tmp_path):
@@ -74,7 +66,7 @@ def test_realistic_world_unchanged_by_the_adversary(worlds, tmp_path):
 def test_adversarial_world_contains_the_realistic_one(worlds):
     """Same draws first: every realistic fake star (campaign, account, repo, time) is there too."""
     key = ("campaign_id", "kind", "actor_id", "repo_id", "starred_at")
-    real = {tuple(r[k] for k in key) for r in _csv(worlds["real"] / "truth" / "fake_stars.csv")}
+    real = {tuple(r[k] for k in key) for r in read_csv(worlds["real"] / "truth" / "fake_stars.csv")}
     adv = {tuple(r[k] for k in key) for r in worlds["fake"]}
     assert real and real < adv
     assert {r[1] for r in adv - real} == set(ADVERSARY_KINDS)
@@ -93,7 +85,7 @@ def test_each_kind_dodges_what_it_claims(worlds):
     fake, events, acc = worlds["fake"], worlds["events"], worlds["accounts"]
     by_kind = defaultdict(list)
     for r in fake:
-        by_kind[r["kind"]].append((int(r["actor_id"]), int(r["repo_id"]), _ts(r["starred_at"])))
+        by_kind[r["kind"]].append((int(r["actor_id"]), int(r["repo_id"]), parse_ts(r["starred_at"])))
     other = defaultdict(int)        # events besides stars, per account
     stars = defaultdict(list)       # (time, repo) per account
     engaged = defaultdict(set)      # repo -> accounts that did something there besides starring
@@ -114,7 +106,7 @@ def test_each_kind_dodges_what_it_claims(worlds):
     assert all(len(clients[("one_shot", a)]) == 1 and other[a] >= 2 for a in one)
     # seasoned: signed up in the window, one client, not thin, active on two days (not low-activity)
     for a, r, ts in by_kind["seasoned"]:
-        assert _ts(acc[a]["created_at"]) >= T0 and other[a] >= 2 and len(days[a]) >= 2
+        assert parse_ts(acc[a]["created_at"]) >= T0 and other[a] >= 2 and len(days[a]) >= 2
         assert clients[("seasoned", a)] == {r}
     # paced: no 48 h span of a client holds 20 of its paced stars
     per_repo = defaultdict(list)

@@ -1,7 +1,6 @@
 """The realistic world (the default preset): one sign-up clock, every fake kind and hard negative."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections import defaultdict
@@ -14,17 +13,10 @@ from isal import igzip
 from starscope.simulate import simulate_world
 from starscope.simulate.realistic import _ACCOUNT_CURVE, SignupClock
 
+from world_files import parse_ts, read_csv
+
 START = dt.date(2024, 3, 1)
 T0 = dt.datetime(2024, 3, 1, tzinfo=dt.timezone.utc)
-
-
-def _csv(path: Path) -> list[dict]:
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def _ts(s: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +27,11 @@ def world(tmp_path_factory):
     for p in sorted((out / "archive").glob("*.json.gz")):
         for line in igzip.decompress(p.read_bytes()).splitlines():
             e = msgspec.json.decode(line)
-            events.append((e["type"], e["actor"]["id"], e["repo"]["id"], _ts(e["created_at"])))
+            events.append((e["type"], e["actor"]["id"], e["repo"]["id"], parse_ts(e["created_at"])))
     truth = out / "truth"
-    return {"summary": summary, "events": events, "fake": _csv(truth / "fake_stars.csv"),
-            "accounts": {int(r["actor_id"]): r for r in _csv(truth / "accounts.csv")},
-            "campaigns": _csv(truth / "campaigns.csv"), "negatives": _csv(truth / "negatives.csv")}
+    return {"summary": summary, "events": events, "fake": read_csv(truth / "fake_stars.csv"),
+            "accounts": {int(r["actor_id"]): r for r in read_csv(truth / "accounts.csv")},
+            "campaigns": read_csv(truth / "campaigns.csv"), "negatives": read_csv(truth / "negatives.csv")}
 
 
 def test_every_kind_and_role(world):
@@ -65,8 +57,8 @@ def test_one_signup_clock(world):
     """Accounts created in the window: ids rise with creation time whatever their role, and no
     campaign owns a private block (others' sign-ups fall between its ids)."""
     start = T0
-    new = sorted((_ts(r["created_at"]), a, r["role"]) for a, r in world["accounts"].items()
-                 if _ts(r["created_at"]) >= start)
+    new = sorted((parse_ts(r["created_at"]), a, r["role"]) for a, r in world["accounts"].items()
+                 if parse_ts(r["created_at"]) >= start)
     assert len({role for _, _, role in new}) >= 4
     ids = [a for _, a, _ in new]
     inversions = sum(1 for x, y in zip(ids, ids[1:]) if y < x)
@@ -75,7 +67,7 @@ def test_one_signup_clock(world):
     assert 150_000_000 < base < 175_000_000
     assert min(ids) >= base - 10
     # older accounts: ids spread below the clock, created before the window
-    old = [a for a, r in world["accounts"].items() if _ts(r["created_at"]) < start]
+    old = [a for a, r in world["accounts"].items() if parse_ts(r["created_at"]) < start]
     assert max(old) < base and min(old) < base / 4
     # throwaway accounts of one campaign: other sign-ups (seen or unseen) between them
     by_camp = defaultdict(list)
@@ -89,9 +81,9 @@ def test_one_signup_clock(world):
     first = {}
     for _, a, _, ts in world["events"]:
         first[a] = min(first.get(a, ts), ts)
-    assert all(first[a] >= _ts(r["created_at"]) for a, r in world["accounts"].items())
+    assert all(first[a] >= parse_ts(r["created_at"]) for a, r in world["accounts"].items())
     # created_at follows the ids of pre-window accounts too (older id, earlier date)
-    pairs = sorted((a, _ts(world["accounts"][a]["created_at"])) for a in old)
+    pairs = sorted((a, parse_ts(world["accounts"][a]["created_at"])) for a in old)
     assert all(x[1] <= y[1] for x, y in zip(pairs, pairs[1:]))
 
 
@@ -111,7 +103,7 @@ def test_fake_kinds_behave(world):
     assert rot and max(len(clients[a]) for a in rot) < 10         # no account reaches m = 10
     # aged farms: old ids, activity besides stars, and cover stars on repos outside the truth
     farm = {a for a, r in acc.items() if r["role"] in ("farm", "rotating")}
-    assert all(_ts(acc[a]["created_at"]) < T0 for a in farm)
+    assert all(parse_ts(acc[a]["created_at"]) < T0 for a in farm)
     fake_pairs = {(int(r["actor_id"]), int(r["repo_id"])) for r in fake}
     cover = [1 for t, a, r, _ in events if t == "WatchEvent" and a in farm and (a, r) not in fake_pairs]
     other = [1 for t, a, _, _ in events if t != "WatchEvent" and a in farm]
@@ -121,7 +113,7 @@ def test_fake_kinds_behave(world):
     for r in fake:
         if r["kind"] == "ghost":
             f = forks.get((int(r["actor_id"]), int(r["repo_id"])))
-            assert f is not None and 0 < (f - _ts(r["starred_at"])).total_seconds() <= 20 * 60 + 1
+            assert f is not None and 0 < (f - parse_ts(r["starred_at"])).total_seconds() <= 20 * 60 + 1
 
 
 def test_hard_negatives_behave(world):
@@ -136,14 +128,14 @@ def test_hard_negatives_behave(world):
     for a in cohort:
         by_group[acc[a]["campaign_id"]].append(a)
     for accs in by_group.values():
-        times = [_ts(acc[a]["created_at"]) for a in accs]
+        times = [parse_ts(acc[a]["created_at"]) for a in accs]
         assert (max(times) - min(times)).total_seconds() <= 3600
         assert all({"WatchEvent", "ForkEvent"} <= {t for t, _, _ in by_actor[a]} for a in accs)
         assert sum(any(t == "PushEvent" for t, _, _ in by_actor[a]) for a in accs) >= 0.6 * len(accs)
     # viral newcomers: signed up in the window, one star, never seen again
     viral = [a for a, r in acc.items() if r["role"] == "viral"]
     assert len(viral) >= 100
-    assert all(len(by_actor[a]) == 1 and _ts(acc[a]["created_at"]) >= T0 for a in viral)
+    assert all(len(by_actor[a]) == 1 and parse_ts(acc[a]["created_at"]) >= T0 for a in viral)
     summary = world["summary"]
     assert summary["negative_stars_by_kind"]["crowd"] > 0 and summary["negative_stars_by_kind"]["community"] > 0
 

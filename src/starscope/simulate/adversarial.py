@@ -83,10 +83,7 @@ class AdversarialWorld(RealisticWorld):
         self._cover(accs, 1.5 * self.days / 7)
         for _ in range(self._orders(2, 8)):
             n = min(P, self._order_size(50, int(P * 0.8)))
-            dur = rng.uniform(0.5, 3) * DAY
-            t0 = rng.random() * max(1, self.T - dur)
-            r = self._client(t0)
-            self.campaigns[c]["repos"].append(r)
+            r, t0, dur = self._next_order(c)
             pick = rng.sample(accs, n)
             self._order(c, r, pick, t0, dur)
             short = self.repo_short[r]
@@ -132,10 +129,7 @@ class AdversarialWorld(RealisticWorld):
         c, cid = self._new_campaign("one_shot")
         for _ in range(self._orders(2, 6)):
             n = self._order_size(50, 300)
-            dur = rng.uniform(0.5, 3) * DAY
-            t0 = rng.random() * max(1, self.T - dur)
-            r = self._client(t0)
-            self.campaigns[c]["repos"].append(r)
+            r, t0, dur = self._next_order(c)
             accs = self._kept_alive(n, "one_shot", cid)
             self._cover(accs, 1.0 * self.days / 7)
             self._order(c, r, accs, t0, dur)
@@ -185,10 +179,7 @@ class AdversarialWorld(RealisticWorld):
                     room[r] -= 1
         for _ in range(self._orders(2, 8)):
             n = min(P, self._order_size(50, int(P * 0.8)))
-            dur = rng.uniform(0.5, 3) * DAY
-            t0 = rng.random() * max(1, self.T - dur)
-            r = self._client(t0)
-            self.campaigns[c]["repos"].append(r)
+            r, t0, dur = self._next_order(c)
             self._order(c, r, rng.sample(accs, n), t0, dur)
 
     def _seasoned(self) -> None:

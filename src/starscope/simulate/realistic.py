@@ -134,6 +134,15 @@ class RealisticWorld(BaseWorld):
             for _ in range(_poisson(self.rng, min(per_account, 3.0))):
                 self.star(self.diurnal_time(), a, self.pick_popular())
 
+    def _next_order(self, c: int) -> tuple[int, float, float]:
+        """A reused farm's next order: its client (recorded in the campaign), start and spread
+        (half a day to three days)."""
+        dur = self.rng.uniform(0.5, 3) * DAY
+        t0 = self.rng.random() * max(1, self.T - dur)
+        r = self._client(t0)
+        self.campaigns[c]["repos"].append(r)
+        return r, t0, dur
+
     def _order(self, c: int, r: int, accs: list[int], t0: float, dur: float) -> None:
         rng = self.rng
         for a in accs:
@@ -164,10 +173,7 @@ class RealisticWorld(BaseWorld):
         n_orders = max(2, min(12, int(round(self.days / rng.uniform(1.5, 3.0)))))
         for _ in range(n_orders):
             n = min(len(accs), self._order_size(50, int(P * 0.8)))
-            dur = rng.uniform(0.5, 3) * DAY
-            t0 = rng.random() * max(1, self.T - dur)
-            r = self._client(t0)
-            self.campaigns[c]["repos"].append(r)
+            r, t0, dur = self._next_order(c)
             self._order(c, r, rng.sample(accs, n), t0, dur)
 
     def _rotating(self) -> None:
@@ -183,10 +189,7 @@ class RealisticWorld(BaseWorld):
         self._cover(accs, 1.0 * self.days / 7)
         used = {a: 0 for a in accs}
         for n in sizes:
-            dur = rng.uniform(0.5, 3) * DAY
-            t0 = rng.random() * max(1, self.T - dur)
-            r = self._client(t0)
-            self.campaigns[c]["repos"].append(r)
+            r, t0, dur = self._next_order(c)
             # least-used first (ties random): no account reaches 10 clients
             pick = sorted(accs, key=lambda a: (used[a], rng.random()))[:n]
             for a in pick:
