@@ -25,7 +25,6 @@ campaigns, each its own kind in the truth (docs/adversary.md says what each defe
 """
 from __future__ import annotations
 
-from ._calibration_data import FAKE_PROFILES, TYPES
 from .base import _poisson
 from .clock import DAY, HOUR
 from .realistic import RealisticWorld
@@ -52,23 +51,7 @@ class AdversarialWorld(RealisticWorld):
     # ------------------------------------------------------------------ helpers
     def _kept_alive(self, n: int, role: str, cid: str) -> list[int]:
         """Aged accounts with >= 2 events besides stars in the window: none is thin."""
-        rng = self.rng
-        heavy = [p for p in FAKE_PROFILES if sum(p) >= 10]
-        out = []
-        for _ in range(n):
-            a = self.add_account(role, cid)
-            out.append(a)
-            prof = heavy[rng.randrange(len(heavy))]
-            counts = {t: 0 for t in TYPES}
-            for _ in range(_poisson(rng, 2 + 2 * self.days / 7)):
-                counts[rng.choices(TYPES, prof)[0]] += 1
-            counts.pop("WatchEvent")
-            short = 2 - sum(counts.values())
-            if short > 0:                       # the seller's upkeep: a push or two
-                counts["PushEvent"] += short
-            self.activity(a, {t: c for t, c in counts.items() if c}, min_days=min(2, self.days),
-                          social_popular=1.0)
-        return out
+        return self._aged_accounts(n, role, cid, upkeep=2)
 
     def _orders(self, n_lo: int, n_hi: int) -> int:
         return max(n_lo, min(n_hi, int(round(self.days / self.rng.uniform(1.5, 3.0)))))
@@ -125,7 +108,6 @@ class AdversarialWorld(RealisticWorld):
 
     def _one_shot(self) -> None:
         """Aged, kept-alive accounts, each spent on one client only."""
-        rng = self.rng
         c, cid = self._new_campaign("one_shot")
         for _ in range(self._orders(2, 6)):
             n = self._order_size(50, 300)

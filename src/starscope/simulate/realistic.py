@@ -108,8 +108,10 @@ class RealisticWorld(BaseWorld):
         name = text.promo_name(rng) if rng.random() < 0.6 else text.repo_name(rng)
         return self._promoted_repo(name, int(t0 - rng.uniform(HOUR, 10 * DAY)))
 
-    def _aged_accounts(self, n: int, role: str, cid: str) -> list[int]:
-        """Old (bought or aged) accounts with real-looking activity in the window."""
+    def _aged_accounts(self, n: int, role: str, cid: str, *, upkeep: int = 0) -> list[int]:
+        """Old (bought or aged) accounts with real-looking activity in the window; with
+        ``upkeep``, the seller tops each up to that many events besides stars (pushes) on at
+        least two days, so that none is thin."""
         rng = self.rng
         heavy = [p for p in FAKE_PROFILES if sum(p) >= 10]
         out = []
@@ -122,9 +124,11 @@ class RealisticWorld(BaseWorld):
             for _ in range(k):
                 counts[rng.choices(TYPES, prof)[0]] += 1
             counts.pop("WatchEvent")
+            counts["PushEvent"] += max(0, upkeep - sum(counts.values()))
             counts = {t: c for t, c in counts.items() if c}
             if counts:
-                self.activity(a, counts, social_popular=1.0)
+                self.activity(a, counts, min_days=min(2 if upkeep else 1, self.days),
+                              social_popular=1.0)
         return out
 
     def _cover(self, accs: list[int], per_account: float) -> None:
