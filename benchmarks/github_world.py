@@ -3,8 +3,9 @@
 For each seed: simulate a world, read it from its hour files and through the fake GitHub API
 (tests/source/fake_github.py on 127.0.0.1: feeds of their last 300 events, stargazer lists,
 profiles, stargazers' public events), detect both with the default profile and print precision
-and recall on the followed repos (the promoted ones and their genuine look-alikes), whether the
-two stores hold the same stars and stargazer activity, and every star only one side suspects.
+and recall on the followed repos (the promoted ones and their genuine look-alikes), how many of
+them have more events than a feed holds, whether the two stores hold the same stars and
+stargazer activity, and every star only one side suspects.
 
     python benchmarks/github_world.py --preset realistic --scale 0.02 --seeds 1 2 3
 
@@ -33,13 +34,14 @@ def main() -> None:
     from world_compare import compare
 
     print(f"preset {args.preset}, scale {args.scale}, {args.days} days")
-    print("seed  followed  stars  same-stars  same-activity  hour files P / R      API P / R"
-          "            only API  only hour files")
+    print("seed  followed  >300 events  stars  same-stars  same-activity  hour files P / R  "
+          "    API P / R            only API  only hour files")
     for seed in args.seeds:
         with tempfile.TemporaryDirectory(prefix="starscope-ghworld-") as tmp:
             c = compare(Path(tmp), args.preset, args.scale, seed, days=args.days)
         h, a, held = c["hours"], c["api"], c["held"]
-        print(f"{seed:>4}  {len(c['repos']):>8}  {len(held['hours']['stars']):>5}  "
+        print(f"{seed:>4}  {len(c['repos']):>8}  {held['hours']['busy']:>11}  "
+              f"{len(held['hours']['stars']):>5}  "
               f"{str(held['api']['stars'] == held['hours']['stars']):>10}  "
               f"{str(held['api']['activity'] == held['hours']['activity']):>13}  "
               f"{h['precision']:.4f} / {h['recall']:.4f}  {a['precision']:.4f} / {a['recall']:.4f}"
