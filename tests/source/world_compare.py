@@ -68,8 +68,9 @@ def compare(root: Path, preset: str, scale: float, seed: int, days: int = 2) -> 
         held[name] = {"stars": set(con.execute(stars_q).fetchall()),
                       "activity": set(con.execute(ACTIVITY.format(inl)).fetchall()),
                       # followed repos with more events than a feed holds (300)
-                      "busy": con.execute(f"""SELECT count(*) FROM (SELECT repo_id FROM events
-                          WHERE repo_id IN ({inl}) GROUP BY repo_id HAVING count(*) > 300)""").fetchone()[0]}
+                      "busy": con.execute(f"""
+                          SELECT count(*) FROM (SELECT repo_id FROM events WHERE repo_id IN ({inl})
+                                                GROUP BY repo_id HAVING count(*) > 300)""").fetchone()[0]}
         con.close()
     h, a = score(hours, ids, truth), score(api, ids, truth)
     return {"hours": h, "api": a, "held": held, "repos": ids, "truth": truth, "fake": fake,
