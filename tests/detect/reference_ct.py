@@ -13,17 +13,19 @@ def created_together(stars: set[tuple[int, int]], created: dict[int, dt.datetime
                      P: CreatedTogetherParams = CreatedTogetherParams(),
                      eligible: set[int] | None = None) -> set[tuple[int, int]]:
     """stars: (actor, repo) pairs (one per pair); created: actor -> account creation time;
-    eligible: the accounts whose stars in a block are suspected (None: all)."""
+    eligible: the accounts that may form blocks (None: all)."""
     by_repo: dict[int, list[int]] = defaultdict(list)
     for a, r in stars:
         by_repo[r].append(a)
     out = set()
     for r, actors in by_repo.items():
-        prof = sorted((created[a], a) for a in actors if created.get(a) is not None)
-        n = len(prof)
+        # the gap rule's span and count: all profiled stargazers; blocks: eligible ones only
+        everyone = sorted((created[a], a) for a in actors if created.get(a) is not None)
+        n = len(everyone)
         if n < P.min_block:
             continue
-        span = int((prof[-1][0] - prof[0][0]).total_seconds())
+        span = int((everyone[-1][0] - everyone[0][0]).total_seconds())
+        prof = [(t, a) for t, a in everyone if eligible is None or a in eligible]
         blocks: list[list[int]] = []
         for i, (t, a) in enumerate(prof):
             gap = None if i == 0 else int((t - prof[i - 1][0]).total_seconds())
@@ -34,5 +36,5 @@ def created_together(stars: set[tuple[int, int]], created: dict[int, dt.datetime
         share = sum(len(b) for b in big) / len(actors)
         for b in big:
             if share >= P.min_repo_share or len(b) >= P.big_block:
-                out |= {(a, r) for a in b if eligible is None or a in eligible}
+                out |= {(a, r) for a in b}
     return out

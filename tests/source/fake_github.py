@@ -1,12 +1,17 @@
 """A fake GitHub REST API (Starlette, served by uvicorn on 127.0.0.1 in a thread) for the tests.
 
-It speaks what GitHub documents: `Link` pagination (`per_page`, `page`), weak ETags and 304s
-(free when authenticated), `x-ratelimit-*` headers with a window that resets, 403 with
-`x-ratelimit-remaining: 0` once the quota is used, `application/vnd.github.star+json`
-stargazers, 301 to `/repositories/{id}` for renamed repos, `/user/{id}`, and scripted faults
-per path: 500, secondary limits (403/429 with retry-after, or only a message), cut-off bodies,
-malformed JSON. It counts every request and records any made while the quota was used up
-(`violations`): a client that honours the limits never makes one.
+It speaks what GitHub documents: a 403 without a `User-Agent`, `Link` pagination (`per_page`,
+`page`), weak ETags and 304s (free when authenticated), `x-ratelimit-*` headers with a window
+that resets, 403 with `x-ratelimit-remaining: 0` once the quota is used,
+`application/vnd.github.star+json` stargazers, 301 to `/repositories/{id}` for renamed repos,
+`/user/{id}`, and scripted faults per path: 500, secondary limits (403/429 with retry-after, or
+only a message), cut-off bodies, malformed JSON. It counts every request and records any made
+while the quota was used up (`violations`): a client that honours the limits never makes one.
+
+What it accepts that GitHub would not, or does not do (docs/github.md): feeds keep their last
+300 events but no time window (GitHub: 30 days since 2025-01-30, its reference still says 90);
+stargazer lists have no page limit (GitHub documents a 422 for this endpoint: users report it
+past page 400); events are served at once (GitHub delays them from 30 s to hours).
 """
 from __future__ import annotations
 
@@ -129,6 +134,11 @@ class FakeGitHub:
                "inm": request.headers.get("if-none-match"),
                "auth": request.headers.get("authorization")}
         self.log.append(rec)
+        if not request.headers.get("user-agent"):
+            # GitHub: requests without a User-Agent are rejected (403)
+            rec["status"] = 403
+            return _json({"message": "Request forbidden by administrative rules. Please make sure "
+                                     "your request has a User-Agent header"}, 403)
         who = self._who(request)
         if who is None:
             rec["status"] = 401

@@ -318,6 +318,13 @@ def test_check_live_reads_the_repo_then_answers(tmp_path, monkeypatch):
         # read from the API (the store did not exist), detected, answered from the store
         assert ans["stars"]["total"] == 60 and ans["stars"]["suspected"] >= 30  # 30 bulk
         assert any(r["path"] == "/repos/alice/alpha/stargazers" for r in fake.log)
+        # the answers show when accounts were registered (their profiles): check's evidence ...
+        bulk = [e for e in ans["evidence"] if e["login"].startswith("bulk")]
+        assert bulk and all(str(e["account_created_at"]).startswith("2026-08-30") for e in bulk)
+        # ... and account, as text
+        res = CliRunner().invoke(main, ["account", "bulk000", "--store", store])
+        assert res.exit_code == 0, res.output
+        assert re.search(r"registered\s+2026-08-30.10:00:00", res.output), res.output
         # a repo the API does not have: one clear line, usage error
         res = CliRunner().invoke(main, ["check", "gone/repo", "--live", "--store", store])
     assert res.exit_code == 2 and "gone/repo" in res.output

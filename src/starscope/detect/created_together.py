@@ -8,6 +8,10 @@ stargazers are sorted by creation time and split where two neighbours were creat
 repo's creation-time span / its profiled stargazers, the gap expected by chance); a run of
 >= `min_block` accounts is a block. Its stars are suspected when the repo's blocks hold >=
 `min_repo_share` of its stars, or the block alone has >= `big_block` accounts.
+Only *eligible* stargazers (the default profile's: accounts that do no other work) are sorted
+and form blocks, as only thin accounts form `bulk` blocks: a hackathon or a class registers
+together and then works, and its few idle members are no block of their own (the span and the
+count in the gap rule stay those of all the repo's profiled stargazers).
 
 ``add_signals(con)`` inserts rows into the default profile's ``_dp_sig`` (actor_id, repo_id,
 signal, weight, reason, ord) and does nothing when the connection has no profiles, so stores
@@ -46,15 +50,13 @@ def has_profiles(con: Any) -> bool:
 def add_signals(con: Any, P: CreatedTogetherParams = CreatedTogetherParams(),
                 eligible: str | None = None) -> None:
     """Insert the created-together rows into ``_dp_sig`` (see module docstring).
-    ``eligible``: a relation of the actor ids whose stars in a block may be suspected (the
-    default profile passes its accounts that do no other work: a classroom or a hackathon
-    registers together too, and then works); None: every profiled stargazer."""
+    ``eligible``: a relation of the actor ids that may form blocks (the default profile passes
+    its accounts that do no other work: a classroom or a hackathon registers together too, and
+    then works); None: every profiled stargazer."""
     if not has_profiles(con):
         return
-    # blocks are found among all profiled stargazers; only eligible members are suspected
-    only = f"AND b.actor_id IN (SELECT actor_id FROM {eligible})" if eligible else ""
     try:
-        _blocks(con, P)
+        _blocks(con, P, eligible)
         con.execute(f"""
             INSERT INTO _dp_sig
             SELECT b.actor_id, b.repo_id, '{SIGNAL}', {num(P.weight)},
@@ -66,12 +68,17 @@ def add_signals(con: Any, P: CreatedTogetherParams = CreatedTogetherParams(),
             FROM _ct_stars b
             JOIN _ct_blocks k ON k.repo_id = b.repo_id AND k.blk = b.blk
             JOIN _ct_repo r ON r.repo_id = b.repo_id
-            WHERE (r.share >= {num(P.min_repo_share)} OR k.n >= {int(P.big_block)}) {only}""")
+            WHERE r.share >= {num(P.min_repo_share)} OR k.n >= {int(P.big_block)}""")
     finally:
         _sql.drop(con, INTERMEDIATE)
 
 
-def _blocks(con: Any, P: CreatedTogetherParams) -> None:
+def _blocks(con: Any, P: CreatedTogetherParams, eligible: str | None) -> None:
+    # Blocks among eligible stargazers only (as `bulk` among thin ones): a block of 38 people
+    # registered in one evening of whom two have not worked yet is a hackathon, not a batch;
+    # its idle members alone are no block (the realistic world through the API, docs/github.md).
+    # The gap expected by chance (span / n) stays that of all the repo's profiled stargazers.
+    only = f"WHERE actor_id IN (SELECT actor_id FROM {eligible})" if eligible else ""
     create(con, "_ct_stars", f"""
         WITH p AS (
             SELECT actor_id, MIN(created_at) AS created_at FROM account_profiles
@@ -83,13 +90,14 @@ def _blocks(con: Any, P: CreatedTogetherParams) -> None:
         sn AS (
             SELECT repo_id, COUNT(*) AS n_prof, MIN(created_at) AS lo, MAX(created_at) AS hi
             FROM s GROUP BY repo_id HAVING COUNT(*) >= {int(P.min_block)}),
+        e AS (SELECT * FROM s {only}),
         o AS (
-            SELECT s.repo_id, s.actor_id, s.created_at, n.n_stars,
+            SELECT e.repo_id, e.actor_id, e.created_at, n.n_stars,
                    date_diff('second', sn.lo, sn.hi) AS span, sn.n_prof,
-                   date_diff('second', LAG(s.created_at) OVER (
-                       PARTITION BY s.repo_id ORDER BY s.created_at, s.actor_id),
-                       s.created_at) AS gap
-            FROM s JOIN sn ON sn.repo_id = s.repo_id JOIN n ON n.repo_id = s.repo_id)
+                   date_diff('second', LAG(e.created_at) OVER (
+                       PARTITION BY e.repo_id ORDER BY e.created_at, e.actor_id),
+                       e.created_at) AS gap
+            FROM e JOIN sn ON sn.repo_id = e.repo_id JOIN n ON n.repo_id = e.repo_id)
         SELECT repo_id, actor_id, created_at, n_stars,
                -- gap > min(max_gap, factor * span / n), in doubles exact for these sizes
                SUM(CASE WHEN gap IS NULL OR gap > {int(P.max_gap_seconds)}

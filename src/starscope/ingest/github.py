@@ -3,7 +3,7 @@
 Per repository, in this order, each step committed atomically with the source's state:
 
 1. `/repos/{owner}/{repo}`: its id and current name (a 301 means it was renamed or moved).
-2. `/repos/{owner}/{repo}/events`: its event feed (the last 300 events / 90 days), the same
+2. `/repos/{owner}/{repo}/events`: its event feed (the last 300 events / 30 days), the same
    event JSON as GH Archive, so it goes through the archive's parser into the same tables;
    de-duplicated with archive events by event id. Conditional on the feed's ETag.
 3. `/repos/{owner}/{repo}/stargazers` (`application/vnd.github.star+json`): every star with its

@@ -78,7 +78,7 @@ def _summary(rep) -> str:
 @store_option
 @_token_option
 @click.option("--user-events", is_flag=True,
-              help="Also read each stargazer's public events (last 300 / 90 days).")
+              help="Also read each stargazer's public events (last 300 / 30 days).")
 @click.option("--watch", "watch", is_flag=False, flag_value=WATCH_ARGS, default=None,
               metavar="[FILE]", help="Keep polling, forever: the repos given, or those listed in "
               "FILE (one OWNER/REPO a line, re-read every round).")
