@@ -6,7 +6,7 @@
     python benchmarks/coverage_eval.py --cost-stars 10000000
 
 `--cost-stars N`: finding the bursts the old way (`coverage.burst_stars`, one pass over N
-stars: a year, skewed over 2M repos) against the new (`coverage.burst_stars_from_hours` over
+stars: a year, skewed over 2M repos) against the new (`coverage.burst_stars_recorded` over
 the hour_stats rows ingest recorded for them: per hour, its top repos), both read from
 Parquet in one run; the ratio is printed.
 
@@ -106,16 +106,20 @@ def _cost(n: int) -> None:
     con = duckdb.connect()
     con.execute("""CREATE TABLE s AS SELECT TIMESTAMP '2024-01-01'
                      + to_seconds(CAST(random() * 365 * 86400 AS BIGINT)) AS starred_at,
-                   CAST(pow(random(), 3) * 2000000 AS BIGINT) AS repo_id FROM range(?)""", [n])
+                   CAST(pow(random(), 3) * 2000000 AS BIGINT) AS repo_id FROM range(?)
+                   UNION ALL  -- and 2 % in launches: 50 repos, each on a day of its own
+                   SELECT TIMESTAMP '2024-01-01' + to_days(CAST(7 * (i % 50) AS INTEGER))
+                     + to_seconds(CAST(random() * 86400 AS BIGINT)), -1 - i % 50
+                   FROM range(?) t(i)""", [n, n // 50])
     con.execute(f"COPY s TO '{tmp}/stars.parquet' (FORMAT parquet)")
     # what ingest records per hour file: its stars and its top repos (the same rule)
     con.execute(f"""COPY (SELECT hour, sum(n) AS stars,
                           list({{'repo_id': repo_id, 'stars': n}} ORDER BY n DESC, repo_id)
                             FILTER (WHERE rk <= {STAR_REPOS_PER_FILE}) AS star_repos
-                   FROM (SELECT date_trunc('hour', starred_at) AS hour, repo_id, count(*) AS n,
-                                row_number() OVER (PARTITION BY date_trunc('hour', starred_at)
-                                                   ORDER BY count(*) DESC, repo_id) AS rk
-                         FROM s GROUP BY ALL) GROUP BY hour)
+                   FROM (SELECT *, row_number() OVER (PARTITION BY hour
+                                                          ORDER BY n DESC, repo_id) AS rk
+                         FROM (SELECT date_trunc('hour', starred_at) AS hour, repo_id,
+                                      count(*) AS n FROM s GROUP BY 1, 2)) GROUP BY hour)
                    TO '{tmp}/hour_stats.parquet' (FORMAT parquet)""")
     con.close()
     con = duckdb.connect()
@@ -126,15 +130,14 @@ def _cost(n: int) -> None:
     old = C.burst_stars(con)
     t_old = time.perf_counter() - t0
     t0 = time.perf_counter()
-    rows = con.execute("SELECT hour, stars, star_repos FROM hour_stats").fetchall()
-    new = C.burst_stars_from_hours((h, k, [(d["repo_id"], d["stars"]) for d in reps])
-                                   for h, k, reps in rows)
+    new = C.burst_stars_recorded(con)
     t_new = time.perf_counter() - t0
-    n_rows = sum(len(r[2]) for r in rows)
+    n_hours, n_rows = con.execute("SELECT count(*), sum(len(star_repos)) FROM hour_stats").fetchone()
     same = sum(new.values()) / max(1, sum(old.values()))
     print(f"{n:,} stars: old burst pass over the stars {t_old:.2f} s; new, from hour_stats "
-          f"({len(rows):,} hours, {n_rows:,} top-repo rows) {t_new:.2f} s: "
-          f"{t_old / t_new:.1f}x faster; burst stars found {same:.3f} of the old pass's")
+          f"({n_hours:,} hours, {n_rows:,} top-repo rows) {t_new:.2f} s: "
+          f"{t_old / t_new:.1f}x faster; burst stars found: {sum(new.values()):,}, "
+          f"{same:.3f} of the old pass's")
 
 
 def _seeds(text: str) -> list[int]:

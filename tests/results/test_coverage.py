@@ -245,7 +245,8 @@ def test_estimate_leaves_out_burst_repos():
 
 
 def test_burst_stars_from_the_store(world):
-    from starscope.results.coverage import burst_stars, burst_stars_from_hours
+    from starscope.results.coverage import (burst_stars, burst_stars_from_hours,
+                                            burst_stars_recorded)
 
     con = world["store"].connect()
     got = burst_stars(con)
@@ -259,6 +260,9 @@ def test_burst_stars_from_the_store(world):
     assert got == want and got  # a world with campaigns has burst days
     assert burst_stars_from_hours(
         (h, n, [(d["repo_id"], d["stars"]) for d in reps]) for h, n, reps in hours) == want
+    con = world["store"].connect()
+    assert burst_stars_recorded(con) == want  # what `coverage` reads
+    con.close()
     assert all(reps == sorted(reps, key=lambda d: (-d["stars"], d["repo_id"]))
                and sum(d["stars"] for d in reps) == n for _h, n, reps in hours)
 

@@ -116,14 +116,9 @@ def coverage(store: Store | str, *, con=None, snapshot: Snapshot | None = None) 
         if key not in _CACHE:
             rows = con.execute(
                 "SELECT hour, sum(events), sum(stars), bool_and(corrupt), "
-                "bool_or(star_repos IS NULL), flatten(list(star_repos)) FROM hour_stats "
+                "bool_or(star_repos IS NULL) FROM hour_stats "
                 "WHERE hour IS NOT NULL GROUP BY hour ORDER BY hour").fetchall()
-            if any(r[4] for r in rows):
-                bursts = burst_stars(con)
-            else:
-                bursts = burst_stars_from_hours(
-                    (h, s, [(d["repo_id"], d["stars"]) for d in reps or []])
-                    for h, _e, s, _c, _old, reps in rows)
+            bursts = burst_stars(con) if any(r[4] for r in rows) else burst_stars_recorded(con)
             if len(_CACHE) > 32:
                 _CACHE.clear()
             _CACHE[key] = estimate([r[:4] for r in rows], store.missing_hours(m), bursts=bursts)
@@ -157,6 +152,22 @@ def burst_stars_from_hours(hours) -> dict[str, int]:
         if n:
             out[day] = n
     return out
+
+
+def burst_stars_recorded(con) -> dict[str, int]:
+    """`burst_stars_from_hours` over the store's hour_stats (in DuckDB: a year of hours holds
+    under a million top-repo rows)."""
+    rows = con.execute(
+        """WITH h AS (SELECT CAST(hour AS DATE) AS day, stars, star_repos FROM hour_stats
+                      WHERE hour IS NOT NULL),
+                t AS (SELECT day, sum(stars) AS total FROM h GROUP BY day),
+                d AS (SELECT day, r.repo_id AS repo_id, sum(r.stars) AS n
+                      FROM (SELECT day, unnest(star_repos) AS r FROM h) GROUP BY ALL),
+                b AS (SELECT DISTINCT repo_id FROM d JOIN t USING (day)
+                      WHERE d.n >= ? AND d.n > ? * t.total)
+           SELECT day, sum(n) FROM d SEMI JOIN b USING (repo_id) GROUP BY day""",
+        [BURST_REPO_MIN, BURST_REPO_SHARE]).fetchall()
+    return {day.isoformat(): int(n) for day, n in rows if n}
 
 
 def burst_stars(con) -> dict[str, int]:
