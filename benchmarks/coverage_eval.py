@@ -152,7 +152,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--presets", default="realistic,easy")
     ap.add_argument("--seeds", default="0-19")
-    ap.add_argument("--held-out", default="", help="seeds reported separately")
+    ap.add_argument("--held-out", action="append", default=[],
+                    help="seeds reported separately (may be given more than once)")
     ap.add_argument("--captures", default="0.1,0.2,0.5,1.0")
     ap.add_argument("--work", default=None, help="folder for the worlds (default: a temporary one)")
     ap.add_argument("--markdown", action="store_true")
@@ -161,8 +162,8 @@ def main() -> None:
     if a.cost_stars:
         return _cost(a.cost_stars)
     caps = [float(x) for x in a.captures.split(",")]
-    groups = [("development", _seeds(a.seeds))] + (
-        [("held-out", _seeds(a.held_out))] if a.held_out else [])
+    groups = [("development", _seeds(a.seeds))] + [(f"held-out {h}", _seeds(h))
+                                                    for h in a.held_out]
     work = Path(a.work or tempfile.mkdtemp(prefix="coverage-eval-"))
     checked = False
     summary = []

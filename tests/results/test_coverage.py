@@ -351,3 +351,29 @@ def test_interval_is_narrow_for_a_steady_rate_and_wide_for_a_swinging_one():
     ref = estimate([(t.replace(year=2024), e * 1000, s * 1000, c) for t, e, s, c in rows],
                    [], reference={"2024-01": 7_440_000})["months"][0]
     assert ref["star_capture_low"] == ref["star_capture"] == ref["star_capture_high"]
+
+
+def test_a_store_ingested_before_star_repos_gets_the_same_coverage(world, tmp_path):
+    # hour_stats segments written before star_repos existed lack the column (here: every
+    # other one, as in a store ingested partly before, partly after): the view reads them by
+    # name, and coverage falls back to the stars table, which gives the same answer
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from starscope.results.coverage import coverage
+
+    copy = tmp_path / "store"
+    shutil.copytree(world["store"].root, copy)
+    segs = sorted((copy / "tables" / "hour_stats").rglob("*.parquet"))
+    assert segs
+    for p in segs[::2]:
+        pq.write_table(pq.read_table(p).drop(["star_repos"]), p)
+    old, new = coverage(Store(copy)), coverage(world["store"])
+    assert [(m["month"], m["burst_stars"], m["star_capture"]) for m in old["months"]] == \
+        [(m["month"], m["burst_stars"], m["star_capture"]) for m in new["months"]]
+    con = Store(copy).connect()
+    nulls = con.execute("SELECT count(*) FILTER (WHERE star_repos IS NULL), count(*) "
+                        "FROM hour_stats").fetchone()
+    con.close()
+    assert 0 < nulls[0] < nulls[1]

@@ -45,7 +45,9 @@ NEIGHBOUR_DAYS = 7
 #: months that make the star-share baseline (the latest complete-looking ones up to a month)
 BASELINE_MONTHS = 3
 #: months below this share of the typical (75th percentile) star share are not baseline
-BASELINE_FLOOR = 0.5
+#: (the degraded threshold: at 0.5, a month that kept half its stars joined the baseline it
+#: is measured against and read as 0.7)
+BASELINE_FLOOR = DEGRADED_BELOW
 #: a repo taking more than this share of a day's stars (and at least BURST_REPO_MIN) is a
 #: burst: a campaign, a launch, a cohort. Its stars are left out of the share signal
 BURST_REPO_SHARE = 0.02
