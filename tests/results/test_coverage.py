@@ -347,6 +347,15 @@ def test_interval_is_narrow_for_a_steady_rate_and_wide_for_a_swinging_one():
     feb = {r["month"]: r for r in estimate(swing, [], reference={})["months"]}["2026-02"]
     assert feb["star_capture_rough"] and feb["star_capture_low"] < 0.9
     assert feb["star_capture_low"] <= 1.0 <= feb["star_capture_high"]
+    # the table says so: the range beside the figure
+    from rich.console import Console
+
+    from starscope.interfaces.coverage_cmd import coverage_table
+
+    con = Console(width=200, record=True)
+    con.print(coverage_table({"months": [feb]}))
+    want = f"({100 * feb['star_capture_low']:.0f}–{100 * feb['star_capture_high']:.0f}%, rough)"
+    assert want in con.export_text()
     # GitHub's own count is exact: no interval
     ref = estimate([(t.replace(year=2024), e * 1000, s * 1000, c) for t, e, s, c in rows],
                    [], reference={"2024-01": 7_440_000})["months"][0]
