@@ -50,6 +50,8 @@ _DUCK_TYPES = {
 def _duck_type(t: pa.DataType) -> str:
     if pa.types.is_list(t):
         return _duck_type(t.value_type) + "[]"
+    if pa.types.is_struct(t):
+        return "STRUCT(" + ", ".join(f"{f.name} {_duck_type(f.type)}" for f in t) + ")"
     return _DUCK_TYPES[t]
 
 
@@ -157,7 +159,10 @@ class Store:
                 body = _empty_select(schema)
             con.execute(f"CREATE VIEW {name} AS {body}")
         paths = [str(self.root / s["path"]) for s in m["segments"].get("hour_stats", [])]
-        body = (f"SELECT * FROM read_parquet({_sql_list(paths)}, union_by_name = true) "
+        # by name, with every column of the schema: segments written before a column existed
+        # (star_repos) read as null there, even when no segment has it yet
+        body = (f"SELECT * FROM (SELECT * FROM read_parquet({_sql_list(paths)}, "
+                f"union_by_name = true) UNION ALL BY NAME {_empty_select(HOUR_STATS)}) "
                 f"QUALIFY row_number() OVER (PARTITION BY file ORDER BY commit DESC, lines DESC, "
                 f"events DESC, bad_lines DESC) = 1"
                 if paths else _empty_select(HOUR_STATS))
