@@ -189,7 +189,8 @@ def main() -> None:
                         checked = True
                     apr, tru = months["2024-04"], truth["2024-04"]
                     errs.append(apr["star_capture"] - tru)
-                    inside += apr["star_capture_low"] - 1e-9 <= tru <= apr["star_capture_high"] + 1e-9
+                    inside += (apr["star_capture_low"] - 1e-9 <= tru
+                               <= apr["star_capture_high"] + 1e-9)
                     rough += apr["star_capture_rough"]
                     first.append(months["2024-03"]["star_capture"] - truth["2024-03"])
                     flags += (apr["degraded"] == (tru < C.DEGRADED_BELOW)

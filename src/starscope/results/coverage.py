@@ -12,10 +12,13 @@ compares the archive with itself (see docs/coverage.md):
   The events it should have had are the neighbours' median.
 * **star share**: steady stars per *other* event, against the store's own baseline (up to
   ``BASELINE_MONTHS`` complete-looking months, or months the reference confirmed). Steady:
-  without the stars of repos that took a burst of a day's stars (more than
-  ``BURST_REPO_SHARE``: campaigns, launches, cohorts), which move the star rate without
-  saying anything about capture. Per other event, not per event: losing stars also shrinks
-  the total, and the ratio against the rest is then exactly the capture.
+  without the stars of repos that took a burst of some day's stars (more than
+  ``BURST_REPO_SHARE``: campaigns, launches, cohorts), on every day (their tails too), which
+  move the star rate without saying anything about capture. The bursts are found from the
+  per-hour top repos ingest records (hour_stats.star_repos), not from every star.
+  Per other event, not per event: losing stars also shrinks the total, and the ratio
+  against the rest is then exactly the capture. ``star_capture_low``/``high`` give how far
+  the steady rate's own swing leaves it open.
 * **reference**: for 2019-07 to 2024-12, GitHub's monthly star totals (the StarScout
   study's, ``data/github_stars_by_month.csv``, Apache-2.0), pro rata for the hours the
   store covers. Used only where the store looks like the whole archive (at least
