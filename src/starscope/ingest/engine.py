@@ -23,6 +23,8 @@ from starscope.source.local import MAX_LINE_BYTES, LongLine, ReadOutcome, is_pla
 
 # A file with more bad lines than this keeps the count of all but the records of only these.
 MAX_QUARANTINE_PER_FILE = 10_000
+#: repos per hour file whose star counts are kept (hour_stats.star_repos)
+STAR_REPOS_PER_FILE = 100
 MAX_LINE_MIB = MAX_LINE_BYTES >> 20
 
 
@@ -54,6 +56,9 @@ class FileReport:
     #: good events by type code (str keys: the report travels as JSON from Spark workers)
     types: dict[str, int] = field(default_factory=dict)
     collapsed: int = 0  # repeated copies of an event dropped while parsing
+    #: [repo id, stars] of the STAR_REPOS_PER_FILE repos with the most stars (ties: lower id
+    #: first): what coverage needs to find bursts without reading the stars table
+    star_repos: list[list[int]] = field(default_factory=list)
     spilled: list[str] = field(default_factory=list)  # Parquet files of rows beyond HOLD_ROWS
     span: tuple[str, str] | None = None  # first and last event time (files not named as hours)
     key: str | None = None  # its manifest key (default: name); see pipeline.file_key()
@@ -151,12 +156,21 @@ def parse_file(
     rep.corrupt = outcome.corrupt
     rep.stars = res.stars or 0
     rep.types = dict(res.types)
+    rep.star_repos = top_star_repos(res.star_repos)
     rep.collapsed = res.collapsed
     rep.spilled = [str(q) for q in res.spilled]
     _claimed_hour(rep, res.table)
     rep.quarantine = _quarantine(rep, res.bad[:MAX_QUARANTINE_PER_FILE], outcome.corrupt)
     rep.seconds = time.perf_counter() - t0
     return rep, res.table
+
+
+def top_star_repos(counts: dict[int, int], k: int | None = None) -> list[list[int]]:
+    """The ``k`` repos with the most stars, as [repo id, stars], most first, ties by id. An
+    hour of the archive stars a few thousand repos; a repo taking a burst of a day's stars
+    (what coverage leaves out) is among any hour's top few dozen where it has a share."""
+    k = STAR_REPOS_PER_FILE if k is None else k
+    return [[r, n] for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
 
 
 def _claimed_hour(rep: FileReport, table: pa.Table) -> None:

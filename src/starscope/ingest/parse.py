@@ -99,6 +99,8 @@ class ParseResult:
     stars: int | None = None
     collapsed: int = 0  # repeated copies of an event already dropped
     types: dict[str, int] = field(default_factory=dict)  # good lines by type code (as str)
+    #: stars (WatchEvent lines, repeats included) per repo id: coverage's burst signal
+    star_repos: dict[int, int] = field(default_factory=dict)
 
     @property
     def good(self) -> int:
@@ -203,6 +205,7 @@ class LineParser:
         self.good = 0  # good lines parsed, repeats included
         self.stars = 0  # WatchEvent lines among them
         self.types: dict[str, int] = {}  # good lines by type code (str: reports travel as JSON)
+        self.star_repos: dict[int, int] = {}  # stars per repo id (an hour: thousands at most)
         self.collapsed = 0  # repeated copies of an event dropped here
         self.spilled: list[Path] = []
 
@@ -243,7 +246,13 @@ class LineParser:
 
     def _hold(self, table: pa.Table) -> None:
         self.good += table.num_rows
-        self.stars += pc.sum(pc.equal(table["type"], WATCH)).as_py() or 0
+        is_star = pc.equal(table["type"], WATCH)
+        self.stars += pc.sum(is_star).as_py() or 0
+        if self.stars:
+            for v in pc.value_counts(table["repo_id"].filter(is_star)):
+                rid = v["values"].as_py()
+                if rid is not None:
+                    self.star_repos[rid] = self.star_repos.get(rid, 0) + int(v["counts"].as_py())
         for v in pc.value_counts(table["type"]):
             code = str(v["values"].as_py())
             self.types[code] = self.types.get(code, 0) + int(v["counts"].as_py())
@@ -271,7 +280,7 @@ class LineParser:
     def result(self) -> ParseResult:
         table = pa.concat_tables(self.tables) if self.tables else COLUMNS.empty_table()
         return ParseResult(table, list(self.bad), list(self.spilled), self.good, self.stars,
-                           self.collapsed, dict(self.types))
+                           self.collapsed, dict(self.types), dict(self.star_repos))
 
 
 def parse_lines(data: bytes) -> ParseResult:

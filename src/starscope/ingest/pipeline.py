@@ -38,7 +38,8 @@ def hour_stats_row(rep: dict[str, Any]) -> dict[str, Any]:
             "file": rep["name"], "lines": rep["lines"], "events": rep["events"],
             "stars": rep["stars"], "bad_lines": rep["bad_lines"],
             "corrupt": bool(rep["corrupt"]),
-            "types": {int(k): v for k, v in (rep.get("types") or {}).items()}}
+            "types": {int(k): v for k, v in (rep.get("types") or {}).items()},
+            "star_repos": [(int(r), int(n)) for r, n in (rep.get("star_repos") or [])]}
 
 
 @dataclass

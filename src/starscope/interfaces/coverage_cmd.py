@@ -12,6 +12,15 @@ def _cap(x) -> str:
     return "–" if x is None else f"{100 * x:.0f}%"
 
 
+def _cap_range(mo: dict) -> str:
+    """The capture, and its interval where the figure is rough."""
+    text = _cap(mo["star_capture"])
+    if mo.get("star_capture_rough"):
+        text += (f" ({100 * mo['star_capture_low']:.0f}–{100 * mo['star_capture_high']:.0f}%, "
+                 f"rough)")
+    return text
+
+
 def coverage_table(cov: dict, title: str = "coverage by month"):
     """A rich table of the months' coverage (also used by `status`)."""
     from rich.table import Table
@@ -21,7 +30,7 @@ def coverage_table(cov: dict, title: str = "coverage by month"):
         t.add_column(col, justify="right" if col not in ("month", "") else "left")
     for mo in cov["months"]:
         t.add_row(mo["month"], f"{mo['hours']:,}", f"{mo['missing_hours']:,}",
-                  f"{mo['events']:,}", f"{mo['stars']:,}", _cap(mo["star_capture"]),
+                  f"{mo['events']:,}", f"{mo['stars']:,}", _cap_range(mo),
                   "DEGRADED" if mo["degraded"] else "",
                   style="yellow" if mo["degraded"] else None)
     return t

@@ -12,10 +12,13 @@ compares the archive with itself (see docs/coverage.md):
   The events it should have had are the neighbours' median.
 * **star share**: steady stars per *other* event, against the store's own baseline (up to
   ``BASELINE_MONTHS`` complete-looking months, or months the reference confirmed). Steady:
-  without the stars of repos that took a burst of a day's stars (more than
-  ``BURST_REPO_SHARE``: campaigns, launches, cohorts), which move the star rate without
-  saying anything about capture. Per other event, not per event: losing stars also shrinks
-  the total, and the ratio against the rest is then exactly the capture.
+  without the stars of repos that took a burst of some day's stars (more than
+  ``BURST_REPO_SHARE``: campaigns, launches, cohorts), on every day (their tails too), which
+  move the star rate without saying anything about capture. The bursts are found from the
+  per-hour top repos ingest records (hour_stats.star_repos), not from every star.
+  Per other event, not per event: losing stars also shrinks the total, and the ratio
+  against the rest is then exactly the capture. ``star_capture_low``/``high`` give how far
+  the steady rate's own swing leaves it open.
 * **reference**: for 2019-07 to 2024-12, GitHub's monthly star totals (the StarScout
   study's, ``data/github_stars_by_month.csv``, Apache-2.0), pro rata for the hours the
   store covers. Used only where the store looks like the whole archive (at least
@@ -29,6 +32,7 @@ import bisect
 import calendar
 import csv
 import datetime as dt
+import math
 import statistics
 from importlib import resources
 from typing import Any
@@ -44,11 +48,19 @@ NEIGHBOUR_DAYS = 7
 #: months that make the star-share baseline (the latest complete-looking ones up to a month)
 BASELINE_MONTHS = 3
 #: months below this share of the typical (75th percentile) star share are not baseline
-BASELINE_FLOOR = 0.5
+#: (the degraded threshold: at 0.5, a month that kept half its stars joined the baseline it
+#: is measured against and read as 0.7)
+BASELINE_FLOOR = DEGRADED_BELOW
 #: a repo taking more than this share of a day's stars (and at least BURST_REPO_MIN) is a
 #: burst: a campaign, a launch, a cohort. Its stars are left out of the share signal
 BURST_REPO_SHARE = 0.02
 BURST_REPO_MIN = 5
+#: the interval (star_capture_low/high) is this many times the steady rate's swing either side
+INTERVAL_Z = 2.0
+#: the steady rate's relative day-to-day swing assumed where the baseline has one day only
+DEFAULT_SWING = 0.3
+#: an interval wider than this marks the figure rough (star_capture_rough)
+ROUGH_WIDTH = 0.1
 #: the reference is applied only where the store holds at least this share of its stars
 REFERENCE_MIN_SHARE = 0.3
 
@@ -96,7 +108,9 @@ def _month_hours(month: str) -> int:
 
 
 def coverage(store: Store | str, *, con=None, snapshot: Snapshot | None = None) -> dict[str, Any]:
-    """The store's coverage (the `coverage` command's JSON); cached per store commit."""
+    """The store's coverage (the `coverage` command's JSON); cached per store commit. Reads
+    the hour_stats table only (its per-file star_repos give the bursts); a store ingested
+    before star_repos existed has the bursts read from its stars instead."""
     from starscope.results.repo import open_store
 
     if not isinstance(store, Store):
@@ -106,29 +120,75 @@ def coverage(store: Store | str, *, con=None, snapshot: Snapshot | None = None) 
         key = (str(store.root.resolve()), m.commit)
         if key not in _CACHE:
             rows = con.execute(
-                "SELECT hour, sum(events), sum(stars), bool_and(corrupt) FROM hour_stats "
+                "SELECT hour, sum(events), sum(stars), bool_and(corrupt), "
+                "bool_or(star_repos IS NULL) FROM hour_stats "
                 "WHERE hour IS NOT NULL GROUP BY hour ORDER BY hour").fetchall()
+            bursts = burst_stars(con) if any(r[4] for r in rows) else burst_stars_recorded(con)
             if len(_CACHE) > 32:
                 _CACHE.clear()
-            _CACHE[key] = estimate(rows, store.missing_hours(m), bursts=burst_stars(con))
+            _CACHE[key] = estimate([r[:4] for r in rows], store.missing_hours(m), bursts=bursts)
         return _CACHE[key]
     finally:
         if owned:
             con.close()
 
 
-def burst_stars(con) -> dict[str, int]:
-    """Per day (ISO date), the stars of repos that took a burst of that day's stars: more
-    than ``BURST_REPO_SHARE`` of them and at least ``BURST_REPO_MIN``. One pass over the
-    stars; days without a burst are left out."""
+def burst_stars_from_hours(hours) -> dict[str, int]:
+    """Per day (ISO date), the stars of burst repos (see `burst_stars`) from per-hour
+    statistics: (hour, stars, [(repo id, stars), ...] of the hour's top repos, as ingest
+    records them in hour_stats.star_repos). A repo that took more than the share of a day
+    has more than that share of at least one of its hours, so it is among that hour's top
+    repos; its stars in hours where it is not (a real hour stars thousands of repos) are not
+    counted. In a store whose hours star at most ``STAR_REPOS_PER_FILE`` repos (a simulated
+    world, a sample) this equals `burst_stars` exactly."""
+    day_stars: dict[str, int] = {}
+    day_repo: dict[str, dict[int, int]] = {}
+    for h, stars, reps in hours:
+        day = h.date().isoformat()
+        day_stars[day] = day_stars.get(day, 0) + int(stars or 0)
+        c = day_repo.setdefault(day, {})
+        for r, n in reps:
+            c[r] = c.get(r, 0) + int(n)
+    burst_repos = {r for day, c in day_repo.items() for r, n in c.items()
+                   if n >= BURST_REPO_MIN and n > BURST_REPO_SHARE * day_stars[day]}
+    out = {}
+    for day, c in sorted(day_repo.items()):
+        n = sum(v for r, v in c.items() if r in burst_repos)
+        if n:
+            out[day] = n
+    return out
+
+
+def burst_stars_recorded(con) -> dict[str, int]:
+    """`burst_stars_from_hours` over the store's hour_stats (in DuckDB: a year of hours holds
+    under a million top-repo rows)."""
     rows = con.execute(
-        # HAVING first: most (day, repo) pairs hold a star or two and never reach the join
+        """WITH h AS (SELECT CAST(hour AS DATE) AS day, stars, star_repos FROM hour_stats
+                      WHERE hour IS NOT NULL),
+                t AS (SELECT day, sum(stars) AS total FROM h GROUP BY day),
+                d AS (SELECT day, r.repo_id AS repo_id, sum(r.stars) AS n
+                      FROM (SELECT day, unnest(star_repos) AS r FROM h) GROUP BY ALL),
+                b AS (SELECT DISTINCT repo_id FROM d JOIN t USING (day)
+                      WHERE d.n >= ? AND d.n > ? * t.total)
+           SELECT day, sum(n) FROM d SEMI JOIN b USING (repo_id) GROUP BY day""",
+        [BURST_REPO_MIN, BURST_REPO_SHARE]).fetchall()
+    return {day.isoformat(): int(n) for day, n in rows if n}
+
+
+def burst_stars(con) -> dict[str, int]:
+    """Per day (ISO date), the stars of burst repos: repos that took more than
+    ``BURST_REPO_SHARE`` of some day's stars (and at least ``BURST_REPO_MIN``), counted on
+    every day, not only on their burst days: a launch or a campaign keeps a tail of stars for
+    days and weeks, which lifts the star rate as much as the burst did. Read from the stars
+    table (one pass over every star); `coverage` uses it only for stores whose hour_stats
+    lack star_repos. Days without a burst repo's star are left out."""
+    rows = con.execute(
         """WITH d AS (SELECT CAST(starred_at AS DATE) AS day, repo_id, count(*) AS n
-                      FROM stars GROUP BY ALL HAVING count(*) >= ?),
-                t AS (SELECT CAST(starred_at AS DATE) AS day, count(*) AS total
-                      FROM stars GROUP BY day)
-           SELECT d.day, sum(d.n) FROM d JOIN t USING (day)
-           WHERE d.n > ? * t.total GROUP BY d.day""",
+                      FROM stars GROUP BY ALL),
+                t AS (SELECT day, sum(n) AS total FROM d GROUP BY day),
+                b AS (SELECT DISTINCT repo_id FROM d JOIN t USING (day)
+                      WHERE d.n >= ? AND d.n > ? * t.total)
+           SELECT day, sum(n) FROM d SEMI JOIN b USING (repo_id) GROUP BY day""",
         [BURST_REPO_MIN, BURST_REPO_SHARE]).fetchall()
     return {day.isoformat(): int(n) for day, n in rows}
 
@@ -159,6 +219,7 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
             row["star_capture"] = _capture(row)
         row["degraded"] = row["star_capture"] < DEGRADED_BELOW
         row["stars_expected"] = round(row["stars_expected"], 1)
+    _intervals(day_list, month_list, baseline, base_index)
     return _answer(day_list, month_list, missing, baseline, base_index, base_source)
 
 
@@ -321,13 +382,71 @@ def _baseline_months(months: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
             "the store's own months that look complete")
 
 
+def _chosen(baseline: list[dict[str, Any]], index: list[str], month: str) -> list[dict[str, Any]]:
+    """The latest BASELINE_MONTHS baseline months up to ``month`` (the earliest ones when none
+    precedes it)."""
+    i = bisect.bisect_right(index, month)
+    return baseline[max(0, i - BASELINE_MONTHS):i] or baseline[:BASELINE_MONTHS]
+
+
+def _intervals(day_list, month_list, baseline, base_index) -> None:
+    """``star_capture_low``/``star_capture_high`` (and ``star_capture_rough`` when they lie
+    more than ROUGH_WIDTH apart) on every row: how far the steady star rate itself swings.
+    The rate's swing from day to day in the baseline months, beyond counting noise, is the
+    part no archive signal can tell from lost stars; a period of n days carries it over
+    n days against the baseline's, plus the counting noise of both. INTERVAL_Z of it either
+    side. Where GitHub's totals give the capture, or there is no baseline, it is exact."""
+    days_of: dict[str, list[dict[str, Any]]] = {}
+    for d in day_list:
+        days_of.setdefault(d["day"][:7], []).append(d)
+    cache: dict[str, tuple[float, float]] = {}
+
+    def spread(month: str) -> tuple[float, float] | None:
+        """(day-to-day variance of the steady rate relative to the baseline's, beyond
+        counting noise; the baseline's steady stars) for the baseline of ``month``."""
+        if not baseline:
+            return None
+        chosen = _chosen(baseline, base_index, month)
+        key = chosen[0]["month"] + chosen[-1]["month"]
+        if key not in cache:
+            st = sum(_steady(mo)[0] for mo in chosen)
+            other = sum(_steady(mo)[1] for mo in chosen)
+            B = st / other if other > 0 and st > 0 else 0
+            rel, noise = [], []
+            for mo in chosen:
+                for d in days_of.get(mo["month"], []):
+                    s_d, o_d = _steady(d)
+                    if s_d > 0 and o_d > 0 and B:
+                        rel.append(s_d / o_d / B)
+                        noise.append(1 / s_d)
+            var = (statistics.pvariance(rel) if len(rel) > 1 else DEFAULT_SWING ** 2)
+            cache[key] = (max(0.0, var - (statistics.mean(noise) if noise else 0.0)), st)
+        return cache[key]
+
+    for rows, is_month in ((day_list, False), (month_list, True)):
+        for row in rows:
+            cap = row["star_capture"]
+            sp = spread(row.get("month") or row["day"][:7])
+            steady = _steady(row)[0]
+            if (sp is None or (is_month and row.get("star_capture_reference") is not None)
+                    or not steady or not sp[1]):
+                lo = hi = cap
+            else:
+                n_days = (sum(1 for d in days_of.get(row["month"], []) if d["events"])
+                          if is_month else 1) or 1
+                u = math.sqrt(2 * sp[0] / n_days + 1 / steady + 1 / sp[1])
+                lo, hi = max(0.0, cap * (1 - INTERVAL_Z * u)), min(1.0, cap * (1 + INTERVAL_Z * u))
+            row["star_capture_low"] = round(lo, 4)
+            row["star_capture_high"] = round(hi, 4)
+            row["star_capture_rough"] = hi - lo > ROUGH_WIDTH
+
+
 def _baseline_at(baseline: list[dict[str, Any]], index: list[str], month: str) -> float | None:
     """Steady stars per other event over the latest BASELINE_MONTHS baseline months up to ``month``
     (the earliest ones when none precedes it)."""
     if not baseline:
         return None
-    i = bisect.bisect_right(index, month)
-    chosen = baseline[max(0, i - BASELINE_MONTHS):i] or baseline[:BASELINE_MONTHS]
+    chosen = _chosen(baseline, index, month)
     stars = sum(_steady(mo)[0] for mo in chosen)
     other = sum(_steady(mo)[1] for mo in chosen)
     return stars / other if other > 0 and stars > 0 else None

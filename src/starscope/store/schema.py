@@ -119,6 +119,10 @@ HOUR_STATS = pa.schema(
         ("corrupt", pa.bool_()),  # unreadable or truncated
     ]
     + [(c, pa.int64()) for c in TYPE_COUNT_COLUMNS]
+    # the repos with the most stars in the file (ingest.engine.STAR_REPOS_PER_FILE), most
+    # first: coverage finds the day's bursts from these instead of reading every star.
+    # Null in rows written before it existed.
+    + [("star_repos", pa.list_(pa.struct([("repo_id", pa.int64()), ("stars", pa.int64())])))]
 )
 
 # Public profiles of accounts, read from GitHub's API (`/users/{login}`): one row per account

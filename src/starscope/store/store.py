@@ -50,6 +50,8 @@ _DUCK_TYPES = {
 def _duck_type(t: pa.DataType) -> str:
     if pa.types.is_list(t):
         return _duck_type(t.value_type) + "[]"
+    if pa.types.is_struct(t):
+        return "STRUCT(" + ", ".join(f"{f.name} {_duck_type(f.type)}" for f in t) + ")"
     return _DUCK_TYPES[t]
 
 
@@ -157,7 +159,10 @@ class Store:
                 body = _empty_select(schema)
             con.execute(f"CREATE VIEW {name} AS {body}")
         paths = [str(self.root / s["path"]) for s in m["segments"].get("hour_stats", [])]
-        body = (f"SELECT * FROM read_parquet({_sql_list(paths)}) "
+        # by name, with every column of the schema: segments written before a column existed
+        # (star_repos) read as null there, even when no segment has it yet
+        body = (f"SELECT * FROM (SELECT * FROM read_parquet({_sql_list(paths)}, "
+                f"union_by_name = true) UNION ALL BY NAME {_empty_select(HOUR_STATS)}) "
                 f"QUALIFY row_number() OVER (PARTITION BY file ORDER BY commit DESC, lines DESC, "
                 f"events DESC, bad_lines DESC) = 1"
                 if paths else _empty_select(HOUR_STATS))
@@ -231,8 +236,11 @@ class StoreWriter:
                 elif p.is_dir() and not any(p.iterdir()):
                     p.rmdir()
 
-    def _read_list(self, paths: list[str]) -> str:
-        return f"read_parquet({_sql_list([str(self.root / p) for p in paths])})"
+    def _read_list(self, paths: list[str], by_name: bool = False) -> str:
+        """``by_name``: segments of different versions may lack later columns (hour_stats'
+        star_repos): match columns by name, null where missing."""
+        opts = ", union_by_name = true" if by_name else ""
+        return f"read_parquet({_sql_list([str(self.root / p) for p in paths])}{opts})"
 
     def _duplicates(
         self, con: duckdb.DuckDBPyConnection, batch: list[list[dict[str, Any]]],
@@ -435,6 +443,8 @@ class StoreWriter:
             cols["corrupt"] = [bool(r.get("corrupt")) for r in rs]
             for code, c in enumerate(TYPE_COUNT_COLUMNS):
                 cols[c] = [int((r.get("types") or {}).get(code, 0)) for r in rs]
+            cols["star_repos"] = [[{"repo_id": int(rid), "stars": int(n)}
+                                   for rid, n in (r.get("star_repos") or [])] for r in rs]
             rel = f"tables/hour_stats/month={month}/{token}.parquet"
             dst = self.root / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
@@ -512,7 +522,8 @@ class StoreWriter:
                          and (self.root / s["path"]).stat().st_size < limit]
                 if len(small) < self.COMPACT_MIN_SEGMENTS:
                     continue
-                src = self._read_list([s["path"] for s in small])
+                src = self._read_list([s["path"] for s in small],
+                                      by_name=table == "hour_stats")
                 query = {
                     "events": f"SELECT * FROM {src} ORDER BY created_at, event_id",
                     "stars": f"SELECT * FROM {src} ORDER BY repo_id, starred_at, event_id",
