@@ -274,8 +274,18 @@ def test_hollow_confirm_matches_reference(rows, share):
 
 
 def test_hollow_confirm_hand_case():
-    """Repo 1: reuse sees 3 of its 4 hollow stars, so the fourth (an organic star that came during
-    the order) is dropped; repo 2: nothing else sees its hollow stars, they stay."""
-    rows = {(1, 1, "hollow"), (2, 1, "hollow"), (3, 1, "hollow"), (4, 1, "hollow"),
-            (1, 1, "reuse"), (2, 1, "reuse"), (3, 1, "burst"), (5, 2, "hollow"), (6, 2, "hollow")}
-    assert hollow_kept(rows, DefaultParams()) == rows - {(4, 1, "hollow")}
+    """Repo 1: reuse and burst see 4 of its 5 hollow stars (>= 0.8), so the fifth (an organic star
+    that came during the order) is dropped; repo 2: others see 3 of 5 (< 0.8), its hollow stars
+    stay; repo 3: nothing else sees its hollow stars, they stay."""
+    rows = {(a, r, "hollow") for a in range(1, 6) for r in (1, 2, 3)}
+    rows |= {(1, 1, "reuse"), (2, 1, "reuse"), (3, 1, "burst"), (4, 1, "bulk"),
+             (1, 2, "reuse"), (2, 2, "reuse"), (3, 2, "burst")}
+    want = rows - {(5, 1, "hollow")}
+    assert hollow_kept(rows, DefaultParams()) == want
+    import duckdb
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE _dp_sig (actor_id BIGINT, repo_id BIGINT, signal VARCHAR, "
+                "weight DOUBLE, reason VARCHAR, ord INTEGER)")
+    con.executemany("INSERT INTO _dp_sig VALUES (?, ?, ?, 0.5, 'x', 1)", sorted(rows))
+    default_profile._keep(con, DefaultParams())
+    assert set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_kept").fetchall()) == want

@@ -159,7 +159,7 @@ class DefaultParams:
     # where other signals already see >= this share of a repo's hollow stars, hollow only
     # confirms them: its other stars there (organic stars that came during the promotion) are
     # not suspected on its word alone
-    hollow_confirm_share: float = 0.5
+    hollow_confirm_share: float = 0.8
 
     def __post_init__(self) -> None:
         check_types(self, "default-profile parameter")
