@@ -258,6 +258,16 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _hollow(con, P)
 
 
+def _dominated(src: str, count_as: str, min_n: int, min_share: float) -> str:
+    """SELECT repo_id, COUNT(*) AS <count_as>, n_stars: the repos where the rows of `src` (one per
+    star) are >= min_n and >= min_share of the repo's stars (the shape of most signals' gate)."""
+    return f"""SELECT {src}.repo_id, COUNT(*) AS {count_as}, n.n_stars
+            FROM {src} JOIN _dp_nstars n ON n.repo_id = {src}.repo_id
+            GROUP BY {src}.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(min_n)}
+               AND COUNT(*) >= {num(min_share)} * n.n_stars"""
+
+
 def _thin(con: Any, P: DefaultParams) -> None:
     create(con, "_dp_thin", f"""
         SELECT a.actor_id FROM account_activity a
@@ -331,11 +341,7 @@ def _starfork(con: Any, P: DefaultParams) -> None:
             GROUP BY s.actor_id, s.repo_id
             HAVING MIN(ABS(date_diff('second', s.starred_at, f.created_at))) <= {w}),
         r AS (
-            SELECT m.repo_id, COUNT(*) AS n_sf, n.n_stars
-            FROM m JOIN _dp_nstars n ON n.repo_id = m.repo_id
-            GROUP BY m.repo_id, n.n_stars
-            HAVING COUNT(*) >= {int(P.starfork_min_accounts)}
-               AND COUNT(*) >= {num(P.starfork_min_repo_share)} * n.n_stars)
+            {_dominated("m", "n_sf", P.starfork_min_accounts, P.starfork_min_repo_share)})
         SELECT m.actor_id, m.repo_id, m.dt, r.n_sf, r.n_stars
         FROM m JOIN r ON r.repo_id = m.repo_id""")
     con.execute(f"""
@@ -357,11 +363,7 @@ def _low_activity(con: Any, P: DefaultParams) -> None:
             SELECT s.actor_id, s.repo_id
             FROM _det_stars s JOIN _det_la_accounts a ON a.actor_id = s.actor_id),
         r AS (
-            SELECT la.repo_id, COUNT(*) AS n_la, n.n_stars
-            FROM la JOIN _dp_nstars n ON n.repo_id = la.repo_id
-            GROUP BY la.repo_id, n.n_stars
-            HAVING COUNT(*) >= {int(P.la_min_accounts)}
-               AND COUNT(*) >= {num(P.la_min_repo_share)} * n.n_stars)
+            {_dominated("la", "n_la", P.la_min_accounts, P.la_min_repo_share)})
         SELECT la.actor_id, la.repo_id, 'low-activity', {num(P.w_low_activity)},
                'low-activity account (' || CAST(r.n_la AS VARCHAR) || ' of the repo''s '
                || CAST(r.n_stars AS VARCHAR) || ' stars)', 3
@@ -587,11 +589,7 @@ def _reuse_rows(con: Any, P: DefaultParams) -> None:
             FROM _det_stars s JOIN _dp_reused u ON u.actor_id = s.actor_id),
         r AS (
             -- drips: reused accounts dominate a repo's stars, however slowly they came
-            SELECT rs.repo_id, COUNT(*) AS n_re, n.n_stars
-            FROM rs JOIN _dp_nstars n ON n.repo_id = rs.repo_id
-            GROUP BY rs.repo_id, n.n_stars
-            HAVING COUNT(*) >= {int(P.reuse_min_accounts)}
-               AND COUNT(*) >= {num(P.reuse_min_repo_share)} * n.n_stars),
+            {_dominated("rs", "n_re", P.reuse_min_accounts, P.reuse_min_repo_share)}),
         k AS (
             SELECT rs.*, COALESCE(c.n_re, r.n_re) AS n_re, n.n_stars, (c.repo_id IS NOT NULL) AS client
             FROM rs JOIN _dp_nstars n ON n.repo_id = rs.repo_id
@@ -799,11 +797,7 @@ def _fresh(con: Any, P: DefaultParams) -> None:
             {prof}
             WHERE {is_fresh}),
         r AS (
-            SELECT f.repo_id, COUNT(*) AS n_f, n.n_stars
-            FROM f JOIN _dp_nstars n ON n.repo_id = f.repo_id
-            GROUP BY f.repo_id, n.n_stars
-            HAVING COUNT(*) >= {int(P.fresh_min_accounts)}
-               AND COUNT(*) >= {num(P.fresh_min_repo_share)} * n.n_stars)
+            {_dominated("f", "n_f", P.fresh_min_accounts, P.fresh_min_repo_share)})
         SELECT f.actor_id, f.repo_id, 'fresh', {num(P.w_fresh)},
                'fresh account (signed up at most {lag} day{'s' if lag != 1 else ''} before its '
                || 'star; ' || CAST(r.n_f AS VARCHAR)
