@@ -184,9 +184,15 @@ def hollow_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultPa
         if (len(mine_r) >= P.hollow_min_accounts
                 and Fraction(len(mine_r)) >= Fraction(P.hollow_min_repo_share) * n_stars[r]
                 and Fraction(thin) >= Fraction(P.hollow_min_thin_share) * len(mine_r)
-                and Fraction(peak) >= Fraction(P.hollow_min_order_share) * len(mine_r)):
+                and Fraction(peak) >= _literal(P.hollow_min_order_share) * len(mine_r)):
             out |= {(a, r, "hollow") for a in mine_r}
     return out
+
+
+def _literal(x: float) -> Fraction:
+    """A share as the SQL reads it: its literal (repr) is an exact decimal there, so 0.8 * 5 is
+    4, not the binary float's 4.000000000000000222."""
+    return Fraction(repr(float(x)))
 
 
 def hollow_kept(rows: set[tuple[int, int, str]], P: DefaultParams) -> set[tuple[int, int, str]]:
@@ -199,6 +205,6 @@ def hollow_kept(rows: set[tuple[int, int, str]], P: DefaultParams) -> set[tuple[
             hol[r].append(a)
     confirm = {r for r, accs in hol.items()
                if Fraction(sum(1 for a in accs if (a, r) in others))
-               >= Fraction(P.hollow_confirm_share) * len(accs)}
+               >= _literal(P.hollow_confirm_share) * len(accs)}
     return {(a, r, s) for a, r, s in rows
             if not (s == "hollow" and r in confirm and (a, r) not in others)}

@@ -205,7 +205,7 @@ def _hollow_sql(stars, events, P):
 @settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(hollow_worlds(), st.sampled_from([1, 2, 3]), st.sampled_from([0.0, 0.2, 1.0]), st.sampled_from([1, 60]),
        st.sampled_from([1, 24, 72]), st.sampled_from([1, 2]), st.sampled_from([0.0, 0.5, 1.0]),
-       st.sampled_from([0.0, 0.5, 0.6, 1.0]))
+       st.sampled_from([0.0, 0.5, 0.6, 0.8, 1.0]))
 def test_hollow_matches_reference(world, n, eng, sit, win, nb, thin, order):
     stars, events = world
     P = DefaultParams(hollow_min_stars=n, hollow_min_accounts=n, hollow_max_engaged_share=eng,
@@ -257,7 +257,7 @@ def test_hollow_needs_an_order():
 
 @settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sets(st.tuples(st.integers(1, 6), st.integers(1, 3), st.sampled_from(["hollow", "reuse", "burst", "bulk"])),
-               max_size=30), st.sampled_from([0.0, 0.3, 0.5, 1.0]))
+               max_size=30), st.sampled_from([0.0, 0.3, 0.5, 0.8, 1.0]))
 def test_hollow_confirm_matches_reference(rows, share):
     """Where other signals see >= hollow_confirm_share of a repo's hollow stars, hollow's other
     stars there do not count (default_profile._keep against the reference)."""
