@@ -24,6 +24,10 @@ rows of ``_dp_sig(actor_id, repo_id, signal, weight, reason, ord)``:
    separate tight orders (the farm seen from the repo side).
 8. **fresh** - thin accounts with ids above the store's own sign-up clock of two days before the
    star (signed up since), where they dominate a repo's stars.
+9. **hollow** - a repo whose stars bring (almost) no forks, pushes or issues by others, starred
+   outside list sittings, as an order (half of them within days). When combining, hollow only
+   confirms on repos where the other signals already see >= hollow_confirm_share of its hollow
+   stars (``_keep``: its other stars there are organic stars that came during the promotion).
 
 ``slow_campaigns(con, params)`` (after the campaign stage) makes ``_det_slow_campaigns``: repos
 below the monthly campaign rule whose stars are still mostly suspected (drips).
