@@ -40,8 +40,8 @@ ABLATIONS = {"bulk": ("bulk",), "starfork": ("starfork",), "low-activity": ("low
 
 def detect_both(con: Any, params: Params = Params(),
                 dparams: default_profile.DefaultParams | None = None) -> None:
-    """Leave `_eval_starscout(actor_id, repo_id)`, `_eval_sig` (the default profile's signal
-    rows) and `_det_default_susp` in `con`."""
+    """Leave `_eval_starscout(actor_id, repo_id)`, `_eval_raw` (the default profile's signal
+    rows), `_eval_sig` (those that count) and `_det_default_susp` in `con`."""
     detect_run._prepare_stars(con, None, None)
     low_activity.run(con, params)
     lockstep.run(con, params, None)
@@ -50,8 +50,10 @@ def detect_both(con: Any, params: Params = Params(),
     P = default_profile._resolve(dparams)
     try:
         default_profile._signals(con, P)
-        con.execute("CREATE OR REPLACE TEMP TABLE _eval_sig AS SELECT * FROM _dp_sig")
+        con.execute("CREATE OR REPLACE TEMP TABLE _eval_raw AS SELECT * FROM _dp_sig")
         default_profile._combine(con, P)
+        # the rows that count (hollow's unconfirmed stars on repos others already see dropped)
+        con.execute("CREATE OR REPLACE TEMP TABLE _eval_sig AS SELECT * FROM _dp_kept")
     finally:
         default_profile._sql.drop(con, default_profile.INTERMEDIATE)
 
@@ -141,9 +143,10 @@ def evaluate(world: Path, store: Path, ablation: bool = False) -> dict[str, Any]
     if ablation:
         res["ablation"] = {}
         for name, sigs in ABLATIONS.items():
-            con.execute("CREATE OR REPLACE TEMP TABLE _dp_sig AS SELECT * FROM _eval_sig WHERE signal NOT IN ("
+            con.execute("CREATE OR REPLACE TEMP TABLE _dp_sig AS SELECT * FROM _eval_raw WHERE signal NOT IN ("
                         + ", ".join("?" for _ in sigs) + ")", list(sigs))
             default_profile._combine(con, default_profile.DefaultParams())
+            default_profile._sql.drop(con, ("_dp_sig", "_dp_kept"))
             r = score(con, "_det_default_susp", T, False)
             res["ablation"][name] = {k: r[k] for k in ("precision", "recall")} | {
                 "campaign_recall": r["campaigns"]["recall"]}

@@ -11,7 +11,8 @@ account in ~3 orders); throwaway
 bursts (100 one-shot accounts on one repo within a day). As in the realistic simulated world
 there are no private id blocks: farm accounts have old ids scattered among everyone's, and
 throwaway accounts take a sign-up clock's ids (~160M, a few apart) between organic ones.
-Only the shape matters for cost.
+Only the shape matters for cost. Each run's precision on it (stars of the promoted repos are
+the fake ones) and, per signal, the organic and fake stars it flags are printed too.
 """
 from __future__ import annotations
 
@@ -121,6 +122,30 @@ def run_detect(root: Path, profile: str, memory_limit: str | None) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+# the generated month's truth: every star on these repos is fake, every other star organic
+FAKE_REPOS = "(promo|order|lure)[0-9]+/.*"
+
+
+def signal_errors(root: Path) -> str:
+    """Precision of the latest run on the generated month, and per signal the organic (false)
+    and fake stars it flags (default profile: the `signals` column)."""
+    from starscope.store import Store
+
+    con = Store(root).connect()
+    try:
+        tp, fp = con.execute(f"""SELECT count(*) FILTER (WHERE regexp_full_match(repo_name, '{FAKE_REPOS}')),
+            count(*) FILTER (WHERE NOT regexp_full_match(repo_name, '{FAKE_REPOS}'))
+            FROM results.suspected_stars""").fetchone()
+        rows = con.execute(f"""SELECT sig, count(*) FILTER (WHERE NOT fake), count(*) FILTER (WHERE fake)
+            FROM (SELECT unnest(signals) AS sig, regexp_full_match(repo_name, '{FAKE_REPOS}') AS fake
+                  FROM results.suspected_stars) GROUP BY sig ORDER BY sig""").fetchall()
+    finally:
+        con.close()
+    per = ", ".join(f"{s} {f:,}/{t:,}" for s, f, t in rows)
+    return (f"precision {tp / max(1, tp + fp):.3f} ({fp:,} organic of {tp + fp:,} suspected); "
+            f"per signal organic/fake: {per or '-'}")
+
+
 def reference_ratio() -> str:
     """Brute-force reference vs the SQL implementation on the same small simulated world."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "detect"))
@@ -177,6 +202,7 @@ def main() -> None:
                   f"{r['seconds'] / (r['stars'] / 1e6):13.1f} {r['peak_rss_mb']:11,.0f} "
                   f"{r['rows'].get('suspected_stars', 0):10,} {r['rows'].get('campaigns', 0):9,}",
                   flush=True)
+            print(f"#   {profile}: {signal_errors(root)}", flush=True)
     print(reference_ratio())
 
 

@@ -170,15 +170,41 @@ def hollow_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultPa
     cand = {(a, r): e for (a, r), e in first.items() if r in hollow
             and not any(rr != r and abs(ee - e) <= sit for rr, ee in mine[a])}
     win = P.hollow_window_hours * 3600
-    dense = {(a, r) for (a, r), e in cand.items()
+    dense = {(a, r): e for (a, r), e in cand.items()
              if sum(1 for (b, rr), ee in cand.items() if rr == r and b != a and abs(ee - e) <= win)
              >= P.hollow_min_neighbours}
     out = set()
     for r in hollow:
         mine_r = [a for (a, rr) in dense if rr == r]
         thin = sum(1 for a in mine_r if other[a] <= thin_max_other_events)
+        # an order: some span of hollow_window_hours, starting at one of these stars, holds
+        # >= hollow_min_order_share of them
+        times = [dense[(a, r)] for a in mine_r]
+        peak = max((sum(1 for u in times if t <= u <= t + win) for t in times), default=0)
         if (len(mine_r) >= P.hollow_min_accounts
                 and Fraction(len(mine_r)) >= Fraction(P.hollow_min_repo_share) * n_stars[r]
-                and Fraction(thin) >= Fraction(P.hollow_min_thin_share) * len(mine_r)):
+                and Fraction(thin) >= Fraction(P.hollow_min_thin_share) * len(mine_r)
+                and Fraction(peak) >= _literal(P.hollow_min_order_share) * len(mine_r)):
             out |= {(a, r, "hollow") for a in mine_r}
     return out
+
+
+def _literal(x: float) -> Fraction:
+    """A share as the SQL reads it: its literal (repr) is an exact decimal there, so 0.8 * 5 is
+    4, not the binary float's 4.000000000000000222."""
+    return Fraction(repr(float(x)))
+
+
+def hollow_kept(rows: set[tuple[int, int, str]], P: DefaultParams) -> set[tuple[int, int, str]]:
+    """The signal rows that count: on a repo where the other signals see >=
+    hollow_confirm_share of its hollow stars, a hollow star no other signal sees is dropped."""
+    others = {(a, r) for a, r, s in rows if s != "hollow"}
+    hol: dict[int, list[int]] = defaultdict(list)
+    for a, r, s in rows:
+        if s == "hollow":
+            hol[r].append(a)
+    confirm = {r for r, accs in hol.items()
+               if Fraction(sum(1 for a in accs if (a, r) in others))
+               >= _literal(P.hollow_confirm_share) * len(accs)}
+    return {(a, r, s) for a, r, s in rows
+            if not (s == "hollow" and r in confirm and (a, r) not in others)}

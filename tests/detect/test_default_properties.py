@@ -16,7 +16,7 @@ from starscope.detect.params import Params
 from starscope.store.schema import TYPE_CODE
 
 from .fixtures import T0, events_from_stars, make_con
-from .reference_default import fresh_signals, hollow_signals, overlap_signals, reuse_signals
+from .reference_default import fresh_signals, hollow_kept, hollow_signals, overlap_signals, reuse_signals
 
 HOURS = [0, 1, 2, 23, 24, 25, 47, 48, 49, 72, 100, 240]
 
@@ -204,12 +204,13 @@ def _hollow_sql(stars, events, P):
 
 @settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(hollow_worlds(), st.sampled_from([1, 2, 3]), st.sampled_from([0.0, 0.2, 1.0]), st.sampled_from([1, 60]),
-       st.sampled_from([1, 24, 72]), st.sampled_from([1, 2]), st.sampled_from([0.0, 0.5, 1.0]))
-def test_hollow_matches_reference(world, n, eng, sit, win, nb, thin):
+       st.sampled_from([1, 24, 72]), st.sampled_from([1, 2]), st.sampled_from([0.0, 0.5, 1.0]),
+       st.sampled_from([0.0, 0.5, 0.6, 0.8, 1.0]))
+def test_hollow_matches_reference(world, n, eng, sit, win, nb, thin, order):
     stars, events = world
     P = DefaultParams(hollow_min_stars=n, hollow_min_accounts=n, hollow_max_engaged_share=eng,
                       reuse_sitting_minutes=sit, hollow_window_hours=win, hollow_min_neighbours=nb,
-                      hollow_min_thin_share=thin, hollow_min_repo_share=0.5)
+                      hollow_min_thin_share=thin, hollow_min_repo_share=0.5, hollow_min_order_share=order)
     assert _hollow_sql(stars, events, P) == hollow_signals(stars, events, P)
 
 
@@ -231,3 +232,60 @@ def test_hollow_hand_case():
     want = {(100 + i, 1, "hollow") for i in range(12)}
     assert hollow_signals(stars, events, P) == want
     assert _hollow_sql(stars, events, P) == want
+
+
+def test_hollow_needs_an_order():
+    """Twelve thin accounts star repo 1 within two days: an order, hollow. Twelve others star
+    repo 2 one every 18 hours over eight days (a small repo nobody forks, starred at random):
+    each star has >= 3 neighbours within 72 h, but no 72 h span holds half of them: not."""
+    stars = []
+    for i in range(12):
+        for r, h in ((1, 4 * i), (2, 18 * i)):
+            stars.append({"event_id": len(stars) + 1, "starred_at": T0 + dt.timedelta(hours=h),
+                          "repo_id": r, "repo_name": f"o/r{r}", "actor_id": 100 * r + i,
+                          "actor_login": "u", "org_id": None})
+    events = events_from_stars(stars)
+    P = DefaultParams()
+    want = {(100 + i, 1, "hollow") for i in range(12)}
+    assert hollow_signals(stars, events, P) == want
+    assert _hollow_sql(stars, events, P) == want
+    # with the order test off, repo 2 is hollow too
+    P0 = DefaultParams(hollow_min_order_share=0.0)
+    assert _hollow_sql(stars, events, P0) == hollow_signals(stars, events, P0) == \
+        want | {(200 + i, 2, "hollow") for i in range(12)}
+
+
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sets(st.tuples(st.integers(1, 6), st.integers(1, 3), st.sampled_from(["hollow", "reuse", "burst", "bulk"])),
+               max_size=30), st.sampled_from([0.0, 0.3, 0.5, 0.8, 1.0]))
+def test_hollow_confirm_matches_reference(rows, share):
+    """Where other signals see >= hollow_confirm_share of a repo's hollow stars, hollow's other
+    stars there do not count (default_profile._keep against the reference)."""
+    import duckdb
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE _dp_sig (actor_id BIGINT, repo_id BIGINT, signal VARCHAR, "
+                "weight DOUBLE, reason VARCHAR, ord INTEGER)")
+    if rows:
+        con.executemany("INSERT INTO _dp_sig VALUES (?, ?, ?, 0.5, 'x', 1)", sorted(rows))
+    P = DefaultParams(hollow_confirm_share=share)
+    default_profile._keep(con, P)
+    got = set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_kept").fetchall())
+    assert got == hollow_kept(set(rows), P)
+
+
+def test_hollow_confirm_hand_case():
+    """Repo 1: reuse and burst see 4 of its 5 hollow stars (>= 0.8), so the fifth (an organic star
+    that came during the order) is dropped; repo 2: others see 3 of 5 (< 0.8), its hollow stars
+    stay; repo 3: nothing else sees its hollow stars, they stay."""
+    rows = {(a, r, "hollow") for a in range(1, 6) for r in (1, 2, 3)}
+    rows |= {(1, 1, "reuse"), (2, 1, "reuse"), (3, 1, "burst"), (4, 1, "bulk"),
+             (1, 2, "reuse"), (2, 2, "reuse"), (3, 2, "burst")}
+    want = rows - {(5, 1, "hollow")}
+    assert hollow_kept(rows, DefaultParams()) == want
+    import duckdb
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE _dp_sig (actor_id BIGINT, repo_id BIGINT, signal VARCHAR, "
+                "weight DOUBLE, reason VARCHAR, ord INTEGER)")
+    con.executemany("INSERT INTO _dp_sig VALUES (?, ?, ?, 0.5, 'x', 1)", sorted(rows))
+    default_profile._keep(con, DefaultParams())
+    assert set(con.execute("SELECT actor_id, repo_id, signal FROM _dp_kept").fetchall()) == want

@@ -24,6 +24,10 @@ rows of ``_dp_sig(actor_id, repo_id, signal, weight, reason, ord)``:
    separate tight orders (the farm seen from the repo side).
 8. **fresh** - thin accounts with ids above the store's own sign-up clock of two days before the
    star (signed up since), where they dominate a repo's stars.
+9. **hollow** - a repo whose stars bring (almost) no forks, pushes or issues by others, starred
+   outside list sittings, as an order (half of them within days). When combining, hollow only
+   confirms on repos where the other signals already see >= hollow_confirm_share of its hollow
+   stars (``_keep``: its other stars there are organic stars that came during the promotion).
 
 ``slow_campaigns(con, params)`` (after the campaign stage) makes ``_det_slow_campaigns``: repos
 below the monthly campaign rule whose stars are still mostly suspected (drips).
@@ -53,7 +57,7 @@ INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_idle", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
     "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
-    "_dp_hollow",
+    "_dp_hollow", "_dp_kept",
 )
 
 
@@ -154,6 +158,12 @@ class DefaultParams:
     hollow_window_hours: int = 72       # ... and each such star has >= hollow_min_neighbours
     hollow_min_neighbours: int = 3      #     others on the repo within this many hours
     w_hollow: float = 0.5
+    # ... and they came as an order: a span of hollow_window_hours holds >= this share of them
+    hollow_min_order_share: float = 0.5
+    # where other signals already see >= this share of a repo's hollow stars, hollow only
+    # confirms them: its other stars there (organic stars that came during the promotion) are
+    # not suspected on its word alone
+    hollow_confirm_share: float = 0.8
 
     def __post_init__(self) -> None:
         check_types(self, "default-profile parameter")
@@ -226,7 +236,7 @@ def run(con: Any, params: Any = None) -> None:
         created_together.add_signals(con, eligible="_dp_idle")
         _combine(con, P)
         # Which signals each suspected star has: the run's explanation columns read it.
-        create(con, "_det_default_sig", "SELECT DISTINCT actor_id, repo_id, signal FROM _dp_sig")
+        create(con, "_det_default_sig", "SELECT DISTINCT actor_id, repo_id, signal FROM _dp_kept")
     finally:
         _sql.drop(con, INTERMEDIATE)
 
@@ -250,6 +260,16 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _overlap(con, P)
     _fresh(con, P)
     _hollow(con, P)
+
+
+def _dominated(src: str, count_as: str, min_n: int, min_share: float) -> str:
+    """SELECT repo_id, COUNT(*) AS <count_as>, n_stars: the repos where the rows of `src` (one per
+    star) are >= min_n and >= min_share of the repo's stars (the shape of most signals' gate)."""
+    return f"""SELECT {src}.repo_id, COUNT(*) AS {count_as}, n.n_stars
+            FROM {src} JOIN _dp_nstars n ON n.repo_id = {src}.repo_id
+            GROUP BY {src}.repo_id, n.n_stars
+            HAVING COUNT(*) >= {int(min_n)}
+               AND COUNT(*) >= {num(min_share)} * n.n_stars"""
 
 
 def _thin(con: Any, P: DefaultParams) -> None:
@@ -325,11 +345,7 @@ def _starfork(con: Any, P: DefaultParams) -> None:
             GROUP BY s.actor_id, s.repo_id
             HAVING MIN(ABS(date_diff('second', s.starred_at, f.created_at))) <= {w}),
         r AS (
-            SELECT m.repo_id, COUNT(*) AS n_sf, n.n_stars
-            FROM m JOIN _dp_nstars n ON n.repo_id = m.repo_id
-            GROUP BY m.repo_id, n.n_stars
-            HAVING COUNT(*) >= {int(P.starfork_min_accounts)}
-               AND COUNT(*) >= {num(P.starfork_min_repo_share)} * n.n_stars)
+            {_dominated("m", "n_sf", P.starfork_min_accounts, P.starfork_min_repo_share)})
         SELECT m.actor_id, m.repo_id, m.dt, r.n_sf, r.n_stars
         FROM m JOIN r ON r.repo_id = m.repo_id""")
     con.execute(f"""
@@ -351,11 +367,7 @@ def _low_activity(con: Any, P: DefaultParams) -> None:
             SELECT s.actor_id, s.repo_id
             FROM _det_stars s JOIN _det_la_accounts a ON a.actor_id = s.actor_id),
         r AS (
-            SELECT la.repo_id, COUNT(*) AS n_la, n.n_stars
-            FROM la JOIN _dp_nstars n ON n.repo_id = la.repo_id
-            GROUP BY la.repo_id, n.n_stars
-            HAVING COUNT(*) >= {int(P.la_min_accounts)}
-               AND COUNT(*) >= {num(P.la_min_repo_share)} * n.n_stars)
+            {_dominated("la", "n_la", P.la_min_accounts, P.la_min_repo_share)})
         SELECT la.actor_id, la.repo_id, 'low-activity', {num(P.w_low_activity)},
                'low-activity account (' || CAST(r.n_la AS VARCHAR) || ' of the repo''s '
                || CAST(r.n_stars AS VARCHAR) || ' stars)', 3
@@ -581,11 +593,7 @@ def _reuse_rows(con: Any, P: DefaultParams) -> None:
             FROM _det_stars s JOIN _dp_reused u ON u.actor_id = s.actor_id),
         r AS (
             -- drips: reused accounts dominate a repo's stars, however slowly they came
-            SELECT rs.repo_id, COUNT(*) AS n_re, n.n_stars
-            FROM rs JOIN _dp_nstars n ON n.repo_id = rs.repo_id
-            GROUP BY rs.repo_id, n.n_stars
-            HAVING COUNT(*) >= {int(P.reuse_min_accounts)}
-               AND COUNT(*) >= {num(P.reuse_min_repo_share)} * n.n_stars),
+            {_dominated("rs", "n_re", P.reuse_min_accounts, P.reuse_min_repo_share)}),
         k AS (
             SELECT rs.*, COALESCE(c.n_re, r.n_re) AS n_re, n.n_stars, (c.repo_id IS NOT NULL) AS client
             FROM rs JOIN _dp_nstars n ON n.repo_id = rs.repo_id
@@ -714,18 +722,28 @@ def _hollow(con: Any, P: DefaultParams) -> None:
                     RANGE BETWEEN {win} PRECEDING AND {win} FOLLOWING) - 1 AS nbrs
                 FROM k0) x
             WHERE nbrs >= {int(P.hollow_min_neighbours)}),
+        kf AS (
+            -- an order: its stars come within days (a span of hollow_window_hours holds
+            -- >= hollow_min_order_share of them); a small repo nobody forks gathers its
+            -- stars at random over weeks
+            SELECT k.*, COUNT(*) OVER (
+                PARTITION BY repo_id ORDER BY e
+                RANGE BETWEEN CURRENT ROW AND {win} FOLLOWING) AS fwd
+            FROM k),
         r AS (
-            SELECT repo_id, COUNT(*) AS n_h FROM k GROUP BY repo_id, n_stars
+            SELECT repo_id, COUNT(*) AS n_h, MAX(fwd) AS peak FROM kf GROUP BY repo_id, n_stars
             HAVING COUNT(*) >= {int(P.hollow_min_accounts)}
                AND COUNT(*) >= {num(P.hollow_min_repo_share)} * n_stars
-               AND SUM(thin) >= {num(P.hollow_min_thin_share)} * COUNT(*))
-        SELECT k.actor_id, k.repo_id, k.n_stars, k.n_eng, r.n_h
+               AND SUM(thin) >= {num(P.hollow_min_thin_share)} * COUNT(*)
+               AND MAX(fwd) >= {num(P.hollow_min_order_share)} * COUNT(*))
+        SELECT k.actor_id, k.repo_id, k.n_stars, k.n_eng, r.n_h, r.peak
         FROM k JOIN r ON r.repo_id = k.repo_id""")
     con.execute(f"""
         INSERT INTO _dp_sig
         SELECT actor_id, repo_id, 'hollow', {num(P.w_hollow)},
                'hollow popularity (' || CAST(n_h AS VARCHAR) || ' of the repo''s '
-               || CAST(n_stars AS VARCHAR) || ' stars, none in a sitting with other stars; '
+               || CAST(n_stars AS VARCHAR) || ' stars, none in a sitting with other stars, '
+               || CAST(peak AS VARCHAR) || ' within {int(P.hollow_window_hours)} h; '
                || CAST(n_eng AS VARCHAR) || ' other people forked, pushed or opened issues there)',
                11
         FROM _dp_hollow""")
@@ -783,11 +801,7 @@ def _fresh(con: Any, P: DefaultParams) -> None:
             {prof}
             WHERE {is_fresh}),
         r AS (
-            SELECT f.repo_id, COUNT(*) AS n_f, n.n_stars
-            FROM f JOIN _dp_nstars n ON n.repo_id = f.repo_id
-            GROUP BY f.repo_id, n.n_stars
-            HAVING COUNT(*) >= {int(P.fresh_min_accounts)}
-               AND COUNT(*) >= {num(P.fresh_min_repo_share)} * n.n_stars)
+            {_dominated("f", "n_f", P.fresh_min_accounts, P.fresh_min_repo_share)})
         SELECT f.actor_id, f.repo_id, 'fresh', {num(P.w_fresh)},
                'fresh account (signed up at most {lag} day{'s' if lag != 1 else ''} before its '
                || 'star; ' || CAST(r.n_f AS VARCHAR)
@@ -804,15 +818,39 @@ def _fresh(con: Any, P: DefaultParams) -> None:
 FAMILIES = {"reuse": "serves-clients", "burst": "serves-clients", "overlap": "serves-clients"}
 
 
+def _keep(con: Any, P: DefaultParams) -> None:
+    # _dp_kept: the signal rows that count. Hollow tells that a repo's popularity is bought, not
+    # which of its stars are the order: where other signals already see >= hollow_confirm_share
+    # of a repo's hollow stars (the order), hollow's other stars there are mostly organic stars
+    # that came during the promotion, so they are not suspected on hollow's word alone.
+    create(con, "_dp_kept", f"""
+        WITH o AS (SELECT DISTINCT actor_id, repo_id FROM _dp_sig WHERE signal <> 'hollow'),
+        h AS (
+            SELECT s.actor_id, s.repo_id, CASE WHEN o.actor_id IS NULL THEN 0 ELSE 1 END AS seen
+            FROM _dp_sig s
+            LEFT JOIN o ON o.actor_id = s.actor_id AND o.repo_id = s.repo_id
+            WHERE s.signal = 'hollow'),
+        conf AS (
+            SELECT repo_id FROM h GROUP BY repo_id
+            HAVING SUM(seen) >= {num(P.hollow_confirm_share)} * COUNT(*)),
+        drop_ AS (
+            SELECT h.actor_id, h.repo_id FROM h JOIN conf ON conf.repo_id = h.repo_id
+            WHERE h.seen = 0)
+        SELECT s.* FROM _dp_sig s
+        LEFT JOIN drop_ d ON d.actor_id = s.actor_id AND d.repo_id = s.repo_id
+        WHERE d.actor_id IS NULL""")
+
+
 def _combine(con: Any, P: DefaultParams) -> None:
     # Score: 1 - prod(1 - w) over families of signals (the largest weight in each family).
+    _keep(con, P)
     family = "CASE signal " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FAMILIES.items()) \
         + " ELSE signal END"
     create(con, "_det_default_susp", f"""
         WITH s AS (
             SELECT actor_id, repo_id, signal, MAX(weight) AS weight,
                    MIN(reason) AS reason, MIN(ord) AS ord
-            FROM _dp_sig GROUP BY actor_id, repo_id, signal),
+            FROM _dp_kept GROUP BY actor_id, repo_id, signal),
         f AS (
             SELECT actor_id, repo_id, {family} AS family, MAX(weight) AS weight
             FROM s GROUP BY actor_id, repo_id, {family}),
