@@ -26,8 +26,8 @@ _SPARK_MODULES = {"pyspark", "py4j", "sqlglot", "pandas"}
 
 
 class _Group(click.Group):
-    """Turns library errors meant for users into one line and exit code 2, and failures of
-    the machine (disk full, read-only store) into one line and their own exit codes."""
+    """Turns library errors meant for users and click's usage errors into one line and exit
+    code 2, and failures of the machine (disk full, read-only store) into one line and their own exit codes."""
 
     def invoke(self, ctx: click.Context):
         from starscope.environment import environment_failure
@@ -36,6 +36,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except StarscopeError as exc:
             _fail(exc)
+        except click.UsageError as exc:  # click's own three lines (Usage, Try, Error) as one
+            sub = exc.ctx.command_path if exc.ctx is not None else "starscope"
+            _fail(f"{exc.format_message().rstrip('.')} (see `{sub} --help`)")
         except ModuleNotFoundError as exc:  # an optional extra's module, or a broken install
             extra = "spark" if (exc.name or "").split(".")[0] in _SPARK_MODULES else None
             _fail(f"the Python module {exc.name!r} is not installed; " + (

@@ -93,3 +93,18 @@ def test_simulate_names_the_last_day_it_simulated(tmp_path):
     out = run("simulate", str(tmp_path / "w"), "--days", "1", "--scale", "0.01",
               "--start", "2024-03-01").output
     assert "2024-03-01 → 2024-03-01 (1 day," in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["export", "--table", "farms", "-o", "farms.txt"], "--format csv|parquet|json"),
+    (["report"], "--overview"),
+    (["check", "a/b", "--format", "xml"], "'xml' is not one of"),
+    (["no-such-command"], "No such command"),
+])
+def test_click_usage_errors_are_one_line(world, args, words):
+    _, store, _, _ = world
+    res = CliRunner().invoke(main, args + ["--store", store] if args[0] != "no-such-command"
+                             else args)
+    assert res.exit_code == 2
+    line = _one_line_error(res)
+    assert words in line and "--help`" in line
