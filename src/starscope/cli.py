@@ -37,7 +37,7 @@ class _Group(click.Group):
         except StarscopeError as exc:
             _fail(exc)
         except click.UsageError as exc:  # click's own three lines (Usage, Try, Error) as one
-            sub = exc.ctx.command_path if exc.ctx is not None else "starscope"
+            sub = "starscope" + (f" {exc.ctx.info_name}" if exc.ctx and exc.ctx.parent else "")
             _fail(f"{exc.format_message().rstrip('.')} (see `{sub} --help`)")
         except ModuleNotFoundError as exc:  # an optional extra's module, or a broken install
             extra = "spark" if (exc.name or "").split(".")[0] in _SPARK_MODULES else None

@@ -97,7 +97,7 @@ def test_simulate_names_the_last_day_it_simulated(tmp_path):
 
 @pytest.mark.parametrize("args, words", [
     (["export", "--table", "farms", "-o", "farms.txt"], "--format csv|parquet|json"),
-    (["report"], "--overview"),
+    (["report", "-o", "r.html"], "--overview"),
     (["check", "a/b", "--format", "xml"], "'xml' is not one of"),
     (["no-such-command"], "No such command"),
 ])
@@ -107,4 +107,5 @@ def test_click_usage_errors_are_one_line(world, args, words):
                              else args)
     assert res.exit_code == 2
     line = _one_line_error(res)
-    assert words in line and "--help`" in line
+    assert words in line and f"(see `starscope {args[0]} --help`)".replace(
+        " no-such-command", "") in line
