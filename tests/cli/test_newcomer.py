@@ -109,3 +109,28 @@ def test_click_usage_errors_are_one_line(world, args, words):
     line = _one_line_error(res)
     assert words in line and f"(see `starscope {args[0]} --help`)".replace(
         " no-such-command", "") in line
+
+
+def test_repo_chart_days_leave_no_gap(world, tmp_path):
+    """The repo report's per-day chart has a bar (maybe empty) for every day of its span."""
+    from starscope import Store
+    from starscope.interfaces.report import fill_days
+
+    days = [{"day": "2024-03-01", "stars": 3, "suspected": 1},
+            {"day": "2024-03-04", "stars": 2, "suspected": 2}]
+    filled = fill_days(days)
+    assert [d["day"] for d in filled] == ["2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04"]
+    assert filled[0] == days[0] and filled[3] == days[1]
+    assert (filled[1]["stars"], filled[1]["suspected"]) == (0, 0)
+    # and the report of a real repo charts one bar per day of its span
+    _, store, _, _ = world
+    con = Store(store)._store.connect()
+    repo = con.execute("SELECT repo_name FROM stars GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+                       ).fetchone()[0]
+    con.close()
+    answer = Store(store).repo(repo)
+    span = fill_days(answer["by_day"])
+    out = tmp_path / "r.html"
+    run("report", repo, "--store", store, "-o", str(out))
+    html = out.read_text()
+    assert all(d["day"][5:] in html for d in span)
