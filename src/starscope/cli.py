@@ -290,7 +290,7 @@ def status(store_path, as_json) -> None:
         t.add_row(key.replace("_", " "), f"{val:,}" if isinstance(val, int) else str(val))
     c = info["coverage"]
     if c["star_capture"] is not None:
-        t.add_row("star capture", f"{100 * c['star_capture']:.0f}% (degraded months: "
+        t.add_row("star capture", f"{100 * c['star_capture']:.1f}% (degraded months: "
                   f"{', '.join(c['degraded_months']) or 'none'}; `starscope coverage`)")
         t.add_row("missing hours", f"{c['missing_hours']:,}")
     det = info.get("detection")

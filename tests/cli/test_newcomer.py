@@ -134,3 +134,13 @@ def test_repo_chart_days_leave_no_gap(world, tmp_path):
     run("report", repo, "--store", store, "-o", str(out))
     html = out.read_text()
     assert all(d["day"][5:] in html for d in span)
+
+
+def test_status_and_coverage_show_star_capture_as_check_does(world):
+    """0.997 reads 99.7% everywhere (check, pages), not "100%" in status and coverage."""
+    _, store, _, _ = world
+    cap = json.loads(run("status", "--store", store, "--json").output)["coverage"]["star_capture"]
+    shown = f"{100 * cap:.1f}%"
+    assert shown in run("status", "--store", store).output
+    assert shown in run("coverage", "--store", store).output
+    assert "degraded" in run("coverage", "--store", store).output.splitlines()[2]
