@@ -410,7 +410,10 @@ def _print_evaluation(res: dict) -> None:
     from starscope.interfaces.console import out
 
     s = res["stars"]
-    t = Table(title=f"profile {res['profile']}: stars precision {s['precision']} recall {s['recall']}")
+    # a line, not the table's title: a title is wrapped to the (narrow) table's width
+    out.print(f"profile {res['profile']}: stars precision {s['precision']} recall {s['recall']}",
+              highlight=False)
+    t = Table()
     for col in ("campaign kind", "fake stars", "detected", "recall"):
         t.add_column(col)
     for kind, k in res["by_kind"].items():

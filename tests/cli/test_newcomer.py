@@ -144,3 +144,11 @@ def test_status_and_coverage_show_star_capture_as_check_does(world):
     assert shown in run("status", "--store", store).output
     assert shown in run("coverage", "--store", store).output
     assert "degraded" in run("coverage", "--store", store).output.splitlines()[2]
+
+
+def test_evaluate_headline_is_one_unwrapped_line(world):
+    base, store, _, _ = world
+    ev = json.loads(run("evaluate", str(base / "world"), "--store", store, "--json").output)
+    s = ev["stars"]
+    text = run("evaluate", str(base / "world"), "--store", store).output
+    assert f"profile default: stars precision {s['precision']} recall {s['recall']}" in text
