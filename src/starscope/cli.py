@@ -37,8 +37,12 @@ class _Group(click.Group):
         except StarscopeError as exc:
             _fail(exc)
         except click.UsageError as exc:  # click's own three lines (Usage, Try, Error) as one
-            sub = "starscope" + (f" {exc.ctx.info_name}" if exc.ctx and exc.ctx.parent else "")
-            _fail(f"{exc.format_message().rstrip('.')} (see `{sub} --help`)")
+            msg = exc.format_message().rstrip(".")
+            if type(exc) is not click.UsageError or msg.startswith("No such command"):
+                # click's parse errors: point at the help that lists what is accepted
+                sub = "starscope" + (f" {exc.ctx.info_name}" if exc.ctx and exc.ctx.parent else "")
+                msg += f" (see `{sub} --help`)"
+            _fail(msg)
         except ModuleNotFoundError as exc:  # an optional extra's module, or a broken install
             extra = "spark" if (exc.name or "").split(".")[0] in _SPARK_MODULES else None
             _fail(f"the Python module {exc.name!r} is not installed; " + (

@@ -107,8 +107,9 @@ def test_click_usage_errors_are_one_line(world, args, words):
                              else args)
     assert res.exit_code == 2
     line = _one_line_error(res)
-    assert words in line and f"(see `starscope {args[0]} --help`)".replace(
-        " no-such-command", "") in line
+    assert words in line
+    if args[0] in ("check", "no-such-command"):  # click's parse errors point at the help
+        assert f"(see `starscope {args[0]} --help`)".replace(" no-such-command", "") in line
 
 
 def test_repo_chart_days_leave_no_gap(world, tmp_path):
