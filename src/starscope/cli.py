@@ -21,9 +21,13 @@ def _fail(exc: Exception, code: int = 2) -> None:
     sys.exit(code)
 
 
+# The Spark extra's modules (pyproject's [spark]): missing, they get one line naming the extra.
+_SPARK_MODULES = {"pyspark", "py4j", "sqlglot", "pandas"}
+
+
 class _Group(click.Group):
-    """Turns library errors meant for users into one line and exit code 2, and failures of
-    the machine (disk full, read-only store) into one line and their own exit codes."""
+    """Turns library errors meant for users and click's usage errors into one line and exit
+    code 2, and failures of the machine (disk full, read-only store) into one line and their own exit codes."""
 
     def invoke(self, ctx: click.Context):
         from starscope.environment import environment_failure
@@ -32,6 +36,18 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except StarscopeError as exc:
             _fail(exc)
+        except click.UsageError as exc:  # click's own three lines (Usage, Try, Error) as one
+            msg = exc.format_message().rstrip(".")
+            if type(exc) is not click.UsageError or msg.startswith("No such command"):
+                # click's parse errors: point at the help that lists what is accepted
+                sub = "starscope" + (f" {exc.ctx.info_name}" if exc.ctx and exc.ctx.parent else "")
+                msg += f" (see `{sub} --help`)"
+            _fail(msg)
+        except ModuleNotFoundError as exc:  # an optional extra's module, or a broken install
+            extra = "spark" if (exc.name or "").split(".")[0] in _SPARK_MODULES else None
+            _fail(f"the Python module {exc.name!r} is not installed; " + (
+                f"install the extra: pip install -e '.[{extra}]' (docs/spark.md)" if extra
+                else "reinstall starscope: pip install -e ."))
         except Exception as exc:  # noqa: BLE001 - only the machine's failures are turned
             failure = environment_failure(exc)
             if failure is None:
@@ -278,7 +294,7 @@ def status(store_path, as_json) -> None:
         t.add_row(key.replace("_", " "), f"{val:,}" if isinstance(val, int) else str(val))
     c = info["coverage"]
     if c["star_capture"] is not None:
-        t.add_row("star capture", f"{100 * c['star_capture']:.0f}% (degraded months: "
+        t.add_row("star capture", f"{100 * c['star_capture']:.1f}% (degraded months: "
                   f"{', '.join(c['degraded_months']) or 'none'}; `starscope coverage`)")
         t.add_row("missing hours", f"{c['missing_hours']:,}")
     det = info.get("detection")
@@ -286,10 +302,18 @@ def status(store_path, as_json) -> None:
         rows = det.get("rows") or {}
         t.add_row("detection", f"profile {det.get('profile')}: "
                   f"{rows.get('suspected_stars', 0):,} suspected stars, "
-                  f"{rows.get('campaigns', 0):,} campaign repos")
+                  f"{_campaign_rows(rows, det.get('profile'))}")
     else:
         t.add_row("detection", "not run yet (run `starscope detect`)")
     out.print(t, markup=False)
+
+
+def _campaign_rows(rows: dict, profile: str | None) -> str:
+    """The `campaigns` table's row count. Under the default profile it also holds slow
+    campaigns (kind slow_campaign), which `overview` counts apart: say so."""
+    n = rows.get("campaigns", 0)
+    return f"{n:,} campaign repos" + (" (slow campaigns included)" if n and profile == "default"
+                                       else "")
 
 
 @main.command()
@@ -339,7 +363,7 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, f
         click.echo("the store holds no stars: nothing to detect (results are empty)")
     click.echo(
         f"profile {profile}: {rows.get('suspected_stars', 0):,} suspected stars, "
-        f"{rows.get('campaigns', 0):,} campaign repos, {rows.get('farms', 0):,} farms, "
+        f"{_campaign_rows(rows, profile)}, {_n(rows.get('farms', 0), 'farm')}, "
         f"{rows.get('accounts', 0):,} suspected accounts from "
         f"{meta['stars_considered']:,} stars in {meta['seconds']:.1f}s"
     )
@@ -390,7 +414,10 @@ def _print_evaluation(res: dict) -> None:
     from starscope.interfaces.console import out
 
     s = res["stars"]
-    t = Table(title=f"profile {res['profile']}: stars precision {s['precision']} recall {s['recall']}")
+    # a line, not the table's title: a title is wrapped to the (narrow) table's width
+    out.print(f"profile {res['profile']}: stars precision {s['precision']} recall {s['recall']}",
+              highlight=False)
+    t = Table()
     for col in ("campaign kind", "fake stars", "detected", "recall"):
         t.add_column(col)
     for kind, k in res["by_kind"].items():
@@ -427,6 +454,8 @@ def overview(store_path, as_json) -> None:
                 "both_signatures_stars", "repos_with_suspected_stars", "suspected_accounts",
                 "campaign_repos", "campaign_suspected_stars", "campaign_accounts"):
         head.add_row(key.replace("_", " "), f"{res[key]:,}")
+    if res.get("slow_campaign_repos"):  # the default profile's drips, apart from the study's rule
+        head.add_row("slow campaign repos (below the monthly rule)", f"{res['slow_campaign_repos']:,}")
     from starscope.results.repo import SIGNAL_LABELS
 
     for sig, n in res.get("signals", {}).items():

@@ -93,10 +93,16 @@ class simulate_progress:  # noqa: N801 - used as a context manager like rich's
 
 def simulate_table(summary: dict[str, Any], out_dir) -> None:
     """The short table `starscope simulate` prints (--json prints the whole summary)."""
+    from datetime import date, timedelta
+
     from rich.table import Table
 
+    from starscope.interfaces.options import n
+
     t = Table(title=f"simulated world in {out_dir}", show_header=False, title_justify="left")
-    t.add_row("days", f"{summary['start']} → {summary['end']} ({summary['days']} days, "
+    # the summary's end is exclusive (the day after the last): show the last day simulated
+    last = date.fromisoformat(str(summary["end"])[:10]) - timedelta(days=1)
+    t.add_row("days", f"{summary['start']} → {last} ({n(summary['days'], 'day')}, "
               f"seed {summary['seed']}, scale {summary['scale']})")
     t.add_row("hour files", f"{summary['files']:,}")
     t.add_row("events", f"{summary['events']:,}")

@@ -9,7 +9,8 @@ from starscope.interfaces.options import require_store, store_option
 
 
 def _cap(x) -> str:
-    return "–" if x is None else f"{100 * x:.0f}%"
+    # one decimal, as check and the pages show it: 0.997 is not "100%"
+    return "–" if x is None else f"{100 * x:.1f}%"
 
 
 def _cap_range(mo: dict) -> str:
@@ -26,8 +27,8 @@ def coverage_table(cov: dict, title: str = "coverage by month"):
     from rich.table import Table
 
     t = Table(title=title, title_justify="left")
-    for col in ("month", "hours", "missing hours", "events", "stars", "star capture", ""):
-        t.add_column(col, justify="right" if col not in ("month", "") else "left")
+    for col in ("month", "hours", "missing hours", "events", "stars", "star capture", "degraded"):
+        t.add_column(col, justify="right" if col not in ("month", "degraded") else "left")
     for mo in cov["months"]:
         t.add_row(mo["month"], f"{mo['hours']:,}", f"{mo['missing_hours']:,}",
                   f"{mo['events']:,}", f"{mo['stars']:,}", _cap_range(mo),

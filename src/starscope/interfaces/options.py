@@ -25,14 +25,17 @@ def engine_option(help: str):
 
 def check_engine(engine: str, master: str | None) -> None:
     """A usage error (before any work) when the engine does not take these options (e.g.
-    --master without --engine spark): the engine itself says."""
+    --master without --engine spark) or is not installed: the engine itself says."""
     from starscope.engines import engine as get_engine
     from starscope.errors import UsageError
 
     try:
-        get_engine(engine, master=master)
+        eng = get_engine(engine, master=master)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
+    # What the engine needs installed (Spark: pyspark, Java 17+), checked before any work,
+    # so `ingest --engine spark` without the extra says so in one line as `detect` does.
+    eng.check()
 
 
 class ProfileChoice(click.Choice):

@@ -107,7 +107,7 @@ def _pct(x: float | None) -> str:
 
 def render_repo(a: dict[str, Any], *, web: bool = False) -> str:
     camp = {c["month"] for c in a["campaigns"]}
-    days = a.get("by_day") or []
+    days = fill_days(a.get("by_day") or [])
     if days and len(days) <= 120:
         labels = [d["day"] for d in days]
         real = [d["stars"] - d["suspected"] for d in days]
@@ -134,6 +134,22 @@ def render_repo(a: dict[str, Any], *, web: bool = False) -> str:
     return env().get_template("repo.html").render(
         title=a["repo"], a=a, web=web, time_chart=time_chart, id_chart=id_chart,
         detection=a.get("detection"))
+
+
+def fill_days(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every day from the first to the last (a day without stars as zeros): a time axis that
+    skipped quiet days would put 03-02 next to 03-05 and hide the gap."""
+    if not days:
+        return []
+    from datetime import date, timedelta
+
+    have = {d["day"]: d for d in days}
+    first, last = date.fromisoformat(days[0]["day"]), date.fromisoformat(days[-1]["day"])
+    out = []
+    for i in range((last - first).days + 1):
+        day = (first + timedelta(days=i)).isoformat()
+        out.append(have.get(day) or {"day": day, "stars": 0, "suspected": 0})
+    return out
 
 
 def _axis_days(days: list[str]) -> list[str]:

@@ -137,8 +137,9 @@ def _truth_repos(con: Any, path: Path) -> dict[str, set[int]]:
 def _campaign_scores(con: Any, truth: Path, p: Any) -> dict[str, Any]:
     """Campaign precision/recall (the monthly rule) and slow campaigns (drips)."""
     true_campaigns = _true_campaigns(con, p)
-    kinds = {r[1] for r in con.execute("DESCRIBE results.campaigns").fetchall()}
-    kind_col = "kind" if "kind" in kinds else "'campaign'"
+    # DESCRIBE: (column_name, column_type, ...): a store without `kind` has only campaigns
+    columns = {r[0] for r in con.execute("DESCRIBE results.campaigns").fetchall()}
+    kind_col = "kind" if "kind" in columns else "'campaign'"
     found_rows = con.execute(f"SELECT DISTINCT repo_id, {kind_col} FROM results.campaigns").fetchall()
     found_campaigns = {r for r, k in found_rows if k != "slow_campaign"}
     found_slow = {r for r, k in found_rows if k == "slow_campaign"}

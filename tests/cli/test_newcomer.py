@@ -1,0 +1,155 @@
+"""What a new user met trying the README's Use section (issue 14): the counts the commands
+print agree with each other, a missing optional extra is one line, and the simulate table
+names the days it simulated. One small realistic world, detected with the default profile
+(which finds slow campaigns there)."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from starscope.cli import main
+
+
+def run(*args: str, code: int = 0):
+    res = CliRunner().invoke(main, list(args))
+    assert res.exit_code == code, (args, res.output, res.exception)
+    return res
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from starscope.simulate import simulate_world
+
+    base = tmp_path_factory.mktemp("newcomer")
+    simulate_world(base / "world", days=2, seed=5, scale=0.2)
+    store = str(base / "store")
+    run("ingest", str(base / "world" / "archive"), "--store", store, "--workers", "1", "--quiet")
+    detect = run("detect", "--store", store)
+    run("export", "--store", store, "--table", "campaigns", "-o", str(base / "campaigns.csv"))
+    with open(base / "campaigns.csv", newline="") as fh:
+        kinds = [row["kind"] for row in csv.DictReader(fh)]
+    return base, store, detect.output, kinds
+
+
+def test_campaign_counts_agree_across_commands(world):
+    base, store, detect_out, kinds = world
+    campaigns, slow = kinds.count("campaign"), kinds.count("slow_campaign")
+    assert slow, "the world should hold a slow campaign for this test to mean anything"
+    # evaluate scores the monthly rule's campaigns and the slow ones apart
+    ev = json.loads(run("evaluate", str(base / "world"), "--store", store, "--json").output)
+    assert ev["campaigns"]["found"] == campaigns
+    assert ev["slow_campaigns"]["found"] == slow
+    # overview (text) shows both, as its JSON does; detect's line says its count holds both
+    over = json.loads(run("overview", "--store", store, "--json").output)
+    assert (over["campaign_repos"], over["slow_campaign_repos"]) == (campaigns, slow)
+    text = run("overview", "--store", store).output
+    assert "slow campaign repos" in text
+    assert f"{len(kinds):,} campaign repos (slow campaigns included)" in detect_out
+
+
+def _one_line_error(res) -> str:
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("starscope: error: "), res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    return lines[0]
+
+
+def _forget_spark_modules(monkeypatch) -> None:
+    for name in list(sys.modules):
+        if name.startswith("starscope.engines.spark"):
+            monkeypatch.delitem(sys.modules, name)
+
+
+def test_spark_ingest_without_pyspark_is_one_line(world, monkeypatch):
+    base, _, _, _ = world
+    _forget_spark_modules(monkeypatch)
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark -> ImportError
+    res = CliRunner().invoke(main, ["ingest", str(base / "world" / "archive"), "--engine",
+                                    "spark", "--store", str(base / "spark-store")])
+    assert res.exit_code == 2
+    assert "pyspark" in _one_line_error(res)
+
+
+def test_a_missing_module_of_the_spark_extra_is_one_line(world, monkeypatch):
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("needs java on PATH, so the engine's own check passes")
+    base, _, _, _ = world
+    _forget_spark_modules(monkeypatch)
+    monkeypatch.setitem(sys.modules, "sqlglot", None)
+    res = CliRunner().invoke(main, ["ingest", str(base / "world" / "archive"), "--engine",
+                                    "spark", "--store", str(base / "spark-store")])
+    assert res.exit_code == 2
+    line = _one_line_error(res)
+    assert "'sqlglot'" in line and ".[spark]" in line
+
+
+def test_simulate_names_the_last_day_it_simulated(tmp_path):
+    out = run("simulate", str(tmp_path / "w"), "--days", "1", "--scale", "0.01",
+              "--start", "2024-03-01").output
+    assert "2024-03-01 → 2024-03-01 (1 day," in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["export", "--table", "farms", "-o", "farms.txt"], "--format csv|parquet|json"),
+    (["report", "-o", "r.html"], "--overview"),
+    (["check", "a/b", "--format", "xml"], "'xml' is not one of"),
+    (["no-such-command"], "No such command"),
+])
+def test_click_usage_errors_are_one_line(world, args, words):
+    _, store, _, _ = world
+    res = CliRunner().invoke(main, args + ["--store", store] if args[0] != "no-such-command"
+                             else args)
+    assert res.exit_code == 2
+    line = _one_line_error(res)
+    assert words in line
+    if args[0] in ("check", "no-such-command"):  # click's parse errors point at the help
+        assert f"(see `starscope {args[0]} --help`)".replace(" no-such-command", "") in line
+
+
+def test_repo_chart_days_leave_no_gap(world, tmp_path):
+    """The repo report's per-day chart has a bar (maybe empty) for every day of its span."""
+    from starscope import Store
+    from starscope.interfaces.report import fill_days
+
+    days = [{"day": "2024-03-01", "stars": 3, "suspected": 1},
+            {"day": "2024-03-04", "stars": 2, "suspected": 2}]
+    filled = fill_days(days)
+    assert [d["day"] for d in filled] == ["2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04"]
+    assert filled[0] == days[0] and filled[3] == days[1]
+    assert (filled[1]["stars"], filled[1]["suspected"]) == (0, 0)
+    # and the report of a real repo charts one bar per day of its span
+    _, store, _, _ = world
+    con = Store(store)._store.connect()
+    repo = con.execute("SELECT repo_name FROM stars GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+                       ).fetchone()[0]
+    con.close()
+    answer = Store(store).repo(repo)
+    span = fill_days(answer["by_day"])
+    out = tmp_path / "r.html"
+    run("report", repo, "--store", store, "-o", str(out))
+    html = out.read_text()
+    assert all(d["day"][5:] in html for d in span)
+
+
+def test_status_and_coverage_show_star_capture_as_check_does(world):
+    """0.997 reads 99.7% everywhere (check, pages), not "100%" in status and coverage."""
+    _, store, _, _ = world
+    cap = json.loads(run("status", "--store", store, "--json").output)["coverage"]["star_capture"]
+    shown = f"{100 * cap:.1f}%"
+    assert shown in run("status", "--store", store).output
+    assert shown in run("coverage", "--store", store).output
+    assert "degraded" in run("coverage", "--store", store).output.splitlines()[2]
+
+
+def test_evaluate_headline_is_one_unwrapped_line(world):
+    base, store, _, _ = world
+    ev = json.loads(run("evaluate", str(base / "world"), "--store", store, "--json").output)
+    s = ev["stars"]
+    text = run("evaluate", str(base / "world"), "--store", store).output
+    assert f"profile default: stars precision {s['precision']} recall {s['recall']}" in text
