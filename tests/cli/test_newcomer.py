@@ -153,3 +153,24 @@ def test_evaluate_headline_is_one_unwrapped_line(world):
     s = ev["stars"]
     text = run("evaluate", str(base / "world"), "--store", store).output
     assert f"profile default: stars precision {s['precision']} recall {s['recall']}" in text
+
+
+def test_check_names_a_slow_campaign(world):
+    base, store, _, _ = world
+    with open(base / "campaigns.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    slow = next(r for r in rows if r["kind"] == "slow_campaign")
+    fast = next((r for r in rows if r["kind"] == "campaign"), None)
+    ans = json.loads(run("check", slow["repo_name"], "--store", store, "--format", "json").output)
+    assert ans["slow_campaign"] is True and ans["campaigns"] == []
+    assert ans["verdict"] == "mostly_suspected"
+    assert ans["verdict_reason"].startswith("slow campaign:")
+    text = run("check", slow["repo_name"], "--store", store).output
+    assert "slow campaign" in text
+    # a drip fails CI like a campaign does
+    run("check", slow["repo_name"], "--store", store, "--fail-on", "campaign", code=4)
+    if fast:
+        ans = json.loads(run("check", fast["repo_name"], "--store", store,
+                             "--format", "json").output)
+        assert ans["slow_campaign"] is False and ans["campaigns"]
+        assert not ans["verdict_reason"].startswith("fake-star campaign")

@@ -104,7 +104,8 @@ def _print_repo(a: dict) -> None:
     if len(a["names"]) > 1:
         t.add_row("also known as", cell(", ".join(n["name"] for n in a["names"][1:])))
     camp = ", ".join(f"{c['month']} ({c['suspected']:,}/{c['stars']:,})" for c in a["campaigns"])
-    t.add_row("campaign months", camp or "none")
+    t.add_row("campaign months", camp or ("none (a slow campaign: a drip below the monthly "
+                                         "rule)" if a.get("slow_campaign") else "none"))
     farms = "; ".join(f"F{f['farm_id']} ({f['n_accounts']:,} accounts, {f['stars_here']:,} "
                       f"stars here, {f['n_repos']:,} repos)" for f in a["farms"])
     t.add_row("farms", farms or "none")

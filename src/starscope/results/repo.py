@@ -136,7 +136,7 @@ def resolve_repo(con, name_or_id: str | int) -> tuple[int, str, list[dict[str, A
 
 
 def _verdict(total: int, suspected: int, campaign_months: list[str], analysed: bool,
-             share: float | None) -> tuple[str, str]:
+             share: float | None, slow: bool = False) -> tuple[str, str]:
     if not analysed:
         return "not_analysed", "no detection results in the store: run `starscope detect`"
     if total == 0:
@@ -144,8 +144,13 @@ def _verdict(total: int, suspected: int, campaign_months: list[str], analysed: b
     pct = f"{100 * (share or 0):.1f}%"
     if campaign_months:
         months = ", ".join(campaign_months)
-        return ("campaign", f"fake-star campaign: {suspected:,} of {total:,} stars ({pct}) are "
-                            f"suspected, anomalous month(s) {months}")
+        return ("campaign", f"{suspected:,} of {total:,} stars ({pct}) are suspected, "
+                            f"anomalous month(s) {months}")
+    if slow:
+        # a drip: the default profile's slow_campaign, below the monthly rule by design
+        return ("mostly_suspected", f"slow campaign: {suspected:,} of {total:,} stars ({pct}) "
+                                    f"are suspected, spread so that no month reaches the "
+                                    f"campaign rule")
     if suspected >= MOSTLY_MIN_SUSPECTED and suspected >= MOSTLY_MIN_SHARE * total:
         return ("mostly_suspected", f"{suspected:,} of {total:,} stars ({pct}) are suspected: "
                                     f"most of its stars, though no single month reaches the "
@@ -196,13 +201,19 @@ def _stars_table(con, repo_id: int, analysed: bool) -> None:
 
 
 def _campaign_months_and_farms(con, repo_id: int, name: str):
-    """(anomalous months, campaign months, farms with stars here) of the latest run."""
+    """(anomalous months, campaign months, farms with stars here, whether the repo is a slow
+    campaign) of the latest run."""
     anomalous = {r[0] for r in con.execute(
         "SELECT month FROM results.repo_months WHERE repo_id = ? AND anomalous",
         [repo_id]).fetchall()}
-    row = con.execute("SELECT anomalous_months FROM results.campaigns WHERE repo_id = ?",
-                      [repo_id]).fetchone()
+    # `kind` ('campaign' | 'slow_campaign') came with the default profile: results written
+    # before it have none, and all their rows are campaigns.
+    cols = {c[0] for c in con.execute("DESCRIBE results.campaigns").fetchall()}
+    kind = "kind" if "kind" in cols else "'campaign'"
+    row = con.execute(f"SELECT anomalous_months, {kind} FROM results.campaigns "
+                      "WHERE repo_id = ?", [repo_id]).fetchone()
     campaign_months = list(row[0] or []) if row else []
+    slow = bool(row) and row[1] == "slow_campaign"
     farms = _rows(con, """
         WITH here AS (SELECT f AS farm_id, count(*) AS stars_here
                       FROM (SELECT unnest(farm_ids) AS f FROM _ans_stars) GROUP BY f)
@@ -211,7 +222,7 @@ def _campaign_months_and_farms(con, repo_id: int, name: str):
                list_filter(f.repos, lambda x: x IS DISTINCT FROM $name) AS other_repos
         FROM results.farms f JOIN here USING (farm_id)
         ORDER BY here.stars_here DESC, f.farm_id""", {"name": name})
-    return anomalous, campaign_months, farms
+    return anomalous, campaign_months, farms, slow
 
 
 def _evidence(con) -> list[dict[str, Any]]:
@@ -242,8 +253,9 @@ def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, 
             SELECT strftime(t, '%Y-%m-%d') AS day, count(*) AS stars,
                    count(*) FILTER (WHERE suspected) AS suspected
             FROM _ans_stars GROUP BY day ORDER BY day""", [])
-        anomalous, campaign_months, farms = (
-            _campaign_months_and_farms(con, repo_id, name) if analysed else (set(), [], []))
+        anomalous, campaign_months, farms, slow = (
+            _campaign_months_and_farms(con, repo_id, name) if analysed
+            else (set(), [], [], False))
         campaign_set = set(campaign_months)
         for r in by_month:
             r["real"] = r["stars"] - r["suspected"]
@@ -261,7 +273,7 @@ def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, 
             GROUP BY sig ORDER BY count(*) DESC, sig""").fetchall()}
         evidence = _evidence(con)
         ids = _account_ids(con)
-        verdict, reason = _verdict(total, suspected, campaign_months, analysed, share)
+        verdict, reason = _verdict(total, suspected, campaign_months, analysed, share, slow)
         period = _coverage_of(by_month, cov)
         verdict, reason = _coverage_verdict(verdict, reason, by_month, period)
     finally:
@@ -274,6 +286,7 @@ def _answer(con, m: Snapshot, name_or_id, cov: dict | None = None) -> dict[str, 
                   "real": total - suspected, "signals": signals},
         "share_suspected": share,
         "campaigns": campaigns,
+        "slow_campaign": slow,
         "farms": farms,
         "by_month": by_month,
         "by_day": by_day,
