@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from starscope.interfaces.options import store_option
+from starscope.interfaces.options import n, store_option
 from starscope.errors import StarscopeError, UsageError
 
 WATCH_ARGS = "\0args"  # --watch given without a file: watch the repos on the command line
@@ -67,8 +67,9 @@ def _client(token_file, progress):
 
 
 def _summary(rep) -> str:
-    return (f"{len(rep.repos)} repos: {rep.events_new:,} new events, {rep.stars_new:,} new stars, "
-            f"{rep.profiles_new:,} new profiles; {rep.requests:,} requests "
+    return (f"{n(len(rep.repos), 'repo')}: {n(rep.events_new, 'new event')}, "
+            f"{n(rep.stars_new, 'new star')}, {n(rep.profiles_new, 'new profile')}; "
+            f"{n(rep.requests, 'request')} "
             f"({rep.not_modified:,} unchanged, 304); {len(rep.problems)} could not be read; "
             f"{_quota(rep.quota)}")
 
