@@ -31,11 +31,13 @@ FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive",
               "camouflaged", "paced", "one_shot", "sitting", "diluted", "seasoned"}  # adversarial world
 # signal groups turned off together (a derived signal goes with its source)
 # reuse, burst and overlap are one fact (a farm's accounts serve several clients), scored once:
-# turned off together as "clients"
+# turned off together as "clients"; hollow and hollow-burst are one fact too ("hollow"), and
+# "hollow-burst" alone is the profile as it was before that signal was wired in
 ABLATIONS = {"bulk": ("bulk",), "starfork": ("starfork",), "low-activity": ("low-activity",),
              "lockstep": ("lockstep", "farm-reach"), "costar": ("costar",), "fresh": ("fresh",),
-             "clients": ("reuse", "burst", "overlap"), "hollow": ("hollow",),
-             "clients+hollow": ("reuse", "burst", "overlap", "hollow")}
+             "clients": ("reuse", "burst", "overlap"), "hollow": ("hollow", "hollow-burst"),
+             "hollow-burst": ("hollow-burst",),
+             "clients+hollow": ("reuse", "burst", "overlap", "hollow", "hollow-burst")}
 
 
 def detect_both(con: Any, params: Params = Params(),

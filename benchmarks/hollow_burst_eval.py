@@ -1,4 +1,6 @@
-"""What the (unwired) hollow-burst signal adds to the default profile on simulated worlds.
+"""What the hollow-burst signal adds to the default profile on simulated worlds (written before
+it was wired in: "default" now includes it; `default_profile_eval.py --ablation`'s
+"without hollow-burst" is the profile without it).
 
     python benchmarks/hollow_burst_eval.py WORLD:STORE [WORLD:STORE ...] [--markdown]
 

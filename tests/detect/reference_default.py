@@ -197,14 +197,16 @@ def _literal(x: float) -> Fraction:
 
 def hollow_kept(rows: set[tuple[int, int, str]], P: DefaultParams) -> set[tuple[int, int, str]]:
     """The signal rows that count: on a repo where the other signals see >=
-    hollow_confirm_share of its hollow stars, a hollow star no other signal sees is dropped."""
-    others = {(a, r) for a, r, s in rows if s != "hollow"}
-    hol: dict[int, list[int]] = defaultdict(list)
+    hollow_confirm_share of its hollow stars, a hollow star no other signal sees is dropped.
+    `hollow` and `hollow-burst` are one fact: a star either has is a hollow star."""
+    fam = ("hollow", "hollow-burst")
+    others = {(a, r) for a, r, s in rows if s not in fam}
+    hol: dict[int, set[int]] = defaultdict(set)
     for a, r, s in rows:
-        if s == "hollow":
-            hol[r].append(a)
+        if s in fam:
+            hol[r].add(a)
     confirm = {r for r, accs in hol.items()
                if Fraction(sum(1 for a in accs if (a, r) in others))
                >= _literal(P.hollow_confirm_share) * len(accs)}
     return {(a, r, s) for a, r, s in rows
-            if not (s == "hollow" and r in confirm and (a, r) not in others)}
+            if not (s in fam and r in confirm and (a, r) not in others)}

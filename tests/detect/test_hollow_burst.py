@@ -1,6 +1,7 @@
-"""The (unwired) hollow-burst signal: the SQL agrees exactly with the brute-force reference on
-small random worlds with times on a coarse grid (span and sitting boundaries hit often), and
-a hand-made case says what it is for (docs/adversary.md)."""
+"""The hollow-burst signal: the SQL agrees exactly with the brute-force reference on small
+random worlds with times on a coarse grid (span and sitting boundaries hit often), a hand-made
+case says what it is for (docs/adversary.md), and the default profile runs it as its
+`hollow-burst` signal with its own `hollow_burst_*` thresholds."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +9,13 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from starscope.detect import hollow_burst
+import dataclasses
+
+from starscope.detect import default_profile, hollow_burst, lockstep, low_activity
 from starscope.detect import run as detect_run
+from starscope.detect.default_profile import DefaultParams
 from starscope.detect.hollow_burst import HollowBurstParams
+from starscope.detect.params import Params
 from starscope.store.schema import TYPE_CODE
 
 from .fixtures import T0, events_from_stars, make_con
@@ -62,7 +67,7 @@ def test_matches_reference(world, span, mn, share, eng, sit, acc, rshare):
     assert _sql(stars, events, P) == reference(stars, events, P)
 
 
-def test_hand_case():
+def _hand_world():
     """Repo 1: 30 accounts within a day, nobody works there -> suspected, whatever else the
     accounts do. Repo 2: the same, but 3 people fork it -> a launch. Repo 3: 30 accounts over
     30 days (a community at its own pace) -> no burst. Repo 4: 30 readers star it and repo 5 in
@@ -80,9 +85,45 @@ def test_hand_case():
                        "actor_id": 900 + j, "repo_id": 2, "org_id": None})
     # every stargazer of repo 1 is kept alive (pushes elsewhere): not thin, still suspected
     for a in range(30):
-        events.append({"event_id": 9100 + a, "created_at": T0, "type": TYPE_CODE["PushEvent"],
-                       "actor_id": 100 + a, "repo_id": 77, "org_id": None})
+        for d in (0, 1):
+            events.append({"event_id": 9100 + 2 * a + d, "created_at": T0 + dt.timedelta(days=d),
+                           "type": TYPE_CODE["PushEvent"], "actor_id": 100 + a, "repo_id": 77 + d,
+                           "org_id": None})
+    return stars, events
+
+
+def test_hand_case():
+    stars, events = _hand_world()
     P = HollowBurstParams()
     want = {(100 + a, 1) for a in range(30)}
     assert reference(stars, events, P) == want
     assert _sql(stars, events, P) == want
+
+
+def _profile(stars, events, P):
+    con = make_con(stars, events_rows=events)
+    detect_run._prepare_stars(con, None, None)
+    low_activity.run(con, Params())
+    lockstep.run(con, Params(), None)
+    default_profile.run(con, P)
+    return con
+
+
+def test_wired_into_default_profile():
+    """The default profile flags repo 1's kept-alive accounts through `hollow-burst` alone (no
+    other signal sees them), with its reason, and nothing else with it (the other repos' thin
+    accounts are other signals' business); its defaults are the module's; the profile's
+    `hollow_burst_*` thresholds reach it (a higher min_stars than the burst: nothing)."""
+    assert {f.name: getattr(DefaultParams(), "hollow_burst_" + f.name)
+            for f in dataclasses.fields(HollowBurstParams)} == dataclasses.asdict(HollowBurstParams())
+    stars, events = _hand_world()
+    con = _profile(stars, events, DefaultParams())
+    rows = con.execute("SELECT actor_id, score, reasons FROM _det_default_susp WHERE repo_id = 1").fetchall()
+    assert {a for a, _, _ in rows} == {100 + a for a in range(30)}
+    assert all(sc == 0.5 and rs.startswith("hollow burst (30 of the repo's 30 stars within 48 h")
+               for _, sc, rs in rows)
+    sig = set(con.execute("SELECT repo_id, signal FROM _det_default_sig").fetchall())
+    assert {s for r, s in sig if r == 1} == {"hollow-burst"}
+    assert {r for r, s in sig if s == "hollow-burst"} == {1}
+    con = _profile(stars, events, DefaultParams(hollow_burst_min_stars=31))
+    assert con.execute("SELECT count(*) FROM _det_default_susp WHERE repo_id = 1").fetchone()[0] == 0

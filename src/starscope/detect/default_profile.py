@@ -47,7 +47,7 @@ from typing import Any, Mapping
 from starscope.errors import UsageError
 from starscope.store.schema import EARLIEST_EVENT, FORK, LATE_MARGIN, WATCH
 
-from . import _sql, created_together
+from . import _sql, created_together, hollow_burst
 from ._sql import create, num, scalar
 from .params import check_types
 
@@ -57,7 +57,7 @@ INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_idle", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
     "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
-    "_dp_hollow", "_dp_kept",
+    "_dp_hollow", "_dp_kept", "_det_hollow_burst",
 )
 
 
@@ -164,6 +164,21 @@ class DefaultParams:
     # confirms them: its other stars there (organic stars that came during the promotion) are
     # not suspected on its word alone
     hollow_confirm_share: float = 0.8
+    # 11. hollow burst (detect/hollow_burst.py): a repo whose busiest hollow_burst_span_hours
+    #     hold >= hollow_burst_min_stars stars and >= hollow_burst_min_share of its stars, where
+    #     other people (not counting the owner) who forked, pushed or opened issues are <=
+    #     hollow_burst_max_engaged_share x its stars; the burst's stars outside a sitting (no
+    #     other star of the account within hollow_burst_sitting_minutes) are suspected where
+    #     they are >= hollow_burst_min_accounts and >= hollow_burst_min_repo_share of its stars.
+    #     Whoever the accounts are: it sees kept-alive accounts that each serve one client.
+    hollow_burst_span_hours: int = 48
+    hollow_burst_min_stars: int = 20
+    hollow_burst_min_share: float = 0.5
+    hollow_burst_max_engaged_share: float = 0.05
+    hollow_burst_sitting_minutes: int = 60
+    hollow_burst_min_accounts: int = 10
+    hollow_burst_min_repo_share: float = 0.5
+    w_hollow_burst: float = 0.5
 
     def __post_init__(self) -> None:
         check_types(self, "default-profile parameter")
@@ -260,6 +275,7 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _overlap(con, P)
     _fresh(con, P)
     _hollow(con, P)
+    _hollow_burst(con, P)
 
 
 def _dominated(src: str, count_as: str, min_n: int, min_share: float) -> str:
@@ -749,6 +765,18 @@ def _hollow(con: Any, P: DefaultParams) -> None:
         FROM _dp_hollow""")
 
 
+def _hollow_burst(con: Any, P: DefaultParams) -> None:
+    # hollow's view without its thin-account gate, paid for with a burst: most of the repo's
+    # stars within hollow_burst_span_hours (docs/adversary.md: one_shot and seasoned farms)
+    pre = "hollow_burst_"
+    hollow_burst.run(con, hollow_burst.HollowBurstParams(**{
+        f.name: getattr(P, pre + f.name) for f in fields(hollow_burst.HollowBurstParams)}))
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT actor_id, repo_id, 'hollow-burst', {num(P.w_hollow_burst)}, reason, 12
+        FROM _det_hollow_burst""")
+
+
 def _latest() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + LATE_MARGIN
 
@@ -815,7 +843,10 @@ def _fresh(con: Any, P: DefaultParams) -> None:
 # `overlap` all say "this farm's accounts serve several clients" (per account with burst
 # timing, the rest of such a burst, per pair of repos), so a star they all see is not three
 # times as suspect. Reasons still list each.
-FAMILIES = {"reuse": "serves-clients", "burst": "serves-clients", "overlap": "serves-clients"}
+# `hollow` and `hollow-burst` both say "nobody works on this repo": one family.
+FAMILIES = {"reuse": "serves-clients", "burst": "serves-clients", "overlap": "serves-clients",
+            "hollow": "hollow", "hollow-burst": "hollow"}
+HOLLOW = ("hollow", "hollow-burst")
 
 
 def _keep(con: Any, P: DefaultParams) -> None:
@@ -823,13 +854,14 @@ def _keep(con: Any, P: DefaultParams) -> None:
     # which of its stars are the order: where other signals already see >= hollow_confirm_share
     # of a repo's hollow stars (the order), hollow's other stars there are mostly organic stars
     # that came during the promotion, so they are not suspected on hollow's word alone.
+    # `hollow-burst` is the same fact (one family): its stars count as hollow stars here.
+    fam = ", ".join(f"'{s}'" for s in HOLLOW)
     create(con, "_dp_kept", f"""
-        WITH o AS (SELECT DISTINCT actor_id, repo_id FROM _dp_sig WHERE signal <> 'hollow'),
+        WITH o AS (SELECT DISTINCT actor_id, repo_id FROM _dp_sig WHERE signal NOT IN ({fam})),
         h AS (
             SELECT s.actor_id, s.repo_id, CASE WHEN o.actor_id IS NULL THEN 0 ELSE 1 END AS seen
-            FROM _dp_sig s
-            LEFT JOIN o ON o.actor_id = s.actor_id AND o.repo_id = s.repo_id
-            WHERE s.signal = 'hollow'),
+            FROM (SELECT DISTINCT actor_id, repo_id FROM _dp_sig WHERE signal IN ({fam})) s
+            LEFT JOIN o ON o.actor_id = s.actor_id AND o.repo_id = s.repo_id),
         conf AS (
             SELECT repo_id FROM h GROUP BY repo_id
             HAVING SUM(seen) >= {num(P.hollow_confirm_share)} * COUNT(*)),

@@ -1,5 +1,5 @@
 """Hollow bursts: an order delivered within days on a repo nobody else works on, whoever the
-accounts are (NOT wired into the default profile; docs/adversary.md).
+accounts are (the default profile's `hollow-burst` signal; docs/adversary.md).
 
 The default profile's ``hollow`` signal asks that >= 10 % of a hollow repo's stargazers be thin,
 so a seller whose accounts are kept alive (>= 2 events besides stars: ``one_shot`` farms,

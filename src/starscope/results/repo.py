@@ -34,6 +34,7 @@ SIGNAL_LABELS = {
     "overlap": "shared audience with other promoted repos", "fresh": "accounts new at their star",
     "created-together": "accounts registered together (profiles)",
     "hollow": "stars nobody else engages with (hollow popularity)",
+    "hollow-burst": "a burst of stars nobody else engages with (hollow burst)",
 }
 FAIL_ON = {"campaign": ("campaign", "mostly_suspected"),
            "suspected": ("campaign", "mostly_suspected", "some_suspected")}
