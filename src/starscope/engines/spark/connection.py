@@ -46,7 +46,14 @@ SMALL_INPUT_ROWS = 200_000
 
 
 def small_input_rows() -> int:
-    return int(os.environ.get("STARSCOPE_SPARK_SMALL_INPUT_ROWS", SMALL_INPUT_ROWS))
+    raw = os.environ.get("STARSCOPE_SPARK_SMALL_INPUT_ROWS", str(SMALL_INPUT_ROWS))
+    try:
+        return int(raw)
+    except ValueError:
+        from starscope.errors import StarscopeError
+
+        raise StarscopeError(f"STARSCOPE_SPARK_SMALL_INPUT_ROWS must be a whole number of "
+                             f"events, not {raw!r}") from None
 
 
 class SparkResult:
