@@ -25,9 +25,14 @@ def spark():
 
 #: The suite's Spark runs are on tiny data, where a job's fixed costs (planning, code
 #: generation, scheduling) are nearly all of its time: no adaptive re-planning of plans that
-#: are already trivial. (Results do not depend on these; the equality tests show it.)
+#: are already trivial, and no Java code generated and compiled for each of the hundreds of
+#: one-off plans of a detection (whole-stage codegen off; expressions interpreted, Spark's
+#: own test mode `NO_CODEGEN`): a hand-made default-profile detection took 84 -> 32 s
+#: (docs/performance.md). Results do not depend on these; the equality tests show it.
 TEST_SPARK_CONF = {
     "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
 }
 
 #: The engines every engine-parametrised test runs on (as Ibis parametrises its backend suite).

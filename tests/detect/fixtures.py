@@ -107,12 +107,14 @@ def make_con(stars_rows: Sequence[dict[str, Any]],
 
 
 def to_spark_con(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> Any:
-    """A SparkConnection (on the test session) holding copies of DuckDB tables."""
+    """A SparkConnection (on the test session) holding copies of DuckDB tables: a small one
+    (temp tables collected into the driver, as a small store's detection gets; the
+    checkpointed tables of big stores: test_engines.py and tests/engines)."""
     from starscope.engines.spark.connection import SparkConnection
     from starscope.engines.spark.session import spark_session
 
     spark = spark_session("local[2]")  # the conftest's session (getOrCreate)
-    scon = SparkConnection(spark)
+    scon = SparkConnection(spark, small=True)
     for name in names:
         scon.register(name, spark.createDataFrame(con.sql(f"SELECT * FROM {name}").to_arrow_table()),
                       materialize=True)

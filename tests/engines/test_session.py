@@ -11,3 +11,4 @@ def test_one_spark_session_for_the_suite(spark):
     assert spark_session("local[1]").sparkContext.applicationId == app
     # the suite's tiny-data settings are in force
     assert spark.conf.get("spark.sql.adaptive.enabled") == "false"
+    assert spark.conf.get("spark.sql.codegen.wholeStage") == "false"

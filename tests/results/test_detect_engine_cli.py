@@ -57,7 +57,8 @@ def test_engine_choice_is_checked(store):
 
 def test_spark_start_prints_nothing_to_users():
     """A new Spark session (its own JVM, in a fresh process) says nothing on stderr: no JVM
-    start-up lines, no log-level banner, no pyspark FutureWarnings."""
+    start-up lines, no log-level banner, no pyspark FutureWarnings, no JSON log record of a
+    query error the caller catches."""
     import subprocess
 
     from needs import SPARK_SKIP, spark_missing
@@ -68,6 +69,10 @@ def test_spark_start_prints_nothing_to_users():
     code = ("from starscope.engines.spark.session import spark_session\n"
             "s = spark_session('local[1]')\n"
             "print(s.range(3).count())\n"
+            "try:\n"  # (a query error the caller handles, e.g. an optional relation missing)
+            "    s.sql('SELECT * FROM no_such_table')\n"
+            "except Exception:\n"
+            "    pass\n"
             "s.stop()\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        timeout=600)

@@ -4,9 +4,14 @@ The detectors (starscope.detect) are written once, in DuckDB SQL, against a conn
 ``con``; they use a small part of its API. :class:`SparkConnection` implements that part on
 Spark, translating each statement with :func:`starscope.engines.spark.dialect.to_spark`:
 
-- ``CREATE OR REPLACE TEMP TABLE x AS <query>``: the query, materialized (``localCheckpoint``:
-  computed once, lineage cut, so the lockstep loop's plans do not grow with its iterations),
-  registered as the temp view ``x``;
+- ``CREATE OR REPLACE TEMP TABLE x AS <query>``: the query, materialized (computed once,
+  lineage cut, so the lockstep loop's plans do not grow with its iterations), registered as
+  the temp view ``x``. A connection over a big input materializes with ``localCheckpoint``
+  (rows stay on the executors); one over a small input (``small=True``: a store of at most
+  :data:`SMALL_INPUT_ROWS` events, the tests' hand-made worlds) collects the rows into the
+  driver as a local relation, which Spark then plans without jobs where it can (empty
+  relations pruned, filters and projections folded): on tiny data a job's fixed cost is
+  nearly all of a statement's time;
 - ``CREATE OR REPLACE TEMP TABLE x (col TYPE, ...)``: an empty view of those types;
 - ``INSERT INTO x <query>`` and ``INSERT INTO x VALUES (?, ...)`` (with ``params``): rows cast
   to x's column types (by position, as DuckDB does) and appended;
@@ -19,6 +24,7 @@ Timestamps are naive UTC (``TIMESTAMP_NTZ``), like the store's Parquet and DuckD
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from typing import Any, Sequence
 
@@ -33,6 +39,21 @@ _INSERT_QUERY = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s+((?:SELECT|WITH)\b.*)$"
 _DROP = re.compile(r"^\s*DROP\s+(?:TABLE|VIEW)\s+IF\s+EXISTS\s+(\w+)\s*$", re.I)
 _SET = re.compile(r"^\s*SET\s+\w+", re.I)
 _SETTING = re.compile(r"^\s*SELECT\s+current_setting\s*\(", re.I)
+
+#: A store of at most this many events is detected with temp tables collected into the driver
+#: (see the module doc); $STARSCOPE_SPARK_SMALL_INPUT_ROWS overrides it (0: never).
+SMALL_INPUT_ROWS = 200_000
+
+
+def small_input_rows() -> int:
+    raw = os.environ.get("STARSCOPE_SPARK_SMALL_INPUT_ROWS", str(SMALL_INPUT_ROWS))
+    try:
+        return int(raw)
+    except ValueError:
+        from starscope.errors import StarscopeError
+
+        raise StarscopeError(f"STARSCOPE_SPARK_SMALL_INPUT_ROWS must be a whole number of "
+                             f"events, not {raw!r}") from None
 
 
 class SparkResult:
@@ -89,8 +110,9 @@ class SparkConnection:
 
     dialect = "spark"
 
-    def __init__(self, spark: Any):
+    def __init__(self, spark: Any, *, small: bool = False):
         self.spark = spark
+        self.small = small  # materialize temp tables as driver-side local relations
         # Literals like TIMESTAMP '...' and to_spark's casts are naive, like DuckDB's TIMESTAMP.
         spark.conf.set("spark.sql.timestampType", "TIMESTAMP_NTZ")
         # localCheckpoint of a union of cast columns trips over constraint bookkeeping
@@ -119,6 +141,13 @@ class SparkConnection:
         over the checkpointed rows starts from Spark's default estimate instead."""
         from pyspark.sql import DataFrame
 
+        if self.small:
+            # The rows, collected once (one job, JVM side only), as a LocalRelation: exact
+            # statistics, and no job at all later where the optimizer can fold the plan.
+            jdf = df._jdf
+            rows = jdf.collectAsList()
+            return DataFrame(self.spark._jsparkSession.createDataFrame(rows, jdf.schema()),
+                             self.spark)
         jdf = df._jdf.localCheckpoint(True)
         rdd = jdf.queryExecution().analyzed().rdd()
         fresh = self.spark._jsparkSession.internalCreateDataFrame(rdd, jdf.schema(), False)

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import duckdb
 import pyarrow as pa
 
-from starscope.engines.spark.connection import SparkConnection
+from starscope.engines.spark.connection import SparkConnection, small_input_rows
 from starscope.store import Snapshot, sql
 from starscope.store.schema import ACCOUNT_MONTHS, TABLES
 
@@ -35,8 +35,11 @@ def register_store(conn: SparkConnection, snapshot: Snapshot,
     """Views ``events``, ``stars``, ``repo_names``, ``actor_logins``, ``account_months`` over
     the manifest's Parquet segments, and ``account_activity`` from the store's own view SQL
     (materialized: the detectors read it more than once). With ``results_prefix``, also the
-    previous detection run's result tables as ``<prefix><name>``."""
+    previous detection run's result tables as ``<prefix><name>``. A store of at most
+    :func:`~starscope.engines.spark.connection.small_input_rows` events makes ``conn`` a small
+    connection (temp tables collected into the driver)."""
     spark = conn.spark
+    conn.small = snapshot.totals.get("events", 0) <= small_input_rows()
     for name, schema in dict(TABLES, account_months=ACCOUNT_MONTHS).items():
         paths = [str(p) for p in snapshot.segment_paths(name)]
         if paths:

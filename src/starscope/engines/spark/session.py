@@ -114,8 +114,21 @@ def spark_session(master: str | None = None, *, app_name: str = "starscope",
         b = b.config(k, v)
     with _quiet_jvm_start():
         spark = b.getOrCreate()
-    spark.sparkContext.setLogLevel(os.environ.get("STARSCOPE_SPARK_LOG_LEVEL", "ERROR"))
+    level = os.environ.get("STARSCOPE_SPARK_LOG_LEVEL", "ERROR")
+    spark.sparkContext.setLogLevel(level)
+    if level.upper() in ("ERROR", "FATAL", "OFF"):
+        _quiet_query_errors()
     return spark
+
+
+def _quiet_query_errors() -> None:
+    """PySpark logs every SQL error it raises, as a JSON record with the JVM stack trace on
+    stderr, before raising it; the caller gets the exception anyway (starscope probes for an
+    optional relation, e.g. `account_profiles`, by catching one). Not for users' terminals."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True  # (pyspark's own class: its kwargs)
 
 
 #: lines the JVM prints on every start that say nothing to a user (Spark's launcher always
