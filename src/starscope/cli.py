@@ -127,7 +127,7 @@ def simulate(out_dir: str, days: int, seed: int, scale: float, bad: bool, start:
 @click.option("--workers", default=None, type=click.IntRange(1, 256),
               help="Parallel parse processes (default: one per core).")
 @engine_option("spark: read files and Hadoop URIs (s3a://, hdfs://, gs://, file://) with "
-               "Apache Spark (extra starscope[spark], Java 17+).")
+               "Apache Spark (extra .[spark], Java 17+).")
 @click.option("--master", default=None, help="Spark master URL with --engine spark (default: "
               "$STARSCOPE_SPARK_MASTER, else local[*], or local[WORKERS] with --workers).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -330,7 +330,7 @@ def _campaign_rows(rows: dict, profile: str | None) -> str:
 @click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 8GB.")
 @click.option("--full", is_flag=True,
               help="Recompute every lockstep window (ignore the previous run's cache).")
-@engine_option("spark: run the detectors on Apache Spark (extra starscope[spark], Java 17+).")
+@engine_option("spark: run the detectors on Apache Spark (extra .[spark], Java 17+).")
 @click.option("--master", "master", default=None,
               help="Spark master URL with --engine spark (default: $STARSCOPE_SPARK_MASTER, "
                    "else local[*]).")

@@ -31,7 +31,7 @@ def test_without_pyspark_names_the_extra(store, monkeypatch):
     r = _run(["detect", "--store", store, "--engine", "spark"])
     assert r.exit_code == 2, r.output
     lines = _error_lines(r)
-    assert len(lines) == 1 and "pip install 'starscope[spark]'" in lines[0], lines
+    assert len(lines) == 1 and "pip install -e '.[spark]'" in lines[0], lines
     assert "Traceback" not in r.output
 
 

@@ -1,7 +1,7 @@
 """Start (or reuse) a SparkSession configured the way starscope needs it.
 
 Checks first, so a user without the extra or without Java gets one line, not a JVM trace:
-- pyspark missing -> "install the extra: pip install 'starscope[spark]'";
+- pyspark missing -> "install the extra: pip install -e '.[spark]'";
 - java missing or older than 17 -> says so.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from starscope.errors import StarscopeError
 
 MIN_JAVA = 17
-EXTRA_HINT = "pip install 'starscope[spark]'"
+EXTRA_HINT = "pip install -e '.[spark]' (in the starscope checkout)"
 
 
 def require_pyspark() -> Any:
