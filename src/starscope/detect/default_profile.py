@@ -619,7 +619,8 @@ def _reuse_rows(con: Any, P: DefaultParams) -> None:
         SELECT actor_id, repo_id, 'reuse', {num(P.w_reuse)},
                'account reused across bursts (' || CAST(n_bursts AS VARCHAR)
                || ' bursts over ' || CAST(CAST(ROUND(spread / 86400.0) AS BIGINT) AS VARCHAR)
-               || ' days; ' || CAST(n_re AS VARCHAR) || ' of the repo''s '
+               || CASE WHEN ROUND(spread / 86400.0) = 1 THEN ' day; ' ELSE ' days; ' END
+               || CAST(n_re AS VARCHAR) || ' of the repo''s '
                || CASE WHEN client THEN 'burst' ELSE CAST(n_stars AS VARCHAR) || ' stars' END
                || ' from such accounts)', 7
         FROM k""")
