@@ -51,6 +51,29 @@ def engine(request):
         spark.conf.set("spark.sql.shuffle.partitions", prev)
 
 
+def _uses_spark(item) -> bool:
+    """A test that runs on the suite's Spark session: it takes the `spark` fixture (directly or
+    through another fixture), or it is the "spark" case of an `engine`-parametrised test."""
+    if "spark" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("engine") == "spark"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """How pytest-xdist (pyproject's addopts: `-n 2 --dist loadgroup`) shares the suite out:
+    each module runs whole on one worker, so its module-scoped fixtures (simulated worlds,
+    stores, servers) are built once; every Spark test goes to one group, "spark", so one worker
+    starts the one JVM (`spark` is session-scoped: per worker under xdist). tryfirst: xdist
+    reads the marks in its own hook of this name."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = "spark" if _uses_spark(item) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 #: what a skip reason names -> the part of the suite that did not run
 _PARTS = {"Spark": SPARK_SKIP, "browser": "browser tests skipped",
           "reference data": REFERENCE_SKIP}
