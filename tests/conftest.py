@@ -56,6 +56,40 @@ def engine(request):
         spark.conf.set("spark.sql.shuffle.partitions", prev)
 
 
+def _uses_spark(item) -> bool:
+    """A test that runs on the suite's Spark session: it takes the `spark` fixture (directly or
+    through another fixture), or it is the "spark" case of an `engine`-parametrised test."""
+    if "spark" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("engine") == "spark"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    """How pytest-xdist (pyproject's addopts: `-n 2 --dist loadgroup`) shares the suite out:
+    each module runs whole on one worker, so its module-scoped fixtures (simulated worlds,
+    stores, servers) are built once; every Spark test goes to one group, "spark", so one worker
+    starts the one JVM (`spark` is session-scoped: per worker under xdist). A wrapper: the
+    marks are set before xdist's own hook turns them into groups, and checked after it."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return (yield)
+    groups = {}
+    for item in items:
+        # by id(): an item's hash is its node id, which xdist changes
+        group = groups[id(item)] = "spark" if _uses_spark(item) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+    res = yield
+    grouped = not items or items[0].nodeid.endswith("@" + groups[id(items[0])])
+    if getattr(config.option, "loadgroup", False) and not grouped:
+        # pytest >= 9.2 ignores how xdist <= 3.8 names a test's group: the tests would be
+        # spread one by one, Spark tests on both workers (two JVMs), fixtures built twice.
+        raise pytest.UsageError(
+            "pytest-xdist's --dist loadgroup did not group the tests (pytest-dev/pytest-xdist"
+            "#1386, with pytest >= 9.2): pip install 'pytest<9.2', or run with -n 0")
+    return res
+
+
 #: what a skip reason names -> the part of the suite that did not run
 _PARTS = {"Spark": SPARK_SKIP, "browser": "browser tests skipped",
           "reference data": REFERENCE_SKIP}

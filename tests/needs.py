@@ -34,3 +34,10 @@ def spark_missing() -> str | None:
     except StarscopeError as exc:
         return str(exc).replace("--engine spark needs", "needs")
     return None
+
+
+def examples(n: int) -> int:
+    """`max_examples` of a slow property test (each example is a detection run or a store
+    written): `n` in the suite, which must stay fast; STARSCOPE_THOROUGH=k runs k times as
+    many (a longer hunt, e.g. before a release or after changing a detector)."""
+    return n * max(1, int(os.environ.get("STARSCOPE_THOROUGH") or 1))

@@ -9,6 +9,7 @@ import datetime as dt
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from needs import examples
 from starscope.detect import Params, run_detection
 from starscope.store.schema import TYPE_CODE
 
@@ -75,7 +76,7 @@ def _sql_result(con, tables):
             "farms": farms}
 
 
-@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=examples(50), suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), params_st)
 def test_sql_matches_reference(world, P):
     _sql_matches_reference(world, P)
@@ -93,7 +94,7 @@ def _sql_matches_reference(world, P, engine="duckdb"):
     assert got["farms"] == want["farms"]
 
 
-@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=examples(20), suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), params_st, st.sampled_from([None, 1, 15, 40]), st.sampled_from([None, 16, 60, 250]))
 def test_since_until_matches_reference(world, P, since_d, until_d):
     stars, events = world
@@ -127,7 +128,7 @@ def dense_worlds(draw):
     return stars, events_from_stars(stars)
 
 
-@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=examples(30), suppress_health_check=[HealthCheck.too_slow])
 @given(dense_worlds(), params_st)
 def test_dense_sql_matches_reference(world, P):
     _dense_sql_matches_reference(world, P)

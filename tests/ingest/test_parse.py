@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events import event, line
+from needs import examples
 from starscope.ingest.parse import LineParser, parse_lines
 from starscope.store.schema import TYPE_CODE
 
@@ -91,7 +92,7 @@ def _mutations():
     return st.one_of(good, junk, jsonish, spliced)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(_mutations(), max_size=30))
 def test_arbitrary_lines_never_crash_and_good_plus_bad_is_lines(lines):
     data = b"\n".join(lines) + b"\n"

@@ -279,10 +279,12 @@ class _Truncated:
         raise RuntimeError("connection cut (test)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def bound_socket() -> socket.socket:
+    """A socket bound to a free port, handed to the server as it is: no window in which another
+    process (the suite runs on 2 pytest-xdist workers) could take the port."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    return s
 
 
 class Served:
@@ -290,13 +292,15 @@ class Served:
 
     def __init__(self, fake: FakeGitHub):
         self.fake = fake
-        self.port = free_port()
+        self.sock = bound_socket()
+        self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         fake.base = self.url
         config = uvicorn.Config(fake.app(), host="127.0.0.1", port=self.port, log_level="critical",
                                 access_log=False, lifespan="off")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
 
     def __enter__(self) -> "Served":
         self.thread.start()
@@ -310,6 +314,7 @@ class Served:
     def __exit__(self, *exc: Any) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.sock.close()
 
 
 # ---------------------------------------------------------------------- a simulated world

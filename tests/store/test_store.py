@@ -10,6 +10,7 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from needs import examples
 from starscope.ingest.parse import COLUMNS
 from starscope.store import Store
 from starscope.store.schema import TYPE_COUNT_COLUMNS, WATCH
@@ -64,7 +65,7 @@ def _fix_copies(events):
     return [dict(first.setdefault(e["event_id"], e)) for e in events]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events_st, st.lists(st.integers(0, 3), min_size=40, max_size=40), st.booleans())
 def test_account_activity_matches_oracle(tmp_path, events, split, compact):
     events = _fix_copies(events)
