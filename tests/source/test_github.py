@@ -369,18 +369,17 @@ def _cli(store: Path, url: str) -> list[str]:
 @pytest.mark.timeout(400)  # 11 whole runs as subprocesses: minutes on a busy machine
 def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path):
     small = dict(n_bulk=40, n_organic=40)
-    # The reference: one whole run, the same command as the killed ones. Its time on this
-    # machine now (start-up included) is what kill points are drawn within, so that the runs
-    # are killed mid-way on a fast machine and a slow one.
     ref_fake = build(**small)
     with Served(ref_fake) as srv:
         env = {**os.environ, "STARSCOPE_GITHUB_API_URL": srv.url, "GITHUB_TOKEN": TOKEN}
-        t0 = time.monotonic()
         whole_run = subprocess.run(_cli(tmp_path / "ref", srv.url), env=env, capture_output=True,
                                    text=True)
-        whole = time.monotonic() - t0
     assert whole_run.returncode == 1, whole_run.stderr  # 1: the recorded problems
     ref = Store(tmp_path / "ref")
+    # Kill points are drawn in requests served, not seconds: a resumed run has less left to do
+    # and a loaded machine stretches time, but each run is killed after its k-th request
+    # whatever the clock says (k up to an eighth of a whole run's requests).
+    most = max(3, len(ref_fake.log) // 8)
     fake = build(**small)
     rng = random.Random(13)
     with Served(fake) as srv:
@@ -388,9 +387,12 @@ def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path):
         store = tmp_path / "s"
         killed = 0
         for _ in range(10):
+            start = len(fake.log)
+            at = start + rng.randint(2, most)
             p = subprocess.Popen(_cli(store, srv.url), env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.5, 0.95) * whole)
+            while p.poll() is None and len(fake.log) < at:
+                time.sleep(0.002)
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
                 killed += 1
