@@ -5,16 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
+from cli_runner import run
 
 from starscope import Store
-from starscope.cli import main
-
-
-def run(*args: str, code: int = 0):
-    res = CliRunner().invoke(main, list(args))
-    assert res.exit_code == code, (args, res.output, res.exception)
-    return res
 
 
 @pytest.fixture(scope="module")

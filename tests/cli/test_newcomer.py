@@ -10,15 +10,10 @@ import shutil
 import sys
 
 import pytest
+from cli_runner import run
 from click.testing import CliRunner
 
 from starscope.cli import main
-
-
-def run(*args: str, code: int = 0):
-    res = CliRunner().invoke(main, list(args))
-    assert res.exit_code == code, (args, res.output, res.exception)
-    return res
 
 
 @pytest.fixture(scope="module")
