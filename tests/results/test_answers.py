@@ -44,7 +44,8 @@ def test_repo_answer_keys_and_consistency(world):
     con.close()
     assert s["suspected"] == n_sus and s["total"] == n_stargazers
     assert [c["month"] for c in a["campaigns"]] == list(months)
-    assert a["verdict"] == "campaign" and "campaign" in a["verdict_reason"]
+    assert a["verdict"] == "campaign"
+    assert f"anomalous month(s) {', '.join(months)}" in a["verdict_reason"]
     assert all(set(c) == {"month", "stars", "suspected"} for c in a["campaigns"])
     for f in a["farms"]:
         assert a["repo"] not in f["other_repos"]
