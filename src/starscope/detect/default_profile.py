@@ -57,7 +57,7 @@ INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_idle", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
     "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
-    "_dp_hollow", "_dp_kept", "_det_hollow_burst",
+    "_dp_engaged", "_dp_hollow", "_dp_kept", "_det_hollow_burst",
 )
 
 
@@ -274,6 +274,7 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _reuse(con, P)
     _overlap(con, P)
     _fresh(con, P)
+    _engaged(con, P)
     _hollow(con, P)
     _hollow_burst(con, P)
 
@@ -689,6 +690,17 @@ def _overlap(con: Any, P: DefaultParams) -> None:
         FROM u GROUP BY actor_id, repo_id""")
 
 
+def _engaged(con: Any, P: DefaultParams) -> None:
+    # Accounts that did anything but star on a repo (owner included), for the repos either
+    # hollow signal can look at: one pass over the events for both.
+    create(con, "_dp_engaged", f"""
+        SELECT ev.repo_id, COUNT(DISTINCT ev.actor_id) AS n_eng
+        FROM events ev JOIN _dp_nstars n ON n.repo_id = ev.repo_id
+        WHERE n.n_stars >= {min(int(P.hollow_min_stars), int(P.hollow_burst_min_stars))}
+          AND ev.type <> {WATCH} AND ev.actor_id IS NOT NULL
+        GROUP BY ev.repo_id""")
+
+
 def _hollow(con: Any, P: DefaultParams) -> None:
     # Hollow popularity, seen from the repo and the accounts, not from whom else they serve:
     # a repo whose stars come with (almost) nobody else forking, opening issues or pull
@@ -703,11 +715,7 @@ def _hollow(con: Any, P: DefaultParams) -> None:
         WITH c AS (
             SELECT n.repo_id, n.n_stars FROM _dp_nstars n
             WHERE n.n_stars >= {int(P.hollow_min_stars)}),
-        e AS (
-            SELECT ev.repo_id, COUNT(DISTINCT ev.actor_id) AS n_eng
-            FROM events ev JOIN c ON c.repo_id = ev.repo_id
-            WHERE ev.type <> {WATCH} AND ev.actor_id IS NOT NULL
-            GROUP BY ev.repo_id),
+        e AS (SELECT repo_id, n_eng FROM _dp_engaged),
         h AS (
             -- the owner (one engaged account) is not counted: GREATEST(n - 1, 0)
             SELECT c.repo_id, c.n_stars, GREATEST(COALESCE(e.n_eng, 0) - 1, 0) AS n_eng
@@ -771,7 +779,8 @@ def _hollow_burst(con: Any, P: DefaultParams) -> None:
     # stars within hollow_burst_span_hours (docs/adversary.md: one_shot and seasoned farms)
     pre = "hollow_burst_"
     hollow_burst.run(con, hollow_burst.HollowBurstParams(**{
-        f.name: getattr(P, pre + f.name) for f in fields(hollow_burst.HollowBurstParams)}))
+        f.name: getattr(P, pre + f.name) for f in fields(hollow_burst.HollowBurstParams)}),
+        engaged="_dp_engaged")
     con.execute(f"""
         INSERT INTO _dp_sig
         SELECT actor_id, repo_id, 'hollow-burst', {num(P.w_hollow_burst)}, reason, 12

@@ -43,7 +43,10 @@ class HollowBurstParams:
     min_repo_share: float = 0.5
 
 
-def run(con: Any, params: HollowBurstParams | None = None) -> None:
+def run(con: Any, params: HollowBurstParams | None = None, *, engaged: str | None = None) -> None:
+    """``engaged``: a table (repo_id, n_eng: accounts with a non-star event there, owner
+    included) covering every repo with >= ``min_stars`` stars, when the caller has one (the
+    default profile's, shared with ``hollow``); otherwise counted from ``events``."""
     P = params or HollowBurstParams()
     span, sit = int(P.span_hours) * 3600, int(P.sitting_minutes) * 60
     try:
@@ -51,16 +54,17 @@ def run(con: Any, params: HollowBurstParams | None = None) -> None:
             SELECT actor_id, repo_id, CAST(epoch(starred_at) AS BIGINT) AS e,
                    COUNT(*) OVER (PARTITION BY repo_id) AS n_stars
             FROM _det_stars""")
+        eng = (f"SELECT repo_id, n_eng FROM {engaged}" if engaged else f"""
+                SELECT repo_id, COUNT(DISTINCT actor_id) AS n_eng FROM events
+                WHERE type <> {WATCH} AND actor_id IS NOT NULL AND repo_id IS NOT NULL
+                GROUP BY repo_id""")
         create(con, "_hb_burst", f"""
             WITH w AS (
                 SELECT repo_id, e, n_stars, COUNT(*) OVER (
                     PARTITION BY repo_id ORDER BY e RANGE BETWEEN CURRENT ROW AND {span} FOLLOWING) AS k
                 FROM _hb_stars),
             p AS (SELECT repo_id, n_stars, MAX(k) AS peak FROM w GROUP BY repo_id, n_stars),
-            eng AS (
-                SELECT repo_id, COUNT(DISTINCT actor_id) AS n_eng FROM events
-                WHERE type <> {WATCH} AND actor_id IS NOT NULL AND repo_id IS NOT NULL
-                GROUP BY repo_id)
+            eng AS ({eng})
             SELECT p.repo_id, p.n_stars, p.peak, MIN(w.e) AS lo,
                    GREATEST(COALESCE(MAX(eng.n_eng), 0) - 1, 0) AS n_eng
             FROM p JOIN w ON w.repo_id = p.repo_id AND w.k = p.peak
