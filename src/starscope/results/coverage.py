@@ -162,17 +162,12 @@ def burst_stars_from_hours(hours) -> dict[str, int]:
 def burst_stars_recorded(con) -> dict[str, int]:
     """`burst_stars_from_hours` over the store's hour_stats (in DuckDB: a year of hours holds
     under a million top-repo rows)."""
-    rows = con.execute(
-        """WITH h AS (SELECT CAST(hour AS DATE) AS day, stars, star_repos FROM hour_stats
-                      WHERE hour IS NOT NULL),
-                t AS (SELECT day, sum(stars) AS total FROM h GROUP BY day),
-                d AS (SELECT day, r.repo_id AS repo_id, sum(r.stars) AS n
-                      FROM (SELECT day, unnest(star_repos) AS r FROM h) GROUP BY ALL),
-                b AS (SELECT DISTINCT repo_id FROM d JOIN t USING (day)
-                      WHERE d.n >= ? AND d.n > ? * t.total)
-           SELECT day, sum(n) FROM d SEMI JOIN b USING (repo_id) GROUP BY day""",
-        [BURST_REPO_MIN, BURST_REPO_SHARE]).fetchall()
-    return {day.isoformat(): int(n) for day, n in rows if n}
+    return _burst_days(con, """
+        h AS (SELECT CAST(hour AS DATE) AS day, stars, star_repos FROM hour_stats
+              WHERE hour IS NOT NULL),
+        t AS (SELECT day, sum(stars) AS total FROM h GROUP BY day),
+        d AS (SELECT day, r.repo_id AS repo_id, sum(r.stars) AS n
+              FROM (SELECT day, unnest(star_repos) AS r FROM h) GROUP BY ALL)""")
 
 
 def burst_stars(con) -> dict[str, int]:
@@ -182,15 +177,22 @@ def burst_stars(con) -> dict[str, int]:
     days and weeks, which lifts the star rate as much as the burst did. Read from the stars
     table (one pass over every star); `coverage` uses it only for stores whose hour_stats
     lack star_repos. Days without a burst repo's star are left out."""
+    return _burst_days(con, """
+        d AS (SELECT CAST(starred_at AS DATE) AS day, repo_id, count(*) AS n
+              FROM stars GROUP BY ALL),
+        t AS (SELECT day, sum(n) AS total FROM d GROUP BY day)""")
+
+
+def _burst_days(con, sources: str) -> dict[str, int]:
+    """The burst rule over `sources`: CTEs giving d(day, repo_id, n: its stars that day) and
+    t(day, total: the day's stars)."""
     rows = con.execute(
-        """WITH d AS (SELECT CAST(starred_at AS DATE) AS day, repo_id, count(*) AS n
-                      FROM stars GROUP BY ALL),
-                t AS (SELECT day, sum(n) AS total FROM d GROUP BY day),
+        f"""WITH {sources},
                 b AS (SELECT DISTINCT repo_id FROM d JOIN t USING (day)
                       WHERE d.n >= ? AND d.n > ? * t.total)
            SELECT day, sum(n) FROM d SEMI JOIN b USING (repo_id) GROUP BY day""",
         [BURST_REPO_MIN, BURST_REPO_SHARE]).fetchall()
-    return {day.isoformat(): int(n) for day, n in rows}
+    return {day.isoformat(): int(n) for day, n in rows if n}
 
 
 def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: list[str],
