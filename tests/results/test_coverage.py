@@ -417,3 +417,131 @@ def test_a_store_ingested_before_star_repos_gets_the_same_coverage(world, tmp_pa
                         "FROM hour_stats").fetchone()
     con.close()
     assert 0 < nulls[0] <= nulls[1] and (nulls[0] < nulls[1]) == (step == 2 and len(segs) > 1)
+
+
+# ---- a store of one month (or less): the baseline comes from its complete-looking days
+
+# 2024-03-01..06, complete until 03-03, 20 % from 03-04: one month, half degraded (the case a
+# user meets who ingests a week). A month can then not be its own baseline.
+ONE_MONTH = dict(days=6, seed=11, scale=0.3, start="2024-03-01", capture_from="2024-03-04")
+
+
+@pytest.fixture(scope="module")
+def one_month(tmp_path_factory):
+    import datetime as dt
+
+    out = tmp_path_factory.mktemp("one-month")
+    summary = simulate_world(out, days=ONE_MONTH["days"], seed=ONE_MONTH["seed"],
+                             scale=ONE_MONTH["scale"],
+                             start=dt.date.fromisoformat(ONE_MONTH["start"]), capture=CAPTURE,
+                             capture_from=dt.date.fromisoformat(ONE_MONTH["capture_from"]))
+    store = Store(out / "store")
+    ingest(store, [str(out / "archive")], workers=2)
+    detect_store(store)
+    return {"dir": out, "summary": summary, "store": store}
+
+
+def test_a_store_of_one_month_reads_its_degraded_days_within_005(one_month):
+    truth = one_month["summary"]["capture"]
+    cov = json.loads(_cli("coverage", "--store", str(one_month["store"].root), "--json").output)
+    days = {d["day"]: d for d in cov["days"]}
+    assert set(days) == set(truth["by_day"])
+    for day, t in truth["by_day"].items():
+        d = days[day]
+        if day < ONE_MONTH["capture_from"]:
+            assert not d["degraded"], d
+        else:
+            assert d["degraded"] and abs(d["star_capture"] - t["capture"]) <= 0.05, (d, t)
+    # the baseline is the complete days, not the month itself
+    assert cov["baseline"]["days"] == [d for d in sorted(days) if d < ONE_MONTH["capture_from"]]
+    # the month, half complete and half at 20 %, reads its star-weighted capture: degraded
+    (month,) = cov["months"]
+    want = truth["by_month"]["2024-03"]["capture"]
+    assert month["degraded"] and cov["degraded_months"] == ["2024-03"]
+    assert abs(month["star_capture"] - want) <= 0.1, (month, want)
+    assert month["star_capture_low"] <= want <= month["star_capture_high"]
+
+
+def _flat(text: str) -> str:
+    """A table's text without borders and line breaks (a cell may wrap)."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def _organic_repo_from(world, first_day: str) -> str:
+    """A repo no campaign or hard-negative group touched, whose stars all lie from `first_day`."""
+    truth = world["dir"] / "truth"
+    named = set()
+    for f in ("campaigns.csv", "negatives.csv"):
+        with open(truth / f) as fh:
+            for row in csv.DictReader(fh):
+                named.update(row["repo_names"].split(";"))
+    con = world["store"].connect()
+    rows = con.execute("SELECT repo_name FROM stars GROUP BY repo_name "
+                       "HAVING min(starred_at) >= CAST(? AS TIMESTAMP) "
+                       "ORDER BY count(*) DESC, repo_name", [first_day]).fetchall()
+    con.close()
+    return next(r[0] for r in rows if r[0] not in named)
+
+
+def test_check_and_account_in_the_degraded_days_of_one_month(one_month):
+    from starscope.interfaces.commands import capture_text
+
+    root = str(one_month["store"].root)
+    repo = _organic_repo_from(one_month, ONE_MONTH["capture_from"])
+    ans = json.loads(_cli("check", repo, "--store", root, "--format", "json").output)
+    assert ans["verdict"] == "insufficient_data", ans["verdict_reason"]
+    cov = ans["coverage"]
+    assert cov["degraded_months"] == ["2024-03"]
+    # the range and the rough flag travel with the figure (JSON and text)
+    assert cov["star_capture_low"] <= cov["star_capture"] <= cov["star_capture_high"]
+    assert cov["star_capture_rough"] == (cov["star_capture_high"] - cov["star_capture_low"] > 0.1)
+    text = _cli("check", repo, "--store", root).output
+    assert capture_text(cov) in _flat(text)
+    assert ("rough" in capture_text(cov)) == cov["star_capture_rough"]
+    con = one_month["store"].connect()
+    login = con.execute("SELECT actor_login FROM stars WHERE starred_at >= CAST(? AS TIMESTAMP) "
+                        "ORDER BY actor_login LIMIT 1", [ONE_MONTH["capture_from"]]).fetchone()[0]
+    con.close()
+    acc = json.loads(_cli("account", login, "--store", root, "--format", "json").output)
+    assert {"star_capture_low", "star_capture_high", "star_capture_rough"} <= set(acc["coverage"])
+    text = _cli("account", login, "--store", root).output
+    assert capture_text(acc["coverage"]) in _flat(text)
+
+
+def test_capture_text_shows_the_range_only_when_rough():
+    from starscope.interfaces.commands import capture_text
+
+    assert capture_text({"star_capture": 0.45, "star_capture_low": 0.4,
+                         "star_capture_high": 0.51, "star_capture_rough": True}) \
+        == "45.0% (40–51%, rough)"
+    assert capture_text({"star_capture": 0.97, "star_capture_low": 0.95,
+                         "star_capture_high": 0.99, "star_capture_rough": False}) == "97.0%"
+    assert capture_text({"star_capture": None, "star_capture_low": 0.0,
+                         "star_capture_high": 0.6, "star_capture_rough": True}) \
+        == "unknown (at most 60%)"
+
+
+def test_a_store_wholly_at_20_percent_in_2026_says_unknown(tmp_path_factory):
+    # 2026-style data: every day at 20 %, no complete period and no GitHub total to compare
+    # with. It used to read ~1.0 and not degraded (its own baseline); now: unknown, degraded.
+    import datetime as dt
+
+    out = tmp_path_factory.mktemp("all-2026")
+    simulate_world(out, days=2, seed=3, scale=0.2, start=dt.date(2026, 3, 1), capture=CAPTURE)
+    store = Store(out / "store")
+    ingest(store, [str(out / "archive")], workers=2)
+    detect_store(store)
+    root = str(store.root)
+    cov = json.loads(_cli("coverage", "--store", root, "--json").output)
+    (month,) = cov["months"]
+    assert month["star_capture"] is None and month["star_capture_known"] is False
+    assert month["degraded"] and month["star_capture_rough"] and month["star_capture_low"] == 0
+    assert cov["star_capture"] is None and cov["degraded_months"] == ["2026-03"]
+    assert any("cannot tell the level" in n for n in cov["notes"])
+    assert "unknown (at" in _flat(_cli("coverage", "--store", root).output)  # a cell wraps
+    assert "star capture unknown" in _flat(_cli("status", "--store", root).output)
+    repo = _organic_repo_from({"dir": out, "store": store}, "2026-03-01")
+    ans = json.loads(_cli("check", repo, "--store", root, "--format", "json").output)
+    assert ans["verdict"] == "insufficient_data" and ans["coverage"]["star_capture"] is None
+    assert "unknown" in ans["verdict_reason"] and "unknown" in ans["coverage"]["note"]
+    assert "unknown" in _cli("check", repo, "--store", root).output
