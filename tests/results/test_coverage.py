@@ -274,8 +274,9 @@ def test_estimate_leaves_out_burst_repos():
 
 
 def test_burst_stars_from_the_store(world):
-    from starscope.results.coverage import (burst_stars, burst_stars_from_hours,
-                                            burst_stars_recorded)
+    from coverage_reference import burst_stars_from_hours
+
+    from starscope.results.coverage import burst_stars, burst_stars_recorded
 
     con = world["store"].connect()
     got = burst_stars(con)
@@ -329,7 +330,9 @@ def test_burst_stars_matches_the_rule_by_hand():
 
     from collections import Counter
 
-    from starscope.results.coverage import burst_stars, burst_stars_from_hours
+    from coverage_reference import burst_stars_from_hours
+
+    from starscope.results.coverage import burst_stars
 
     con = duckdb.connect()
 

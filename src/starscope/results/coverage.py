@@ -138,35 +138,15 @@ def coverage(store: Store | str, *, con=None, snapshot: Snapshot | None = None) 
             con.close()
 
 
-def burst_stars_from_hours(hours) -> dict[str, int]:
-    """Per day (ISO date), the stars of burst repos (see `burst_stars`) from per-hour
-    statistics: (hour, stars, [(repo id, stars), ...] of the hour's top repos, as ingest
-    records them in hour_stats.star_repos). A repo that took more than the share of a day
-    has more than that share of at least one of its hours, so it is among that hour's top
-    repos; its stars in hours where it is not (a real hour stars thousands of repos) are not
-    counted. In a store whose hours star at most ``STAR_REPOS_PER_FILE`` repos (a simulated
-    world, a sample) this equals `burst_stars` exactly."""
-    day_stars: dict[str, int] = {}
-    day_repo: dict[str, dict[int, int]] = {}
-    for h, stars, reps in hours:
-        day = h.date().isoformat()
-        day_stars[day] = day_stars.get(day, 0) + int(stars or 0)
-        c = day_repo.setdefault(day, {})
-        for r, n in reps:
-            c[r] = c.get(r, 0) + int(n)
-    burst_repos = {r for day, c in day_repo.items() for r, n in c.items()
-                   if n >= BURST_REPO_MIN and n > BURST_REPO_SHARE * day_stars[day]}
-    out = {}
-    for day, c in sorted(day_repo.items()):
-        n = sum(v for r, v in c.items() if r in burst_repos)
-        if n:
-            out[day] = n
-    return out
-
-
 def burst_stars_recorded(con) -> dict[str, int]:
-    """`burst_stars_from_hours` over the store's hour_stats (in DuckDB: a year of hours holds
-    under a million top-repo rows)."""
+    """Per day (ISO date), the stars of burst repos (see `burst_stars`) from what ingest
+    recorded per hour file: its stars and its top repos (hour_stats.star_repos). A repo that
+    took more than the share of a day has more than that share of at least one of its hours,
+    so it is among that hour's top repos; its stars in hours where it is not (a real hour
+    stars thousands of repos) are not counted. In a store whose hours star at most
+    ``STAR_REPOS_PER_FILE`` repos (a simulated world, a sample) this equals `burst_stars`
+    exactly (tests/coverage_reference.py has the rule in Python). In DuckDB: a year of hours
+    holds under a million top-repo rows."""
     return _burst_days(con, """
         h AS (SELECT CAST(hour AS DATE) AS day, stars, star_repos FROM hour_stats
               WHERE hour IS NOT NULL),
