@@ -530,7 +530,7 @@ def test_a_store_wholly_at_20_percent_in_2026_says_unknown(tmp_path_factory):
     import datetime as dt
 
     out = tmp_path_factory.mktemp("all-2026")
-    simulate_world(out, days=2, seed=3, scale=0.2, start=dt.date(2026, 3, 1), capture=CAPTURE)
+    simulate_world(out, days=1, seed=3, scale=0.2, start=dt.date(2026, 3, 1), capture=CAPTURE)
     store = Store(out / "store")
     ingest(store, [str(out / "archive")], workers=2)
     detect_store(store)
