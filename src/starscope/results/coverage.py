@@ -24,6 +24,12 @@ compares the archive with itself (see docs/coverage.md):
   store covers. Used only where the store looks like the whole archive (at least
   ``REFERENCE_MIN_SHARE`` of the total): a simulated world or a sample is not compared.
 
+A store with fewer than two complete-looking months (a week, a month) takes its baseline
+from its complete-looking days instead (above a gap of ``SPLIT_GAP`` in the days' steady
+rate), and a month's capture from its days. Where no period lies before
+``KNOWN_DEGRADED_FROM`` and GitHub's totals do not reach, the level cannot be known: the
+capture is null (unknown), with an upper bound, and the months are degraded.
+
 A month (or day) whose capture is below ``DEGRADED_BELOW`` is **degraded**.
 """
 from __future__ import annotations
