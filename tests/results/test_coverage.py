@@ -463,6 +463,12 @@ def test_a_store_of_one_month_reads_its_degraded_days_within_005(one_month):
     assert month["degraded"] and cov["degraded_months"] == ["2024-03"]
     assert abs(month["star_capture"] - want) <= 0.1, (month, want)
     assert month["star_capture_low"] <= want <= month["star_capture_high"]
+    # and says what its degraded part held: within 0.05 of that half's truth
+    late = [t for day, t in truth["by_day"].items() if day >= ONE_MONTH["capture_from"]]
+    half = sum(t["stars_written"] for t in late) / sum(t["stars_generated"] for t in late)
+    (part,) = [p for p in month["parts"] if not p["complete_looking"]]
+    assert part["days"] == sorted(d for d in days if d >= ONE_MONTH["capture_from"])
+    assert abs(part["star_capture"] - half) <= 0.05, (part, half)
 
 
 def _flat(text: str) -> str:

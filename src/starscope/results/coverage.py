@@ -281,8 +281,14 @@ def _by_days(day_list, month_list, base_days) -> None:
         days = [d for d in day_list if d["day"][:7] == mo["month"]]
         parts = [g for g in ([d for d in days if d["day"] in base],
                              [d for d in days if d["day"] not in base]) if g]
-        mo["stars_expected"] = sum(_expected(_pooled(g), B) for g in parts)
+        exp = [_expected(_pooled(g), B) for g in parts]
+        mo["stars_expected"] = sum(exp)
         mo["_parts"] = parts
+        if len(parts) > 1:  # a partly degraded month: what each part held
+            mo["parts"] = [{"days": [d["day"] for d in g], "complete_looking": g is parts[0],
+                            "stars": sum(d["stars"] for d in g), "stars_expected": round(e, 1),
+                            "star_capture": _ratio(sum(d["stars"] for d in g), e)}
+                           for g, e in zip(parts, exp)]
     for d in day_list:
         d["stars_expected"] = _expected(d, B)
 def _hour_grid(rows, recorded_missing) -> tuple[dict[int, tuple[int, int]], list[int], list[int]]:
@@ -472,6 +478,8 @@ def _unknown_level(answer: dict[str, Any], base: list[dict[str, Any]], source: s
             and row.get("star_capture_reference") is None
         row["star_capture_known"] = not unknown
         if unknown:
+            for part in row.get("parts", []):
+                part["star_capture"] = None
             row["star_capture_high"] = row["star_capture"]
             row["star_capture_low"] = 0.0
             row["star_capture_rough"] = True
