@@ -655,9 +655,13 @@ def period_capture(cov: dict[str, Any], months: list[str] | set[str]) -> dict[st
                     "star_capture_rough": mo.get("star_capture_rough", False)} for mo in rows],
         "degraded_months": degraded,
         "months_without_hour_statistics": not_covered,
-        # What the thresholds mean where it is worst (a rule counts within one month).
+        # What the thresholds mean where it is worst (a rule counts within one month; a
+        # partly degraded month's degraded part counts as its own).
         "note": (unknown_note(unknown) if unknown else
-                 thresholds_note(min([mo["star_capture"] for mo in rows], default=None))),
+                 thresholds_note(min([c for mo in rows for c in
+                                      [mo["star_capture"]] + [p["star_capture"]
+                                                              for p in mo.get("parts", [])]],
+                                     default=None))),
     }
 
 
@@ -680,7 +684,8 @@ def thresholds_note(capture: float | None, rule: int = 50) -> str:
     if capture <= 0:
         return "the archive recorded no stars of this period: nothing can be concluded"
     need = rule / capture
-    return (f"in its worst month the archive recorded only about {100 * capture:.0f}% of the "
+    return (f"where it is worst (a month, or a partly degraded month's degraded days) the "
+            f"archive recorded only about {100 * capture:.0f}% of the "
             f"stars: "
             f"a month rule of >= {rule} suspected stars fires only for campaigns of about "
             f"{need:,.0f} or more real suspected stars, and lockstep groups of {rule} accounts "
