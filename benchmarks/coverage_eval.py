@@ -2,13 +2,18 @@
 
     python benchmarks/coverage_eval.py [--presets realistic,easy] [--seeds 0-19]
                                        [--held-out 1000-1019] [--captures 0.1,0.2,0.5,1.0]
-                                       [--work DIR] [--markdown]
+                                       [--work DIR] [--markdown] [--one-month]
     python benchmarks/coverage_eval.py --cost-stars 10000000
 
 `--cost-stars N`: finding the bursts the old way (`coverage.burst_stars`, one pass over N
 stars: a year, skewed over 2M repos) against the new (`coverage.burst_stars_recorded` over
 the hour_stats rows ingest recorded for them: per hour, its top repos), both read from
 Parquet in one run; the ratio is printed.
+
+`--one-month`: also the same worlds moved to 2024-03-01..06, their second half (from 03-04)
+at each capture: a store of one month, too short to be its own baseline (its baseline
+comes from its complete-looking days). Prints the month's error (estimate - truth), the
+interval and flags, and each degraded day's error.
 
 `--held-out`: seeds reported separately (never used to choose anything), with a summary
 table of |error| <= 0.05 counts and interval hits per capture, development vs held-out.
@@ -40,6 +45,10 @@ from starscope.ingest.engine import top_star_repos
 from starscope.simulate import simulate_world
 from starscope.simulate.archive import StarCapture, parse_line
 
+# the burst rule in plain Python (the SQL's oracle), for hour statistics never ingested
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from coverage_reference import burst_stars_from_hours  # noqa: E402
+
 START, CAPTURE_FROM = dt.date(2024, 3, 29), dt.date(2024, 4, 1)
 
 
@@ -62,21 +71,70 @@ def _hours(archive: Path) -> dict[dt.datetime, tuple[int, list[tuple[int, int]]]
     return out
 
 
-def _estimate(hours, capture: float) -> tuple[dict, dict]:
-    """The coverage of the world at `capture`, and the true capture per month. The bursts
-    come from each hour's top repos, as ingest records them (hour_stats.star_repos)."""
+def _estimate(hours, capture: float, shift: dt.timedelta = dt.timedelta(0)) -> tuple[dict, dict]:
+    """The coverage of the world at `capture`, and the true capture per month and per day
+    (keys ``YYYY-MM`` and ``YYYY-MM-DD``). The bursts come from each hour's top repos, as
+    ingest records them (hour_stats.star_repos). `shift` moves the world's hours (the
+    one-month case: the same six days from 2024-03-01, their second half at `capture`)."""
     rows, partials, truth = [], [], {}
-    for t, (other, stars) in sorted(hours.items()):
-        kept = [r for i, r in stars if t.date() < CAPTURE_FROM or StarCapture.share(i) < capture
+    for t0, (other, stars) in sorted(hours.items()):
+        t = t0 + shift
+        kept = [r for i, r in stars if t0.date() < CAPTURE_FROM or StarCapture.share(i) < capture
                 or capture >= 1.0]
         rows.append((t, other + len(kept), len(kept), False))
         partials.append((t, len(kept), [tuple(x) for x in
                                         top_star_repos(collections.Counter(kept))]))
-        g = truth.setdefault(t.strftime("%Y-%m"), [0, 0])
-        g[0] += len(stars)
-        g[1] += len(kept)
-    cov = C.estimate(rows, [], reference={}, bursts=C.burst_stars_from_hours(partials))
-    return {m["month"]: m for m in cov["months"]}, {k: w / g for k, (g, w) in truth.items()}
+        keys = [t.strftime("%Y-%m"), t.date().isoformat()]
+        if t0.date() >= CAPTURE_FROM:
+            keys.append("second half")
+        for key in keys:
+            g = truth.setdefault(key, [0, 0])
+            g[0] += len(stars)
+            g[1] += len(kept)
+    cov = C.estimate(rows, [], reference={}, bursts=burst_stars_from_hours(partials))
+    return ({m["month"]: m for m in cov["months"]} | {d["day"]: d for d in cov["days"]},
+            {k: w / g for k, (g, w) in truth.items()})
+
+
+def _one_month(worlds: dict, seeds: list[int], cap: float, preset: str, group: str,
+               markdown: bool) -> tuple:
+    """The one-month case: each world's six days moved to 2024-03-01..06 (second half at
+    `cap`): the error of each degraded day and of the month, and the flags."""
+    shift = dt.datetime(2024, 3, 1) - dt.datetime.combine(START, dt.time())
+    errs, day_errs, flags, inside, rough, days_right, n_days = [], [], 0, 0, 0, 0, 0
+    part_errs: list = []
+    for seed in seeds:
+        rows, truth = _estimate(worlds[seed], cap, shift)
+        mo, tru = rows["2024-03"], truth["2024-03"]
+        errs.append(mo["star_capture"] - tru)
+        inside += mo["star_capture_low"] - 1e-9 <= tru <= mo["star_capture_high"] + 1e-9
+        rough += mo["star_capture_rough"]
+        part = [p for p in mo.get("parts", []) if not p["complete_looking"]]
+        if cap < 1.0:  # the month's degraded part (its days that do not look complete)
+            part_errs.append(part[0]["star_capture"] - truth["second half"] if part else None)
+        days = sorted(k for k in rows if len(k) == 10)
+        late = [k for k in days if k >= "2024-03-04"]
+        if cap < 1.0:
+            day_errs += [rows[k]["star_capture"] - truth[k] for k in late]
+        flags += mo["degraded"] == (tru < C.DEGRADED_BELOW)
+        days_right += sum(rows[k]["degraded"] == (truth[k] < C.DEGRADED_BELOW) for k in days)
+        n_days += len(days)
+    k = len(errs)
+    ok = sum(abs(e) <= 0.1 + 1e-9 for e in errs)
+    dok = sum(abs(e) <= 0.05 + 1e-9 for e in day_errs)
+    dworst = f"{max(map(abs, day_errs)):.2f}" if day_errs else "–"
+    per_seed = " ".join(f"{e:+.2f}" for e in errs)
+    pok = (f"{sum(e is not None and abs(e) <= 0.05 + 1e-9 for e in part_errs)}/{k}"
+           if part_errs else "–")
+    if markdown:
+        print(f"| {preset} | {group} | {cap} | {per_seed} | {ok}/{k} | {inside}/{k} | {rough}/{k} "
+              f"| {flags}/{k} | {days_right}/{n_days} | {pok} | {dok}/{len(day_errs)} "
+              f"| {dworst} |")
+    else:
+        print(f"{preset:9} {group:11} {cap:4}  one month: {per_seed}  within 0.1: {ok}/{k}  "
+              f"in [low, high]: {inside}/{k}  rough: {rough}/{k}  month flag right: {flags}/{k}  "
+              f"day flags right: {days_right}/{n_days}  degraded part within 0.05: {pok}  "
+              f"degraded days within 0.05: {dok}/{len(day_errs)} (worst {dworst})", flush=True)
 
 
 def _check_pipeline(work: Path, preset: str, seed: int, derived: float) -> None:
@@ -158,6 +216,9 @@ def main() -> None:
     ap.add_argument("--work", default=None, help="folder for the worlds (default: a temporary one)")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--cost-stars", type=int, default=0)
+    ap.add_argument("--one-month", action="store_true",
+                    help="also the one-month case: the six days from 2024-03-01, the second "
+                         "half at each capture (a store too short to be its own baseline)")
     a = ap.parse_args()
     if a.cost_stars:
         return _cost(a.cost_stars)
@@ -167,6 +228,7 @@ def main() -> None:
     work = Path(a.work or tempfile.mkdtemp(prefix="coverage-eval-"))
     checked = False
     summary = []
+    all_worlds: dict = {}
     if a.markdown:
         print("| preset | seeds | capture | error of the degraded month's estimate, per seed | "
               "within 0.05 | truth in [low, high] | rough | flags right | worst | "
@@ -179,7 +241,7 @@ def main() -> None:
                 out = work / f"{preset}-{seed}"
                 if not (out / "truth").exists():
                     simulate_world(out, days=6, seed=seed, scale=0.2, start=START, preset=preset)
-                worlds[seed] = _hours(out / "archive")
+                worlds[seed] = all_worlds[preset, seed] = _hours(out / "archive")
             for cap in caps:
                 errs, first, flags, inside, rough = [], [], 0, 0, 0
                 for seed in seeds:
@@ -208,6 +270,19 @@ def main() -> None:
                           f"in [low, high]: {inside}/{k}  rough: {rough}/{k}  flags right: "
                           f"{flags}/{k}  worst {worst:.2f}  (first month worst {fworst:.2f})",
                           flush=True)
+    if a.one_month:
+        print()
+        if a.markdown:
+            print("| preset | seeds | capture | error of the month's estimate (one month, half "
+                  "at the capture), per seed | within 0.1 | truth in [low, high] | rough | "
+                  "month flag right | day flags right | its degraded part within 0.05 | "
+                  "degraded days within 0.05 | worst day |")
+            print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for preset in a.presets.split(","):
+            for group, seeds in groups:
+                worlds = {seed: all_worlds[preset, seed] for seed in seeds}
+                for cap in caps:
+                    _one_month(worlds, seeds, cap, preset, group, a.markdown)
     print()
     print("| preset | seeds | " + " | ".join(f"capture {c}: within 0.05 · in interval · rough"
                                             for c in caps) + " |")

@@ -293,8 +293,9 @@ def status(store_path, as_json) -> None:
         val = info[key]
         t.add_row(key.replace("_", " "), f"{val:,}" if isinstance(val, int) else str(val))
     c = info["coverage"]
-    if c["star_capture"] is not None:
-        t.add_row("star capture", f"{100 * c['star_capture']:.1f}% (degraded months: "
+    if c["star_capture"] is not None or c["months"]:  # None with months: unknown
+        cap = "unknown" if c["star_capture"] is None else f"{100 * c['star_capture']:.1f}%"
+        t.add_row("star capture", f"{cap} (degraded months: "
                   f"{', '.join(c['degraded_months']) or 'none'}; `starscope coverage`)")
         t.add_row("missing hours", f"{c['missing_hours']:,}")
     det = info.get("detection")

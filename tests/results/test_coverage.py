@@ -158,13 +158,14 @@ def test_overview_report_marks_degraded_months(world, tmp_path):
 
 # ---- the estimator on hand-made hours (no world needed)
 
-def _hours(days, per_hour_events=100, stars_per_hour=5, star_keep=lambda d: 1.0, skip=()):
+def _hours(days, per_hour_events=100, stars_per_hour=5, star_keep=lambda d: 1.0, skip=(),
+           year=2024):
     import datetime as dt
 
     rows = []
     for d in range(days):
         for h in range(24):
-            t = dt.datetime(2026, 1, 1) + dt.timedelta(days=d, hours=h)
+            t = dt.datetime(year, 1, 1) + dt.timedelta(days=d, hours=h)
             if (d, h) in skip:
                 continue
             s = round(stars_per_hour * star_keep(t))
@@ -177,9 +178,37 @@ def test_estimate_stars_lost_in_a_later_month():
     rows = _hours(59, stars_per_hour=10, star_keep=lambda t: 1.0 if t.month == 1 else 0.1)
     cov = estimate(rows, [], reference={})
     m = {r["month"]: r for r in cov["months"]}
-    assert m["2026-01"]["star_capture"] == 1.0 and not m["2026-01"]["degraded"]
-    assert abs(m["2026-02"]["star_capture"] - 0.1) < 0.01 and m["2026-02"]["degraded"]
-    assert any("2025-06" in n or "baseline" in n for n in cov["notes"])  # 2026: known degraded
+    assert m["2024-01"]["star_capture"] == 1.0 and not m["2024-01"]["degraded"]
+    assert abs(m["2024-02"]["star_capture"] - 0.1) < 0.01 and m["2024-02"]["degraded"]
+    assert cov["notes"] == [] and cov["star_capture"] < 0.6
+
+
+def test_estimate_in_2026_without_an_earlier_baseline_says_unknown():
+    # The same store in 2026: its best month is no complete baseline (GitHub's stream already
+    # lost stars, and its totals end in 2024-12), so no level can be known, only an upper bound
+    rows = _hours(59, stars_per_hour=10, star_keep=lambda t: 1.0 if t.month == 1 else 0.1,
+                  year=2026)
+    cov = estimate(rows, [], reference={})
+    m = {r["month"]: r for r in cov["months"]}
+    for mo, high in (("2026-01", 1.0), ("2026-02", 0.1)):
+        assert m[mo]["star_capture"] is None and not m[mo]["star_capture_known"]
+        assert m[mo]["degraded"] and m[mo]["star_capture_rough"]
+        assert m[mo]["star_capture_low"] == 0 and abs(m[mo]["star_capture_high"] - high) < 0.01
+    assert cov["star_capture"] is None and cov["degraded_months"] == ["2026-01", "2026-02"]
+    assert any("cannot tell the level" in n for n in cov["notes"])
+    assert all(d["star_capture"] is None and d["degraded"] for d in cov["days"])
+    # answers say so: unknown, with what the bound means
+    p = period_capture(cov, ["2026-01"])
+    assert p["star_capture"] is None and p["degraded_months"] == ["2026-01"]
+    assert p["star_capture_high"] == 1.0 and p["star_capture_low"] == 0 and p["star_capture_rough"]
+    assert "unknown" in p["note"]
+    # a store with a month before 2025-06 has a level to compare with: known again
+    early = _hours(31, stars_per_hour=10, year=2025)
+    early = [(t.replace(month=5), e, s, c) for t, e, s, c in early]
+    cov = estimate(early + rows, [], reference={})
+    m = {r["month"]: r for r in cov["months"]}
+    assert all(mo["star_capture_known"] for mo in m.values())
+    assert m["2025-05"]["star_capture"] == 1.0 and abs(m["2026-02"]["star_capture"] - 0.1) < 0.01
 
 
 def test_estimate_a_partial_day_by_volume():
@@ -190,10 +219,10 @@ def test_estimate_a_partial_day_by_volume():
     rows = [(t, max(1, e // 100), s // 100, c) if t.day == 8 else (t, e, s, c)
             for t, e, s, c in rows]
     cov = estimate(rows, [], reference={})
-    day = {d["day"]: d for d in cov["days"]}["2026-01-08"]
+    day = {d["day"]: d for d in cov["days"]}["2024-01-08"]
     assert day["degraded"] and day["star_capture"] < 0.05 and day["lost_hours"] == 24
-    assert {d["day"]: d for d in cov["days"]}["2026-01-07"]["star_capture"] == 1.0
-    assert dt.datetime(2026, 1, 8) not in [r[0] for r in rows if r[1] == 0]
+    assert {d["day"]: d for d in cov["days"]}["2024-01-07"]["star_capture"] == 1.0
+    assert dt.datetime(2024, 1, 8) not in [r[0] for r in rows if r[1] == 0]
 
 
 def test_estimate_against_github_totals_only_for_a_full_archive():
@@ -216,8 +245,8 @@ def test_estimate_against_github_totals_only_for_a_full_archive():
 def test_period_capture_and_what_thresholds_mean():
     rows = _hours(59, stars_per_hour=10, star_keep=lambda t: 1.0 if t.month == 1 else 0.2)
     cov = estimate(rows, [], reference={})
-    p = period_capture(cov, ["2026-02"])
-    assert p["degraded_months"] == ["2026-02"] and abs(p["star_capture"] - 0.2) < 0.01
+    p = period_capture(cov, ["2024-02"])
+    assert p["degraded_months"] == ["2024-02"] and abs(p["star_capture"] - 0.2) < 0.01
     assert "250" in p["note"]  # >= 50 suspected stars at 20%: campaigns of ~250
     assert "as designed" in thresholds_note(0.95)
     assert period_capture(cov, ["2019-01"])["star_capture"] is None
@@ -231,22 +260,23 @@ def test_estimate_leaves_out_burst_repos():
     rows = [(t, e + 100, s + 100, c) if t.month == 1 and t.day == 10 else
             (t, e, s, c) for t, e, s, c in rows]
     naive = {m["month"]: m for m in estimate(rows, [], reference={})["months"]}
-    assert naive["2026-02"]["star_capture"] < 0.8  # the burst mistaken for a complete baseline
-    cov = estimate(rows, [], reference={}, bursts={"2026-01-10": 2400})
+    assert naive["2024-02"]["star_capture"] < 0.8  # the burst mistaken for a complete baseline
+    cov = estimate(rows, [], reference={}, bursts={"2024-01-10": 2400})
     m = {r["month"]: r for r in cov["months"]}
-    assert m["2026-02"]["star_capture"] == 1.0 and not m["2026-02"]["degraded"]
-    assert m["2026-01"]["burst_stars"] == 2400
+    assert m["2024-02"]["star_capture"] == 1.0 and not m["2024-02"]["degraded"]
+    assert m["2024-01"]["burst_stars"] == 2400
     # bursts are lost with the rest: at 20 % capture the month still reads 20 %
     thin = [(t, e - s + round(s * 0.2), round(s * 0.2), c) if t.month == 2 else (t, e, s, c)
             for t, e, s, c in rows]
     m = {r["month"]: r for r in estimate(thin, [], reference={},
-                                          bursts={"2026-01-10": 2400})["months"]}
-    assert abs(m["2026-02"]["star_capture"] - 0.2) < 0.01 and m["2026-02"]["degraded"]
+                                          bursts={"2024-01-10": 2400})["months"]}
+    assert abs(m["2024-02"]["star_capture"] - 0.2) < 0.01 and m["2024-02"]["degraded"]
 
 
 def test_burst_stars_from_the_store(world):
-    from starscope.results.coverage import (burst_stars, burst_stars_from_hours,
-                                            burst_stars_recorded)
+    from coverage_reference import burst_stars_from_hours
+
+    from starscope.results.coverage import burst_stars, burst_stars_recorded
 
     con = world["store"].connect()
     got = burst_stars(con)
@@ -300,7 +330,9 @@ def test_burst_stars_matches_the_rule_by_hand():
 
     from collections import Counter
 
-    from starscope.results.coverage import burst_stars, burst_stars_from_hours
+    from coverage_reference import burst_stars_from_hours
+
+    from starscope.results.coverage import burst_stars
 
     con = duckdb.connect()
 
@@ -336,7 +368,7 @@ def test_interval_is_narrow_for_a_steady_rate_and_wide_for_a_swinging_one():
     # a steady star rate: the 20 % month's interval is tight around 0.2 and not rough
     rows = _hours(59, stars_per_hour=10, star_keep=lambda t: 1.0 if t.month == 1 else 0.2)
     m = {r["month"]: r for r in estimate(rows, [], reference={})["months"]}
-    feb = m["2026-02"]
+    feb = m["2024-02"]
     assert feb["star_capture_low"] <= 0.2 <= feb["star_capture_high"]
     assert feb["star_capture_high"] - feb["star_capture_low"] < 0.05
     assert not feb["star_capture_rough"]
@@ -345,7 +377,7 @@ def test_interval_is_narrow_for_a_steady_rate_and_wide_for_a_swinging_one():
     steady = _hours(59, stars_per_hour=10)
     swing = [(t, e - s + s * (1 + t.day % 3) // 2, s * (1 + t.day % 3) // 2, c)
              if t.month == 1 else (t, e, s, c) for t, e, s, c in steady]
-    feb = {r["month"]: r for r in estimate(swing, [], reference={})["months"]}["2026-02"]
+    feb = {r["month"]: r for r in estimate(swing, [], reference={})["months"]}["2024-02"]
     assert feb["star_capture_rough"] and feb["star_capture_low"] < 0.9
     assert feb["star_capture_low"] <= 1.0 <= feb["star_capture_high"]
     # the table says so: the range beside the figure
@@ -388,3 +420,137 @@ def test_a_store_ingested_before_star_repos_gets_the_same_coverage(world, tmp_pa
                         "FROM hour_stats").fetchone()
     con.close()
     assert 0 < nulls[0] <= nulls[1] and (nulls[0] < nulls[1]) == (step == 2 and len(segs) > 1)
+
+
+# ---- a store of one month (or less): the baseline comes from its complete-looking days
+
+# 2024-03-01..06, complete until 03-03, 20 % from 03-04: one month, half degraded (the case a
+# user meets who ingests a week). A month can then not be its own baseline.
+ONE_MONTH = dict(days=6, seed=11, scale=0.3, start="2024-03-01", capture_from="2024-03-04")
+
+
+@pytest.fixture(scope="module")
+def one_month(tmp_path_factory):
+    import datetime as dt
+
+    out = tmp_path_factory.mktemp("one-month")
+    summary = simulate_world(out, days=ONE_MONTH["days"], seed=ONE_MONTH["seed"],
+                             scale=ONE_MONTH["scale"],
+                             start=dt.date.fromisoformat(ONE_MONTH["start"]), capture=CAPTURE,
+                             capture_from=dt.date.fromisoformat(ONE_MONTH["capture_from"]))
+    store = Store(out / "store")
+    ingest(store, [str(out / "archive")], workers=2)
+    detect_store(store)
+    return {"dir": out, "summary": summary, "store": store}
+
+
+def test_a_store_of_one_month_reads_its_degraded_days_within_005(one_month):
+    truth = one_month["summary"]["capture"]
+    cov = json.loads(_cli("coverage", "--store", str(one_month["store"].root), "--json").output)
+    days = {d["day"]: d for d in cov["days"]}
+    assert set(days) == set(truth["by_day"])
+    for day, t in truth["by_day"].items():
+        d = days[day]
+        if day < ONE_MONTH["capture_from"]:
+            assert not d["degraded"], d
+        else:
+            assert d["degraded"] and abs(d["star_capture"] - t["capture"]) <= 0.05, (d, t)
+    # the baseline is the complete days, not the month itself
+    assert cov["baseline"]["days"] == [d for d in sorted(days) if d < ONE_MONTH["capture_from"]]
+    # the month, half complete and half at 20 %, reads its star-weighted capture: degraded
+    (month,) = cov["months"]
+    want = truth["by_month"]["2024-03"]["capture"]
+    assert month["degraded"] and cov["degraded_months"] == ["2024-03"]
+    assert abs(month["star_capture"] - want) <= 0.1, (month, want)
+    assert month["star_capture_low"] <= want <= month["star_capture_high"]
+    # and says what its degraded part held: within 0.05 of that half's truth
+    late = [t for day, t in truth["by_day"].items() if day >= ONE_MONTH["capture_from"]]
+    half = sum(t["stars_written"] for t in late) / sum(t["stars_generated"] for t in late)
+    (part,) = [p for p in month["parts"] if not p["complete_looking"]]
+    assert part["days"] == sorted(d for d in days if d >= ONE_MONTH["capture_from"])
+    assert abs(part["star_capture"] - half) <= 0.05, (part, half)
+
+
+def _flat(text: str) -> str:
+    """A table's text without borders and line breaks (a cell may wrap)."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def _organic_repo_from(world, first_day: str) -> str:
+    """A repo no campaign or hard-negative group touched, whose stars all lie from `first_day`."""
+    truth = world["dir"] / "truth"
+    named = set()
+    for f in ("campaigns.csv", "negatives.csv"):
+        with open(truth / f) as fh:
+            for row in csv.DictReader(fh):
+                named.update(row["repo_names"].split(";"))
+    con = world["store"].connect()
+    rows = con.execute("SELECT repo_name FROM stars GROUP BY repo_name "
+                       "HAVING min(starred_at) >= CAST(? AS TIMESTAMP) "
+                       "ORDER BY count(*) DESC, repo_name", [first_day]).fetchall()
+    con.close()
+    return next(r[0] for r in rows if r[0] not in named)
+
+
+def test_check_and_account_in_the_degraded_days_of_one_month(one_month):
+    from starscope.interfaces.commands import capture_text
+
+    root = str(one_month["store"].root)
+    repo = _organic_repo_from(one_month, ONE_MONTH["capture_from"])
+    ans = json.loads(_cli("check", repo, "--store", root, "--format", "json").output)
+    assert ans["verdict"] == "insufficient_data", ans["verdict_reason"]
+    cov = ans["coverage"]
+    assert cov["degraded_months"] == ["2024-03"]
+    # the range and the rough flag travel with the figure (JSON and text)
+    assert cov["star_capture_low"] <= cov["star_capture"] <= cov["star_capture_high"]
+    assert cov["star_capture_rough"] == (cov["star_capture_high"] - cov["star_capture_low"] > 0.1)
+    text = _cli("check", repo, "--store", root).output
+    assert capture_text(cov) in _flat(text)
+    assert ("rough" in capture_text(cov)) == cov["star_capture_rough"]
+    con = one_month["store"].connect()
+    login = con.execute("SELECT actor_login FROM stars WHERE starred_at >= CAST(? AS TIMESTAMP) "
+                        "ORDER BY actor_login LIMIT 1", [ONE_MONTH["capture_from"]]).fetchone()[0]
+    con.close()
+    acc = json.loads(_cli("account", login, "--store", root, "--format", "json").output)
+    assert {"star_capture_low", "star_capture_high", "star_capture_rough"} <= set(acc["coverage"])
+    text = _cli("account", login, "--store", root).output
+    assert capture_text(acc["coverage"]) in _flat(text)
+
+
+def test_capture_text_shows_the_range_only_when_rough():
+    from starscope.interfaces.commands import capture_text
+
+    assert capture_text({"star_capture": 0.45, "star_capture_low": 0.4,
+                         "star_capture_high": 0.51, "star_capture_rough": True}) \
+        == "45.0% (40–51%, rough)"
+    assert capture_text({"star_capture": 0.97, "star_capture_low": 0.95,
+                         "star_capture_high": 0.99, "star_capture_rough": False}) == "97.0%"
+    assert capture_text({"star_capture": None, "star_capture_low": 0.0,
+                         "star_capture_high": 0.6, "star_capture_rough": True}) \
+        == "unknown (at most 60%)"
+
+
+def test_a_store_wholly_at_20_percent_in_2026_says_unknown(tmp_path_factory):
+    # 2026-style data: every day at 20 %, no complete period and no GitHub total to compare
+    # with. It used to read ~1.0 and not degraded (its own baseline); now: unknown, degraded.
+    import datetime as dt
+
+    out = tmp_path_factory.mktemp("all-2026")
+    simulate_world(out, days=1, seed=3, scale=0.2, start=dt.date(2026, 3, 1), capture=CAPTURE)
+    store = Store(out / "store")
+    ingest(store, [str(out / "archive")], workers=2)
+    detect_store(store)
+    root = str(store.root)
+    cov = json.loads(_cli("coverage", "--store", root, "--json").output)
+    (month,) = cov["months"]
+    assert month["star_capture"] is None and month["star_capture_known"] is False
+    assert month["degraded"] and month["star_capture_rough"] and month["star_capture_low"] == 0
+    assert cov["star_capture"] is None and cov["degraded_months"] == ["2026-03"]
+    assert any("cannot tell the level" in n for n in cov["notes"])
+    assert "unknown (at" in _flat(_cli("coverage", "--store", root).output)  # a cell wraps
+    assert "star capture unknown" in _flat(_cli("status", "--store", root).output)
+    repo = _organic_repo_from({"dir": out, "store": store}, "2026-03-01")
+    ans = json.loads(_cli("check", repo, "--store", root, "--format", "json").output)
+    assert ans["verdict"] == "insufficient_data" and ans["coverage"]["star_capture"] is None
+    assert "unknown" in ans["verdict_reason"] and "unknown" in ans["coverage"]["note"]
+    assert "unknown" in _cli("check", repo, "--store", root).output

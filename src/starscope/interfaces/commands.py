@@ -76,12 +76,25 @@ def check(repo, store_path, fmt, fail_on, live, token_file) -> None:
         sys.exit(EXIT_CAMPAIGN)
 
 
+def capture_text(c: dict) -> str:
+    """A capture figure with its range where it is rough (low–high), or unknown with its
+    upper bound (docs/coverage.md)."""
+    if c.get("star_capture") is None:
+        hi = c.get("star_capture_high")
+        return "unknown" + (f" (at most {100 * hi:.0f}%)" if hi is not None else "")
+    text = _pct(c["star_capture"])
+    if c.get("star_capture_rough") and c.get("star_capture_low") is not None \
+            and c.get("star_capture_high") is not None:
+        text += f" ({100 * c['star_capture_low']:.0f}–{100 * c['star_capture_high']:.0f}%, rough)"
+    return text
+
+
 def _coverage_row(t, cov: dict | None) -> None:
     """The archive's star capture over the answer's period, and what it means."""
-    if not cov or cov.get("star_capture") is None:
+    if not cov or (cov.get("star_capture") is None and cov.get("star_capture_high") is None):
         return
     bad = ", ".join(cov["degraded_months"])
-    t.add_row("star capture", f"{_pct(cov['star_capture'])} of GitHub's stars recorded"
+    t.add_row("star capture", f"{capture_text(cov)} of GitHub's stars recorded"
               + (f" (degraded: {bad})" if bad else ""))
     if bad:
         t.add_row("", cov["note"])

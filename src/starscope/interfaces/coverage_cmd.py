@@ -15,6 +15,9 @@ def _cap(x) -> str:
 
 def _cap_range(mo: dict) -> str:
     """The capture, and its interval where the figure is rough."""
+    if mo["star_capture"] is None and mo.get("star_capture_high") is not None:
+        # no complete period to compare with (docs/coverage.md): only an upper bound
+        return f"unknown (at most {100 * mo['star_capture_high']:.0f}%)"
     text = _cap(mo["star_capture"])
     if mo.get("star_capture_rough"):
         text += (f" ({100 * mo['star_capture_low']:.0f}–{100 * mo['star_capture_high']:.0f}%, "

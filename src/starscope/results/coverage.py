@@ -24,6 +24,12 @@ compares the archive with itself (see docs/coverage.md):
   store covers. Used only where the store looks like the whole archive (at least
   ``REFERENCE_MIN_SHARE`` of the total): a simulated world or a sample is not compared.
 
+A store with fewer than two complete-looking months (a week, a month) takes its baseline
+from its complete-looking days instead (above a gap of ``SPLIT_GAP`` in the days' steady
+rate), and a month's capture from its days. Where no period lies before
+``KNOWN_DEGRADED_FROM`` and GitHub's totals do not reach, the level cannot be known: the
+capture is null (unknown), with an upper bound, and the months are degraded.
+
 A month (or day) whose capture is below ``DEGRADED_BELOW`` is **degraded**.
 """
 from __future__ import annotations
@@ -61,6 +67,11 @@ INTERVAL_Z = 2.0
 DEFAULT_SWING = 0.3
 #: an interval wider than this marks the figure rough (star_capture_rough)
 ROUGH_WIDTH = 0.1
+#: a store with fewer complete-looking months than this takes its baseline from days: the
+#: days above a gap of more than SPLIT_GAP in steady stars per other event (days with at
+#: least SPLIT_MIN_STEADY steady stars place the gap)
+SPLIT_GAP = 2.0
+SPLIT_MIN_STEADY = 20
 #: the reference is applied only where the store holds at least this share of its stars
 REFERENCE_MIN_SHARE = 0.3
 
@@ -133,35 +144,15 @@ def coverage(store: Store | str, *, con=None, snapshot: Snapshot | None = None) 
             con.close()
 
 
-def burst_stars_from_hours(hours) -> dict[str, int]:
-    """Per day (ISO date), the stars of burst repos (see `burst_stars`) from per-hour
-    statistics: (hour, stars, [(repo id, stars), ...] of the hour's top repos, as ingest
-    records them in hour_stats.star_repos). A repo that took more than the share of a day
-    has more than that share of at least one of its hours, so it is among that hour's top
-    repos; its stars in hours where it is not (a real hour stars thousands of repos) are not
-    counted. In a store whose hours star at most ``STAR_REPOS_PER_FILE`` repos (a simulated
-    world, a sample) this equals `burst_stars` exactly."""
-    day_stars: dict[str, int] = {}
-    day_repo: dict[str, dict[int, int]] = {}
-    for h, stars, reps in hours:
-        day = h.date().isoformat()
-        day_stars[day] = day_stars.get(day, 0) + int(stars or 0)
-        c = day_repo.setdefault(day, {})
-        for r, n in reps:
-            c[r] = c.get(r, 0) + int(n)
-    burst_repos = {r for day, c in day_repo.items() for r, n in c.items()
-                   if n >= BURST_REPO_MIN and n > BURST_REPO_SHARE * day_stars[day]}
-    out = {}
-    for day, c in sorted(day_repo.items()):
-        n = sum(v for r, v in c.items() if r in burst_repos)
-        if n:
-            out[day] = n
-    return out
-
-
 def burst_stars_recorded(con) -> dict[str, int]:
-    """`burst_stars_from_hours` over the store's hour_stats (in DuckDB: a year of hours holds
-    under a million top-repo rows)."""
+    """Per day (ISO date), the stars of burst repos (see `burst_stars`) from what ingest
+    recorded per hour file: its stars and its top repos (hour_stats.star_repos). A repo that
+    took more than the share of a day has more than that share of at least one of its hours,
+    so it is among that hour's top repos; its stars in hours where it is not (a real hour
+    stars thousands of repos) are not counted. In a store whose hours star at most
+    ``STAR_REPOS_PER_FILE`` repos (a simulated world, a sample) this equals `burst_stars`
+    exactly (tests/coverage_reference.py has the rule in Python). In DuckDB: a year of hours
+    holds under a million top-repo rows."""
     return _burst_days(con, """
         h AS (SELECT CAST(hour AS DATE) AS day, stars, star_repos FROM hour_stats
               WHERE hour IS NOT NULL),
@@ -205,10 +196,18 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
     day_list = _days(present, hours, bursts or {})
     month_list = _months(day_list, reference)
     baseline, base_source = _baseline_months(month_list)
-    base_index = [mo["month"] for mo in baseline]
-    B_of = {mo["month"]: _baseline_at(baseline, base_index, mo["month"]) for mo in month_list}
-    for row in day_list + month_list:
-        row["stars_expected"] = _expected(row, B_of[row.get("month") or row["day"][:7]])
+    upper = (_complete_days(day_list)
+             if len(baseline) < 2 and base_source != _CONFIRMED else None)
+    if upper is not None:  # a store of a month or less, or one whose complete months are few
+        base_days = [d for d in day_list if d["day"] in upper]
+        _by_days(day_list, month_list, base_days)
+    else:
+        base_days = None
+        base_index = [mo["month"] for mo in baseline]
+        B_of = {mo["month"]: _baseline_at(baseline, base_index, mo["month"])
+                for mo in month_list}
+        for row in day_list + month_list:
+            row["stars_expected"] = _expected(row, B_of[row.get("month") or row["day"][:7]])
     for mo in month_list:
         arch = _capture(mo)
         mo["star_capture_archive"] = arch
@@ -221,10 +220,77 @@ def estimate(rows: list[tuple[dt.datetime, int, int, bool]], recorded_missing: l
             row["star_capture"] = _capture(row)
         row["degraded"] = row["star_capture"] < DEGRADED_BELOW
         row["stars_expected"] = round(row["stars_expected"], 1)
-    _intervals(day_list, month_list, baseline, base_index)
-    return _answer(day_list, month_list, missing, baseline, base_index, base_source)
+    if base_days is None:
+        _intervals(day_list, month_list, baseline, base_index)
+        answer = _answer(day_list, month_list, missing, baseline, base_index, base_source)
+    else:
+        _day_intervals(day_list, month_list, base_days)
+        answer = _answer(day_list, month_list, missing, base_days,
+                         sorted({d["day"][:7] for d in base_days}), _FROM_DAYS)
+        answer["baseline"]["days"] = [d["day"] for d in base_days]
+    _unknown_level(answer, base_days if base_days is not None else baseline, base_source)
+    return answer
 
 
+_CONFIRMED = "months confirmed by GitHub's monthly star totals"
+_FROM_DAYS = ("the store's own days that look complete (too few complete-looking months: "
+              "the upper cluster of days by steady stars per other event)")
+
+
+def _complete_days(day_list) -> set[str] | None:
+    """The days that look complete, where the store's days fall in two clusters of steady
+    stars per other event: those above the widest gap between days sorted by that ratio,
+    when the gap is a factor of more than SPLIT_GAP (a loss of half the stars or more; the
+    steady rate of complete days swings by far less). None: no such gap (every day alike,
+    complete or all degraded alike: the days cannot tell). Days with fewer than
+    SPLIT_MIN_STEADY steady stars are too noisy to place the gap; they join the side of
+    it their ratio lies on."""
+    ratio, sure = {}, []
+    for d in day_list:
+        s, o = _steady(d)
+        if s > 0 and o > 0:
+            ratio[d["day"]] = s / o
+            if s >= SPLIT_MIN_STEADY:
+                sure.append(s / o)
+    sure.sort()
+    if len(sure) < 2:
+        return None
+    gap, cut = max((math.log(b / a), math.sqrt(a * b)) for a, b in zip(sure, sure[1:]))
+    if gap <= math.log(SPLIT_GAP):
+        return None
+    return {day for day, r in ratio.items() if r >= cut}
+
+
+def _pooled(rows) -> dict[str, Any]:
+    """The rows summed (the share signal's fields)."""
+    return {k: sum(r.get(k, 0) for r in rows)
+            for k in ("stars", "burst_stars", "events", "lost_events")}
+
+
+def _by_days(day_list, month_list, base_days) -> None:
+    """Expected stars against a baseline of days (the complete-looking ones, pooled). A
+    month's are its days', pooled per cluster: its complete-looking days together, its
+    other days together (as a month is pooled against a baseline of months), so a month
+    half at 1.0 and half at 0.2 reads about 0.6, weighted by stars."""
+    p = _pooled(base_days)
+    st, other = _steady(p)
+    B = st / other if other > 0 and st > 0 else None
+    base = {d["day"] for d in base_days}
+    for mo in month_list:
+        mo.pop("lost_events")
+        days = [d for d in day_list if d["day"][:7] == mo["month"]]
+        parts = [g for g in ([d for d in days if d["day"] in base],
+                             [d for d in days if d["day"] not in base]) if g]
+        exp = [_expected(_pooled(g), B) for g in parts]
+        mo["stars_expected"] = sum(exp)
+        mo["_parts"] = parts
+        if len(parts) > 1:  # a partly degraded month: what each part held
+            mo["parts"] = [{"days": [d["day"] for d in g], "complete_looking": g is parts[0],
+                            "stars": sum(d["stars"] for d in g), "stars_expected": round(e, 1),
+                            "star_capture": _ratio(sum(d["stars"] for d in g), e)}
+                           for g, e in zip(parts, exp)]
+    for d in day_list:
+        d["stars_expected"] = _expected(d, B)
 def _hour_grid(rows, recorded_missing) -> tuple[dict[int, tuple[int, int]], list[int], list[int]]:
     """Hours as integers (hours since 1970): those present (events, stars), those the store
     should hold (in each month from its first to its last hour held, and every hour recorded
@@ -356,6 +422,82 @@ def _answer(day_list, month_list, missing, baseline, base_index, base_source) ->
     }
 
 
+def _day_intervals(day_list, month_list, base_days) -> None:
+    """`_intervals` against a baseline of days: the steady rate's day-to-day swing over the
+    baseline days (beyond counting noise). A month's parts (its complete-looking days, its
+    other days) each carry it over their own days, weighted by their expected stars."""
+    s_b, o_b = _steady(_pooled(base_days))
+    B = s_b / o_b if s_b > 0 and o_b > 0 else 0
+    rel, noise = [], []
+    for d in base_days:
+        s_d, o_d = _steady(d)
+        if s_d > 0 and o_d > 0 and B:
+            rel.append(s_d / o_d / B)
+            noise.append(1 / s_d)
+    var = statistics.pvariance(rel) if len(rel) > 1 else DEFAULT_SWING ** 2
+    var = max(0.0, var - (statistics.mean(noise) if noise else 0.0))
+
+    def u2(rows, n_days) -> float | None:
+        steady = _steady(_pooled(rows))[0]
+        if not steady or not s_b:
+            return None
+        return 2 * var / max(1, n_days) + 1 / steady + 1 / s_b
+
+    for row in day_list + month_list:
+        cap = row["star_capture"]
+        parts = row.pop("_parts", None) or [[row]]
+        if row.get("star_capture_reference") is not None:
+            u = None
+        else:
+            total = sum(max(1e-9, sum(d["stars_expected"] for d in p)) for p in parts)
+            terms = [(u2(p, sum(1 for d in p if d["events"])), sum(d["stars_expected"] for d in p))
+                     for p in parts]
+            u = (None if any(t is None for t, _ in terms)
+                 else math.sqrt(sum(t * (e / total) ** 2 for t, e in terms)))
+        lo, hi = ((cap, cap) if u is None else
+                  (max(0.0, cap * (1 - INTERVAL_Z * u)), min(1.0, cap * (1 + INTERVAL_Z * u))))
+        row["star_capture_low"] = round(lo, 4)
+        row["star_capture_high"] = round(hi, 4)
+        row["star_capture_rough"] = hi - lo > ROUGH_WIDTH
+
+
+def _unknown_level(answer: dict[str, Any], base: list[dict[str, Any]], source: str) -> None:
+    """Where the store holds no period before GitHub's stream began to lose stars
+    (KNOWN_DEGRADED_FROM) and GitHub's totals do not reach (they end in 2024-12), its
+    baseline is itself degraded: its own signals cannot know the level, only how its periods
+    compare. A month or day from then on has an unknown capture there: ``star_capture`` is
+    null, ``star_capture_high`` the relative figure (an upper bound: the baseline recorded
+    at most all), ``star_capture_low`` 0, rough, and degraded (it is known that the stream
+    carried a falling share of stars then; a clean verdict would claim what the data cannot
+    show)."""
+    known = not base or source == _CONFIRMED or any(
+        (r.get("month") or r["day"][:7]) < KNOWN_DEGRADED_FROM for r in base)
+    rows = answer["months"] + answer["days"]
+    for row in rows:
+        unknown = not known and (row.get("month") or row["day"][:7]) >= KNOWN_DEGRADED_FROM \
+            and row.get("star_capture_reference") is None
+        row["star_capture_known"] = not unknown
+        if unknown:
+            for part in row.get("parts", []):
+                part["star_capture"] = None
+            row["star_capture_high"] = row["star_capture"]
+            row["star_capture_low"] = 0.0
+            row["star_capture_rough"] = True
+            row["star_capture"] = None
+            row["degraded"] = True
+    if not known and any(not r["star_capture_known"] for r in rows):
+        answer["star_capture"] = None
+        answer["degraded_months"] = [mo["month"] for mo in answer["months"] if mo["degraded"]]
+        answer["notes"] = [n for n in answer["notes"] if "overstate" not in n] + [
+            f"no period of this store lies before {KNOWN_DEGRADED_FROM}, when GitHub's event "
+            f"stream began to carry a falling share of stars (below 20 % in 2026: "
+            f"gharchive.org #310, #320), and GitHub's monthly totals end in 2024-12: the "
+            f"archive's own signals cannot tell the level of capture here, only how its "
+            f"periods compare. Those months' star_capture is unknown (null); "
+            f"star_capture_high is the figure relative to the store's best period, an upper "
+            f"bound; they are marked degraded"]
+
+
 def _capture(row: dict[str, Any]) -> float:
     if not row["events"] and row["missing_hours"]:
         return 0.0  # nothing at all of hours that should be there (no neighbours to weigh them)
@@ -476,22 +618,60 @@ def months_between(first: Any, last: Any) -> list[str]:
 
 
 def period_capture(cov: dict[str, Any], months: list[str] | set[str]) -> dict[str, Any]:
-    """The capture of a set of months (an answer's period), with what it means."""
+    """The capture of a set of months (an answer's period), with its range (``low``,
+    ``high``: from the months' intervals, their errors taken as moving together), whether
+    it is rough, and what it means."""
     rows = [mo for mo in cov.get("months", []) if mo["month"] in set(months)]
+    unknown = [mo["month"] for mo in rows if mo.get("star_capture_known") is False]
     stars = sum(mo["stars"] for mo in rows)
     exp = sum(mo["stars_expected"] for mo in rows)
-    cap = _ratio(stars, exp) if rows else None
+    cap = _ratio(stars, exp) if rows and not unknown else None
+    lo = hi = None
+    if rows:
+        def bound(key: str) -> float | None:
+            # each month's stars over its capture at the bound: the stars it should have held
+            caps = [mo.get(key, mo["star_capture"]) for mo in rows]
+            if any(c is None for c in caps):
+                return None
+            if any(c <= 0 for c, mo in zip(caps, rows) if mo["stars"]):
+                return 0.0
+            return _ratio(stars, sum(mo["stars"] / c for c, mo in zip(caps, rows)
+                                     if mo["stars"])) if stars else None
+        lo, hi = bound("star_capture_low"), bound("star_capture_high")
+        if unknown:
+            lo = 0.0
     degraded = [mo["month"] for mo in rows if mo["degraded"]]
     not_covered = sorted(set(months) - {mo["month"] for mo in rows})
+    rough = (lo is not None and hi is not None and hi - lo > ROUGH_WIDTH) or bool(unknown)
     return {
         "star_capture": cap,
+        "star_capture_low": lo if lo is None else round(lo, 4),
+        "star_capture_high": hi if hi is None else round(hi, 4),
+        "star_capture_rough": rough,
         "months": [{"month": mo["month"], "star_capture": mo["star_capture"],
-                    "degraded": mo["degraded"]} for mo in rows],
+                    "degraded": mo["degraded"],
+                    "star_capture_low": mo.get("star_capture_low"),
+                    "star_capture_high": mo.get("star_capture_high"),
+                    "star_capture_rough": mo.get("star_capture_rough", False)} for mo in rows],
         "degraded_months": degraded,
         "months_without_hour_statistics": not_covered,
-        # What the thresholds mean where it is worst (a rule counts within one month).
-        "note": thresholds_note(min([mo["star_capture"] for mo in rows], default=None)),
+        # What the thresholds mean where it is worst (a rule counts within one month; a
+        # partly degraded month's degraded part counts as its own).
+        "note": (unknown_note(unknown) if unknown else
+                 thresholds_note(min([c for mo in rows for c in
+                                      [mo["star_capture"]] + [p["star_capture"]
+                                                              for p in mo.get("parts", [])]],
+                                     default=None))),
     }
+
+
+def unknown_note(months: list[str]) -> str:
+    """What an answer can say where the capture is unknown (see `_unknown_level`)."""
+    return (f"the archive's star capture of {', '.join(months)} is unknown: the store holds no "
+            f"period before {KNOWN_DEGRADED_FROM} to compare with (GitHub's stream carried a "
+            f"falling share of stars from then on, below 20% in 2026) and GitHub's monthly "
+            f"totals end in 2024-12; the thresholds may see only a fraction of the stars, so "
+            f"an absence of findings here is not evidence of clean stars")
 
 
 def thresholds_note(capture: float | None, rule: int = 50) -> str:
@@ -504,7 +684,8 @@ def thresholds_note(capture: float | None, rule: int = 50) -> str:
     if capture <= 0:
         return "the archive recorded no stars of this period: nothing can be concluded"
     need = rule / capture
-    return (f"in its worst month the archive recorded only about {100 * capture:.0f}% of the "
+    return (f"where it is worst (a month, or a partly degraded month's degraded days) the "
+            f"archive recorded only about {100 * capture:.0f}% of the "
             f"stars: "
             f"a month rule of >= {rule} suspected stars fires only for campaigns of about "
             f"{need:,.0f} or more real suspected stars, and lockstep groups of {rule} accounts "

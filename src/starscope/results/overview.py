@@ -123,8 +123,8 @@ def _coverage(cov: dict[str, Any]) -> dict[str, Any]:
             "degraded_months": cov["degraded_months"],
             "missing_hours": len(cov["missing_hours"]),
             "degraded_below": cov["degraded_below"],
-            "note": thresholds_note(min((mo["star_capture"] for mo in cov["months"]),
-                                        default=None))}
+            "note": thresholds_note(min((mo["star_capture"] for mo in cov["months"]
+                                         if mo["star_capture"] is not None), default=None))}
 
 
 def _share(a: int, b: int) -> float | None:

@@ -329,8 +329,9 @@ def _coverage_verdict(verdict: str, reason: str, by_month: list[dict[str, Any]],
     if not in_bad or (verdict in ("campaign", "mostly_suspected")
                       and in_bad < INSUFFICIENT_CAMPAIGN_SHARE * total):
         return verdict, reason
-    caps = ", ".join(f"{r['month']} {100 * r['star_capture']:.0f}%" for r in period["months"]
-                     if r["degraded"])
+    caps = ", ".join(f"{r['month']} " + (f"{100 * r['star_capture']:.0f}%"
+                                         if r["star_capture"] is not None else "unknown")
+                     for r in period["months"] if r["degraded"])
     return ("insufficient_data",
             f"{in_bad:,} of its {total:,} stars fall in months where the archive recorded only "
             f"part of GitHub's stars ({caps}): too little to judge (without that: {verdict}: "
