@@ -57,6 +57,8 @@ def test_outlier_dates_are_quarantined_with_the_reason(tmp_path):
     q = quarantine(store)
     assert sorted(x["line"] for x in q) == [6, 7, 8, 9, 10]
     assert all("outside what this file can hold" in x["error"] for x in q)
+    # each reason names the date as written (strftime gave year 0001 as "1-01-01")
+    assert sorted(x["error"].split()[1] for x in q) == sorted(odd)
     con = Store(store).connect()
     lo, hi = con.execute("SELECT min(created_at), max(created_at) FROM events").fetchone()
     assert (lo.isoformat(), hi.isoformat()) == ("2024-03-01T05:01:00", "2024-03-01T05:10:00")
