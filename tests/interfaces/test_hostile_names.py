@@ -247,3 +247,26 @@ def test_github_messages_from_the_server_are_neutralised(tmp_path, monkeypatch):
     for out in outs:
         assert "Not Found\\x1b]0;pwned\\x07\\x1b[2J\\u202e\\x00" in out, out
         assert unsafe(out.replace("\n", "")) == [], out
+
+
+def test_a_profile_from_the_api_is_neutralised(tmp_path, monkeypatch):
+    """A profile's `type` is free text from the API: `account` shows its escapes, and its
+    markup is not applied."""
+    from fake_archive import PROXY_VARS
+    from fake_github import Served
+    from github_world import TOKEN, build
+
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    fake = build(n_bulk=3, n_organic=3)
+    fake.users[150_000_000]["type"] = "User\x1b[2J\u202e[link=http://x]y[/link]"
+    s = str(tmp_path / "s")
+    with Served(fake) as srv:
+        monkeypatch.setenv("STARSCOPE_GITHUB_API_URL", srv.url)
+        cli_out("github", "alice/alpha", "--store", s, "--quiet")
+    r = run("account", "bulk000", "--store", s)  # a wide terminal, colours on
+    assert r.returncode == 0, r.stderr
+    assert "User\\x1b[2J\\u202e[link=http://x]y[/link]" in r.stdout, r.stdout
+    assert "\x1b[2J" not in r.stdout and "\u202e" not in r.stdout and "\x1b]8;" not in r.stdout
