@@ -17,7 +17,9 @@ from starscope.interfaces.options import n as _n
 
 
 def _fail(exc: Exception, code: int = 2) -> None:
-    click.echo(f"starscope: error: {exc}", err=True)
+    from starscope.interfaces.console import safe  # a message can quote a name or a server
+
+    click.echo(f"starscope: error: {safe(exc)}", err=True)
     sys.exit(code)
 
 

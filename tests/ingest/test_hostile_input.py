@@ -2,6 +2,7 @@
 unreadable inputs, odd file names. Each test fails on the code before the fix."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zlib
@@ -22,9 +23,17 @@ from starscope.store.segments import derive_segments
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "starscope", *args], capture_output=True,
-                          text=True, **kw)
+def run_cli(*args, prefix=(), **kw):
+    return subprocess.run([*prefix, sys.executable, "-m", "starscope", *args],
+                          capture_output=True, text=True, **kw)
+
+
+def _without_dac_override() -> list[str] | None:
+    """A command prefix under which permissions hold for this user (None: cannot be had)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"] if setpriv else None
 
 
 def quarantine(store: Path) -> list[dict]:
@@ -48,6 +57,8 @@ def test_outlier_dates_are_quarantined_with_the_reason(tmp_path):
     q = quarantine(store)
     assert sorted(x["line"] for x in q) == [6, 7, 8, 9, 10]
     assert all("outside what this file can hold" in x["error"] for x in q)
+    # each reason names the date as written (strftime gave year 0001 as "1-01-01")
+    assert sorted(x["error"].split()[1] for x in q) == sorted(odd)
     con = Store(store).connect()
     lo, hi = con.execute("SELECT min(created_at), max(created_at) FROM events").fetchone()
     assert (lo.isoformat(), hi.isoformat()) == ("2024-03-01T05:01:00", "2024-03-01T05:10:00")
@@ -249,21 +260,29 @@ def test_unreadable_inputs_are_counted_and_the_rest_lands(tmp_path):
     (arch / "2024-03-01-3.json.gz").symlink_to(arch / "gone.json.gz")  # dangling
     (arch / "2024-03-01-4.json.gz").symlink_to(arch / "2024-03-01-4.json.gz")  # a loop
     (arch / "2024-03-01-7.json.gz").mkdir()  # a folder named like an hour file
+    unreadable = ["2024-03-01-3.json.gz", "2024-03-01-4.json.gz", "2024-03-01-7.json.gz"]
+    # A file without read permission. root reads it anyway: then the ingest runs without the
+    # capabilities that let root bypass permissions (setpriv), as any other user would.
+    deny = _without_dac_override()
+    if deny is not None:
+        write_hour(arch / "2024-03-01-5.json.gz",
+                   [line(event(5, created_at="2024-03-01T05:00:00Z"))]).chmod(0)
+        unreadable.insert(2, "2024-03-01-5.json.gz")
     store = tmp_path / "s"
-    for attempt in range(2):  # the same on every re-run; readable files land once
-        r = run_cli("ingest", str(arch), "--store", str(store), "--quiet", "--json")
+    for attempt in range(2):  # the same on every re-run (one worker, then two)
+        r = run_cli("ingest", str(arch), "--store", str(store), "--quiet", "--json",
+                    "--workers", str(attempt + 1), prefix=deny or [])
         assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
         rep = json.loads(r.stdout)
-        assert sorted(rep["unreadable_files"]) == ["2024-03-01-3.json.gz",
-                                                   "2024-03-01-4.json.gz",
-                                                   "2024-03-01-7.json.gz"]
+        assert sorted(rep["unreadable_files"]) == unreadable
         assert "dangling symlink" in rep["unreadable_files"]["2024-03-01-3.json.gz"]
         assert "loop" in rep["unreadable_files"]["2024-03-01-4.json.gz"]
         assert "folder" in rep["unreadable_files"]["2024-03-01-7.json.gz"]
+        if deny is not None:
+            assert "Permission denied" in rep["unreadable_files"]["2024-03-01-5.json.gz"]
         assert rep["files_ingested"] == (2 if attempt == 0 else 0)
     q = [x for x in quarantine(store) if x["error"].startswith("unreadable")]
-    assert {x["file"] for x in q} == {"2024-03-01-3.json.gz", "2024-03-01-4.json.gz",
-                                      "2024-03-01-7.json.gz"}
+    assert {x["file"] for x in q} == set(unreadable)
     # Given directly, a dangling symlink is counted too (not a usage error).
     r = run_cli("ingest", str(arch / "2024-03-01-3.json.gz"), "--store", str(store), "--quiet")
     assert r.returncode == 1 and "unreadable: 2024-03-01-3.json.gz" in r.stderr, r.stderr

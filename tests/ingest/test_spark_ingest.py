@@ -278,6 +278,23 @@ def test_same_name_in_two_folders_in_one_spark_run(two_folders, spark, tmp_path)
     assert_same(snapshot(spark_store), snapshot(duck_store))
 
 
+def test_same_content_under_two_names_as_duckdb(two_folders, spark, tmp_path):
+    """a/'s 10:00 copied under another hour's name, in one run: a file of its own (files are
+    keyed by name), read, and its events dropped as duplicates, by both engines alike (in a
+    later run: test_reingest_is_a_noop_and_copies_are_duplicates)."""
+    a, _ = two_folders
+    c = tmp_path / "c"
+    c.mkdir()
+    (c / "2024-03-01-13.json.gz").write_bytes((a / "2024-03-01-10.json.gz").read_bytes())
+    duck_store, spark_store = Store(tmp_path / "duck"), Store(tmp_path / "spark")
+    d = ingest(duck_store, [str(a), str(c)], workers=1)
+    s = ingest_spark(spark_store, [str(a), str(c)], spark=spark)
+    assert (s.files_ingested, s.duplicate_events, s.events_new) == \
+        (d.files_ingested, d.duplicate_events, d.events_new) == (4, 6, 18)
+    assert s.warnings == d.warnings
+    assert_same(snapshot(spark_store, paths=False), snapshot(duck_store, paths=False))
+
+
 def test_unreadable_inputs_counted_by_spark_as_by_duckdb(spark, tmp_path):
     """A dangling symlink, a symlink loop and a folder named like an hour file, beside
     readable files (one folder given as a path, another as a file:// URI): counted as

@@ -121,7 +121,7 @@ def _columns(events: list[_Event], latest: dt.datetime | None = None) -> pa.Tabl
     if lo.as_py() < EARLIEST_EVENT or hi.as_py() > late:
         bad = lo.as_py() if lo.as_py() < EARLIEST_EVENT else hi.as_py()
         raise pa.ArrowInvalid(
-            f"created_at {bad:%Y-%m-%dT%H:%M:%SZ} outside what this file can hold "
+            f"created_at {bad.isoformat(timespec='seconds')}Z outside what this file can hold "
             f"({EARLIEST_EVENT:%Y-%m-%d} .. {late:%Y-%m-%dT%H:%M:%SZ})")
     code = pc.fill_null(pc.index_in(types, value_set=_TYPE_SET), 0)
     return pa.table(

@@ -167,7 +167,8 @@ def account(login, store_path, fmt) -> None:
                   f"{cap(act['n_times'])} / {cap(act['n_repos'])} / {cap(act['n_orgs'])}")
     if ans.get("profile"):
         p = ans["profile"]
-        t.add_row("registered", f"{p['created_at'] or '?'} ({p['type'] or '?'}, "
+        # the profile comes from GitHub's API: its `type` is free text, untrusted
+        t.add_row("registered", f"{p['created_at'] or '?'} ({safe(p['type'] or '?')}, "
                   f"{p['public_repos'] or 0:,} public repos, {p['followers'] or 0:,} followers)")
     t.add_row("stars", f"{ans['stars']['total']:,} repos, {ans['stars']['suspected']:,} suspected")
     from starscope.results.repo import SIGNAL_LABELS

@@ -41,7 +41,10 @@ class Progress:
         if kind == "repo":
             self.repo = info["repo"]
         elif kind in ("note", "problem"):
-            text = info.get("text") or info.get("message")
+            from starscope.interfaces.console import safe
+
+            # the server's own message is in it: untrusted, like a name from the archive
+            text = safe(info.get("text") or info.get("message"))
             self.console.print(f"{'note' if kind == 'note' else 'could not read'}: {text}",
                                markup=False, highlight=False)
         elif kind == "wait":
