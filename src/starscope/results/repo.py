@@ -35,6 +35,7 @@ SIGNAL_LABELS = {
     "created-together": "accounts registered together (profiles)",
     "hollow": "stars nobody else engages with (hollow popularity)",
     "hollow-burst": "a burst of stars nobody else engages with (hollow burst)",
+    "drip": "a drip from a pool that also stars other repos nobody engages with",
 }
 FAIL_ON = {"campaign": ("campaign", "mostly_suspected"),
            "suspected": ("campaign", "mostly_suspected", "some_suspected")}
