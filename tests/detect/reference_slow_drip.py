@@ -41,8 +41,10 @@ def slow_drip(stars_rows: list[dict], events_rows: list[dict], P: SlowDripParams
                 continue
             shared = sum(1 for a, rs in per_acc.items() if len(rs) <= P.max_account_stars
                          and r1 in rs and r2 in rs and abs(rs[r1] - rs[r2]) >= gap)
-            if (shared >= P.min_shared and Fraction(shared) >= _literal(P.min_pair_share) * n_stars[r1]
-                    and Fraction(shared) >= _literal(P.min_pair_share) * n_stars[r2]):
+            if max(n_stars[r1], n_stars[r2]) > P.max_repo_stars:
+                continue
+            if (shared >= P.min_shared
+                    and Fraction(shared) >= _literal(P.min_pair_share) * min(n_stars[r1], n_stars[r2])):
                 pooled |= {r1, r2}
     out = set()
     for r in pooled:

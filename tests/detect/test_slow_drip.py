@@ -150,7 +150,7 @@ def test_wired_into_default_profile():
     rows = con.execute("SELECT actor_id, repo_id, score, reasons FROM _det_default_susp "
                        "WHERE repo_id IN (1, 2)").fetchall()
     assert {(a, r) for a, r, _, _ in rows} == DRIP
-    assert all(sc == 0.5 and rs.startswith("drip from a pool (up to 20 of its stargazers also starred 1 other")
+    assert all(sc == 0.5 and rs.startswith("drip from a pool (up to 20 of its stargazers also starred 1 other hollow repo, 12 h or more apart")
                for _, _, sc, rs in rows)
     sig = set(con.execute("SELECT repo_id, signal FROM _det_default_sig").fetchall())
     assert {s for r, s in sig if r in (1, 2)} == {"drip"}

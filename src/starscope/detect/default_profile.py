@@ -182,18 +182,20 @@ class DefaultParams:
     # 12. drips from a pool (detect/slow_drip.py): two hollow repos (>= drip_min_stars stars,
     #     engaged others <= drip_max_engaged_share x stars) whose stars outside a sitting (no
     #     other star of the account within reuse_sitting_minutes) share >= drip_min_shared
-    #     accounts that starred both >= drip_min_gap_hours apart, >= drip_min_pair_share of each
-    #     repo's stars (accounts with > drip_max_account_stars such stars make no pairs); a repo
+    #     accounts that starred both >= drip_min_gap_hours apart, >= drip_min_pair_share of the
+    #     smaller repo's stars (repos with > drip_max_repo_stars stars and accounts with >
+    #     drip_max_account_stars such stars make no pairs); a repo
     #     of such a pair: its stars outside a sitting, where they are >= drip_min_accounts and
     #     >= drip_min_repo_share of its stars and >= drip_min_thin_share of their accounts are
     #     thin. No burst and no tightness: a pool seen across the window, at any pace.
-    drip_min_stars: int = 10
+    drip_min_stars: int = 5
     drip_max_engaged_share: float = 0.05
     drip_min_shared: int = 5
-    drip_min_gap_hours: int = 24
-    drip_min_pair_share: float = 0.1
+    drip_min_gap_hours: int = 12
+    drip_min_pair_share: float = 0.25
+    drip_max_repo_stars: int = 5000
     drip_max_account_stars: int = 50
-    drip_min_accounts: int = 10
+    drip_min_accounts: int = 5
     drip_min_repo_share: float = 0.5
     drip_min_thin_share: float = 0.1
     w_drip: float = 0.5

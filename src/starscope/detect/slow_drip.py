@@ -18,8 +18,10 @@ A repo is *hollow* when it has >= ``min_stars`` stars and the accounts other tha
 owner) with any non-star event on it are <= ``max_engaged_share`` x its stars. A star on a
 hollow repo is a *candidate* when its account starred nothing else within ``sitting_minutes``.
 Two hollow repos are *pooled* when >= ``min_shared`` accounts have candidate stars on both at
-least ``min_gap_hours`` apart, and these accounts are >= ``min_pair_share`` of each repo's
-stars (accounts with > ``max_account_stars`` candidate stars make no pairs: cost). A repo in a
+least ``min_gap_hours`` apart, and these accounts are >= ``min_pair_share`` of the smaller
+repo's stars (a drip of a dozen stars from a farm's pool shares most of them with the farm's
+big orders; by chance a small repo shares next to none; repos with > ``max_repo_stars`` stars
+and accounts with > ``max_account_stars`` candidate stars make no pairs: cost). A repo in a
 pooled pair is suspected when its candidate stars are >= ``min_accounts`` and >=
 ``min_repo_share`` of its stars and >= ``min_thin_share`` of their accounts are thin (<=
 ``thin_max_other_events`` events that are not stars, whole store); its candidate stars are the
@@ -41,14 +43,15 @@ INTERMEDIATE = ("_sd_cand", "_sd_pairs")
 
 @dataclass(frozen=True)
 class SlowDripParams:
-    min_stars: int = 10
+    min_stars: int = 5
     max_engaged_share: float = 0.05
     sitting_minutes: int = 60
     min_shared: int = 5
-    min_gap_hours: int = 24
-    min_pair_share: float = 0.1
+    min_gap_hours: int = 12
+    min_pair_share: float = 0.25
+    max_repo_stars: int = 5000
     max_account_stars: int = 50
-    min_accounts: int = 10
+    min_accounts: int = 5
     min_repo_share: float = 0.5
     min_thin_share: float = 0.1
     thin_max_other_events: int = 1
@@ -95,10 +98,10 @@ def run(con: Any, params: SlowDripParams | None = None, *, engaged: str | None =
             FROM _sd_cand x
             JOIN _sd_cand y ON y.actor_id = x.actor_id AND x.repo_id < y.repo_id
             WHERE x.n_acc <= {int(P.max_account_stars)} AND ABS(x.e - y.e) >= {gap}
+              AND x.n_stars <= {int(P.max_repo_stars)} AND y.n_stars <= {int(P.max_repo_stars)}
             GROUP BY x.repo_id, y.repo_id, x.n_stars, y.n_stars
             HAVING COUNT(*) >= {int(P.min_shared)}
-               AND COUNT(*) >= {num(P.min_pair_share)} * x.n_stars
-               AND COUNT(*) >= {num(P.min_pair_share)} * y.n_stars""")
+               AND COUNT(*) >= {num(P.min_pair_share)} * LEAST(x.n_stars, y.n_stars)""")
         create(con, "_det_slow_drip", f"""
             WITH p AS (
                 SELECT repo_id, COUNT(*) AS n_pairs, MAX(shared) AS shared FROM (
@@ -117,7 +120,7 @@ def run(con: Any, params: SlowDripParams | None = None, *, engaged: str | None =
                    'drip from a pool (up to ' || CAST(p.shared AS VARCHAR) || ' of its stargazers '
                    || 'also starred ' || CAST(p.n_pairs AS VARCHAR) || ' other hollow repo'
                    || CASE WHEN p.n_pairs > 1 THEN 's' ELSE '' END
-                   || ' on other days; ' || CAST(r.n_c AS VARCHAR) || ' of the repo''s '
+                   || ', {int(P.min_gap_hours)} h or more apart; ' || CAST(r.n_c AS VARCHAR) || ' of the repo''s '
                    || CAST(c.n_stars AS VARCHAR) || ' stars outside sittings; '
                    || CAST(c.n_eng AS VARCHAR) || ' other people forked, pushed or opened issues there)'
                    AS reason
