@@ -52,7 +52,7 @@ def _sql(stars, events, P):
     con = make_con(stars, events_rows=events)
     detect_run._prepare_stars(con, None, None)
     slow_drip.run(con, P)
-    got = set(con.execute("SELECT actor_id, repo_id FROM _det_slow_drip").fetchall())
+    got = set(con.execute("SELECT actor_id, repo_id, pooled FROM _det_slow_drip").fetchall())
     left = {n for (n,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_sd_%'").fetchall()}
     assert not left                                # intermediate tables dropped
@@ -114,12 +114,14 @@ def _hand_world():
 
 
 DRIP = {(1000 + 997 * k, 1) for k in range(30)} | {(1000 + 997 * (10 + k), 2) for k in range(30)}
+# the pool's accounts seen on both repos (10-29); the others starred only one of them
+POOLED = {(1000 + 997 * k, r) for k in range(10, 30) for r in (1, 2)}
 
 
 def test_hand_case():
     stars, events = _hand_world()
     P = SlowDripParams()
-    want = DRIP
+    want = {(a, r, (a, r) in POOLED) for a, r in DRIP}
     assert reference(stars, events, P) == want
     assert _sql(stars, events, P) == want
     # fewer shared accounts than min_shared: nothing
@@ -136,9 +138,10 @@ def _profile(stars, events, P):
 
 
 def test_wired_into_default_profile():
-    """The default profile flags the pool's drips on repos 1 and 2 through `drip` alone (hollow
-    sees no order: the stars come over four weeks), with its reason and score 0.5, and nothing
-    else; its defaults are the module's; the profile's `drip_*` thresholds reach it."""
+    """The default profile flags the pool's drips on repos 1 and 2 through `drip` (the pool's
+    accounts, score 0.6) and `drip-rest` (the others, 0.5) alone (hollow sees no order: the
+    stars come over four weeks), with its reason, and nothing else; its defaults are the
+    module's; the profile's `drip_*` thresholds reach it."""
     d = DefaultParams()
     assert {f.name: getattr(d, "drip_" + f.name) for f in dataclasses.fields(SlowDripParams)
             if hasattr(d, "drip_" + f.name)} == {
@@ -150,11 +153,16 @@ def test_wired_into_default_profile():
     rows = con.execute("SELECT actor_id, repo_id, score, reasons FROM _det_default_susp "
                        "WHERE repo_id IN (1, 2)").fetchall()
     assert {(a, r) for a, r, _, _ in rows} == DRIP
-    assert all(sc == 0.5 and rs.startswith("drip from a pool (up to 20 of its stargazers also starred 1 other hollow repo, 12 h or more apart")
-               for _, _, sc, rs in rows)
-    sig = set(con.execute("SELECT repo_id, signal FROM _det_default_sig").fetchall())
-    assert {s for r, s in sig if r in (1, 2)} == {"drip"}
-    assert {r for r, s in sig if s == "drip"} == {1, 2}
+    text = "drip from a pool (up to 20 of its stargazers also starred 1 other hollow repo, 12 h or more apart"
+    for a, r, sc, rs in rows:
+        pooled = (a, r) in POOLED
+        assert sc == (0.6 if pooled else 0.5)
+        assert rs == ("pool account: " if pooled else "") + text + (
+            "; 30 of the repo's 30 stars outside sittings; 0 other people forked, pushed or opened issues there)")
+    sig = set(con.execute("SELECT actor_id, repo_id, signal FROM _det_default_sig WHERE repo_id IN (1, 2)").fetchall())
+    assert sig == {(a, r, "drip" if (a, r) in POOLED else "drip-rest") for a, r in DRIP}
+    assert {r for (r,) in con.execute("SELECT DISTINCT repo_id FROM _det_default_sig "
+                                      "WHERE signal IN ('drip', 'drip-rest')").fetchall()} == {1, 2}
     # (the other repos' thin accounts are other signals' business)
     con = _profile(stars, events, DefaultParams(drip_min_shared=21))
     assert con.execute("SELECT count(*) FROM _det_default_susp WHERE repo_id IN (1, 2)").fetchone()[0] == 0

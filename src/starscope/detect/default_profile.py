@@ -198,7 +198,8 @@ class DefaultParams:
     drip_min_accounts: int = 5
     drip_min_repo_share: float = 0.5
     drip_min_thin_share: float = 0.1
-    w_drip: float = 0.5
+    w_drip: float = 0.6        # the pool's accounts (shared with a pooled partner): `drip`
+    w_drip_rest: float = 0.5   # the drip's other stars there: `drip-rest`
 
     def __post_init__(self) -> None:
         check_types(self, "default-profile parameter")
@@ -819,7 +820,8 @@ def _slow_drip(con: Any, P: DefaultParams) -> None:
         engaged="_dp_engaged")
     con.execute(f"""
         INSERT INTO _dp_sig
-        SELECT actor_id, repo_id, 'drip', {num(P.w_drip)}, reason, 13
+        SELECT actor_id, repo_id, CASE WHEN pooled THEN 'drip' ELSE 'drip-rest' END,
+               CASE WHEN pooled THEN {num(P.w_drip)} ELSE {num(P.w_drip_rest)} END, reason, 13
         FROM _det_slow_drip""")
 
 
@@ -891,10 +893,12 @@ def _fresh(con: Any, P: DefaultParams) -> None:
 # times as suspect. Reasons still list each.
 # `hollow` and `hollow-burst` both say "nobody works on this repo": one family.
 FAMILIES = {"reuse": "serves-clients", "burst": "serves-clients", "overlap": "serves-clients",
-            "hollow": "hollow", "hollow-burst": "hollow", "drip": "hollow"}
-# `drip` rests on hollowness too (plus a pool seen across the window): same family, and like
-# hollow it only confirms where the other signals already see the repo's order
-HOLLOW = ("hollow", "hollow-burst", "drip")
+            "hollow": "hollow", "hollow-burst": "hollow",
+            "drip": "serves-clients", "drip-rest": "hollow"}
+# A drip's pool accounts (`drip`) serve several clients: that fact's family, and evidence about
+# the star. The rest of a pooled repo's stars (`drip-rest`) only say the repo is hollow and
+# pooled: hollow's family, and like hollow they only confirm where others see the order.
+HOLLOW = ("hollow", "hollow-burst", "drip-rest")
 
 
 def _keep(con: Any, P: DefaultParams) -> None:

@@ -12,7 +12,7 @@ members are active developers (no thin accounts); a list's readers star in one s
 
     run(con, params=None, *, engaged=None)  # reads _det_stars (first star per account and repo),
                                             # events, account_activity
-    -> TEMP TABLE _det_slow_drip(actor_id BIGINT, repo_id BIGINT, reason VARCHAR)
+    -> TEMP TABLE _det_slow_drip(actor_id BIGINT, repo_id BIGINT, pooled BOOLEAN, reason VARCHAR)
 
 A repo is *hollow* when it has >= ``min_stars`` stars and the accounts other than one (its
 owner) with any non-star event on it are <= ``max_engaged_share`` x its stars. A star on a
@@ -25,7 +25,9 @@ and accounts with > ``max_account_stars`` candidate stars make no pairs: cost). 
 pooled pair is suspected when its candidate stars are >= ``min_accounts`` and >=
 ``min_repo_share`` of its stars and >= ``min_thin_share`` of their accounts are thin (<=
 ``thin_max_other_events`` events that are not stars, whole store); its candidate stars are the
-signal's rows. No burst, no tightness: the stars may come at any pace. Exact arithmetic on
+signal's rows, ``pooled`` where the account is one of the shared accounts of a pooled pair of
+this repo (the pool itself: it serves several clients) and not where it only starred the repo
+(the rest of the drip, or a genuine star that came meanwhile). No burst, no tightness: the stars may come at any pace. Exact arithmetic on
 integer seconds and counts; deterministic.
 """
 from __future__ import annotations
@@ -115,15 +117,24 @@ def run(con: Any, params: SlowDripParams | None = None, *, engaged: str | None =
                 GROUP BY c.repo_id, c.n_stars
                 HAVING COUNT(*) >= {int(P.min_accounts)}
                    AND COUNT(*) >= {num(P.min_repo_share)} * c.n_stars
-                   AND SUM(c.thin) >= {num(P.min_thin_share)} * COUNT(*))
-            SELECT c.actor_id, c.repo_id,
-                   'drip from a pool (up to ' || CAST(p.shared AS VARCHAR) || ' of its stargazers '
+                   AND SUM(c.thin) >= {num(P.min_thin_share)} * COUNT(*)),
+            pa AS (
+                -- the pool's own accounts: shared with a pooled partner, on another occasion
+                SELECT DISTINCT x.actor_id, x.repo_id
+                FROM _sd_cand x
+                JOIN _sd_cand y ON y.actor_id = x.actor_id AND y.repo_id <> x.repo_id
+                JOIN _sd_pairs q ON q.r1 = LEAST(x.repo_id, y.repo_id) AND q.r2 = GREATEST(x.repo_id, y.repo_id)
+                WHERE x.n_acc <= {int(P.max_account_stars)} AND ABS(x.e - y.e) >= {gap})
+            SELECT c.actor_id, c.repo_id, (pa.actor_id IS NOT NULL) AS pooled,
+                   CASE WHEN pa.actor_id IS NULL THEN '' ELSE 'pool account: ' END
+                   || 'drip from a pool (up to ' || CAST(p.shared AS VARCHAR) || ' of its stargazers '
                    || 'also starred ' || CAST(p.n_pairs AS VARCHAR) || ' other hollow repo'
                    || CASE WHEN p.n_pairs > 1 THEN 's' ELSE '' END
                    || ', {int(P.min_gap_hours)} h or more apart; ' || CAST(r.n_c AS VARCHAR) || ' of the repo''s '
                    || CAST(c.n_stars AS VARCHAR) || ' stars outside sittings; '
                    || CAST(c.n_eng AS VARCHAR) || ' other people forked, pushed or opened issues there)'
                    AS reason
-            FROM _sd_cand c JOIN r ON r.repo_id = c.repo_id JOIN p ON p.repo_id = c.repo_id""")
+            FROM _sd_cand c JOIN r ON r.repo_id = c.repo_id JOIN p ON p.repo_id = c.repo_id
+            LEFT JOIN pa ON pa.actor_id = c.actor_id AND pa.repo_id = c.repo_id""")
     finally:
         drop(con, INTERMEDIATE)
