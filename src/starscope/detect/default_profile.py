@@ -28,6 +28,10 @@ rows of ``_dp_sig(actor_id, repo_id, signal, weight, reason, ord)``:
    outside list sittings, as an order (half of them within days). When combining, hollow only
    confirms on repos where the other signals already see >= hollow_confirm_share of its hollow
    stars (``_keep``: its other stars there are organic stars that came during the promotion).
+10. **drip** / **drip-rest** (detect/slow_drip.py) - two hollow repos whose stargazers outside
+   sittings overlap across the window, at any pace (a pool serving several drips or orders):
+   the pool's own accounts there are ``drip`` (serves several clients), the repo's other such
+   stars ``drip-rest`` (hollow's family, confirm-only like hollow).
 
 ``slow_campaigns(con, params)`` (after the campaign stage) makes ``_det_slow_campaigns``: repos
 below the monthly campaign rule whose stars are still mostly suspected (drips).
