@@ -32,12 +32,14 @@ FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive",
 # signal groups turned off together (a derived signal goes with its source)
 # reuse, burst and overlap are one fact (a farm's accounts serve several clients), scored once:
 # turned off together as "clients"; hollow and hollow-burst are one fact too ("hollow"), and
-# "hollow-burst" alone is the profile as it was before that signal was wired in
+# "hollow-burst" alone is the profile as it was before that signal was wired in; "drip" (a pool
+# seen across the window on repos nobody works on: its accounts, and the rest of its stars there)
+# alone is the profile as it was before it; "clients+hollow" turns it off too (both views)
 ABLATIONS = {"bulk": ("bulk",), "starfork": ("starfork",), "low-activity": ("low-activity",),
              "lockstep": ("lockstep", "farm-reach"), "costar": ("costar",), "fresh": ("fresh",),
              "clients": ("reuse", "burst", "overlap"), "hollow": ("hollow", "hollow-burst"),
-             "hollow-burst": ("hollow-burst",),
-             "clients+hollow": ("reuse", "burst", "overlap", "hollow", "hollow-burst")}
+             "hollow-burst": ("hollow-burst",), "drip": ("drip", "drip-rest"),
+             "clients+hollow": ("reuse", "burst", "overlap", "hollow", "hollow-burst", "drip", "drip-rest")}
 
 
 def detect_both(con: Any, params: Params = Params(),

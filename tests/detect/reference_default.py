@@ -198,8 +198,8 @@ def _literal(x: float) -> Fraction:
 def hollow_kept(rows: set[tuple[int, int, str]], P: DefaultParams) -> set[tuple[int, int, str]]:
     """The signal rows that count: on a repo where the other signals see >=
     hollow_confirm_share of its hollow stars, a hollow star no other signal sees is dropped.
-    `hollow` and `hollow-burst` are one fact: a star either has is a hollow star."""
-    fam = ("hollow", "hollow-burst")
+    `hollow`, `hollow-burst` and `drip-rest` are one fact: a star any of them has is a hollow star."""
+    fam = ("hollow", "hollow-burst", "drip-rest")
     others = {(a, r) for a, r, s in rows if s not in fam}
     hol: dict[int, set[int]] = defaultdict(set)
     for a, r, s in rows:

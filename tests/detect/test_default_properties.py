@@ -256,7 +256,7 @@ def test_hollow_needs_an_order():
 
 
 @settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sets(st.tuples(st.integers(1, 6), st.integers(1, 3), st.sampled_from(["hollow", "hollow-burst", "reuse", "burst", "bulk"])),
+@given(st.sets(st.tuples(st.integers(1, 6), st.integers(1, 3), st.sampled_from(["hollow", "hollow-burst", "drip-rest", "drip", "reuse", "bulk"])),
                max_size=30), st.sampled_from([0.0, 0.3, 0.5, 0.8, 1.0]))
 def test_hollow_confirm_matches_reference(rows, share):
     """Where other signals see >= hollow_confirm_share of a repo's hollow stars, hollow's other

@@ -28,6 +28,10 @@ rows of ``_dp_sig(actor_id, repo_id, signal, weight, reason, ord)``:
    outside list sittings, as an order (half of them within days). When combining, hollow only
    confirms on repos where the other signals already see >= hollow_confirm_share of its hollow
    stars (``_keep``: its other stars there are organic stars that came during the promotion).
+10. **drip** / **drip-rest** (detect/slow_drip.py) - two hollow repos whose stargazers outside
+   sittings overlap across the window, at any pace (a pool serving several drips or orders):
+   the pool's own accounts there are ``drip`` (serves several clients), the repo's other such
+   stars ``drip-rest`` (hollow's family, confirm-only like hollow).
 
 ``slow_campaigns(con, params)`` (after the campaign stage) makes ``_det_slow_campaigns``: repos
 below the monthly campaign rule whose stars are still mostly suspected (drips).
@@ -47,7 +51,7 @@ from typing import Any, Mapping
 from starscope.errors import UsageError
 from starscope.store.schema import EARLIEST_EVENT, FORK, LATE_MARGIN, WATCH
 
-from . import _sql, created_together, hollow_burst
+from . import _sql, created_together, hollow_burst, slow_drip
 from ._sql import create, num, scalar
 from .params import check_types
 
@@ -57,7 +61,7 @@ INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_idle", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
     "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
-    "_dp_engaged", "_dp_hollow", "_dp_kept", "_det_hollow_burst",
+    "_dp_engaged", "_dp_hollow", "_dp_kept", "_det_hollow_burst", "_det_slow_drip",
 )
 
 
@@ -179,6 +183,27 @@ class DefaultParams:
     hollow_burst_min_accounts: int = 10
     hollow_burst_min_repo_share: float = 0.5
     w_hollow_burst: float = 0.5
+    # 12. drips from a pool (detect/slow_drip.py): two hollow repos (>= drip_min_stars stars,
+    #     engaged others <= drip_max_engaged_share x stars) whose stars outside a sitting (no
+    #     other star of the account within reuse_sitting_minutes) share >= drip_min_shared
+    #     accounts that starred both >= drip_min_gap_hours apart, >= drip_min_pair_share of the
+    #     smaller repo's stars (repos with > drip_max_repo_stars stars and accounts with >
+    #     drip_max_account_stars such stars make no pairs); a repo
+    #     of such a pair: its stars outside a sitting, where they are >= drip_min_accounts and
+    #     >= drip_min_repo_share of its stars and >= drip_min_thin_share of their accounts are
+    #     thin. No burst and no tightness: a pool seen across the window, at any pace.
+    drip_min_stars: int = 5
+    drip_max_engaged_share: float = 0.05
+    drip_min_shared: int = 5
+    drip_min_gap_hours: int = 12
+    drip_min_pair_share: float = 0.25
+    drip_max_repo_stars: int = 5000
+    drip_max_account_stars: int = 50
+    drip_min_accounts: int = 5
+    drip_min_repo_share: float = 0.5
+    drip_min_thin_share: float = 0.1
+    w_drip: float = 0.6        # the pool's accounts (shared with a pooled partner): `drip`
+    w_drip_rest: float = 0.5   # the drip's other stars there: `drip-rest`
 
     def __post_init__(self) -> None:
         check_types(self, "default-profile parameter")
@@ -277,6 +302,7 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _engaged(con, P)
     _hollow(con, P)
     _hollow_burst(con, P)
+    _slow_drip(con, P)
 
 
 def _dominated(src: str, count_as: str, min_n: int, min_share: float) -> str:
@@ -696,7 +722,8 @@ def _engaged(con: Any, P: DefaultParams) -> None:
     create(con, "_dp_engaged", f"""
         SELECT ev.repo_id, COUNT(DISTINCT ev.actor_id) AS n_eng
         FROM events ev JOIN _dp_nstars n ON n.repo_id = ev.repo_id
-        WHERE n.n_stars >= {min(int(P.hollow_min_stars), int(P.hollow_burst_min_stars))}
+        WHERE n.n_stars >= {min(int(P.hollow_min_stars), int(P.hollow_burst_min_stars),
+                                int(P.drip_min_stars))}
           AND ev.type <> {WATCH} AND ev.actor_id IS NOT NULL
         GROUP BY ev.repo_id""")
 
@@ -787,6 +814,21 @@ def _hollow_burst(con: Any, P: DefaultParams) -> None:
         FROM _det_hollow_burst""")
 
 
+def _slow_drip(con: Any, P: DefaultParams) -> None:
+    # drips from a pool that serves several repos nobody works on, at any pace
+    # (detect/slow_drip.py); sitting and thin as the profile's other signals read them
+    sd = {f.name: getattr(P, "drip_" + f.name) for f in fields(slow_drip.SlowDripParams)
+          if hasattr(P, "drip_" + f.name)}
+    slow_drip.run(con, slow_drip.SlowDripParams(
+        **sd, sitting_minutes=P.reuse_sitting_minutes, thin_max_other_events=P.thin_max_other_events),
+        engaged="_dp_engaged")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT actor_id, repo_id, CASE WHEN pooled THEN 'drip' ELSE 'drip-rest' END,
+               CASE WHEN pooled THEN {num(P.w_drip)} ELSE {num(P.w_drip_rest)} END, reason, 13
+        FROM _det_slow_drip""")
+
+
 def _latest() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + LATE_MARGIN
 
@@ -855,8 +897,12 @@ def _fresh(con: Any, P: DefaultParams) -> None:
 # times as suspect. Reasons still list each.
 # `hollow` and `hollow-burst` both say "nobody works on this repo": one family.
 FAMILIES = {"reuse": "serves-clients", "burst": "serves-clients", "overlap": "serves-clients",
-            "hollow": "hollow", "hollow-burst": "hollow"}
-HOLLOW = ("hollow", "hollow-burst")
+            "hollow": "hollow", "hollow-burst": "hollow",
+            "drip": "serves-clients", "drip-rest": "hollow"}
+# A drip's pool accounts (`drip`) serve several clients: that fact's family, and evidence about
+# the star. The rest of a pooled repo's stars (`drip-rest`) only say the repo is hollow and
+# pooled: hollow's family, and like hollow they only confirm where others see the order.
+HOLLOW = ("hollow", "hollow-burst", "drip-rest")
 
 
 def _keep(con: Any, P: DefaultParams) -> None:

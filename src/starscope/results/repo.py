@@ -35,6 +35,8 @@ SIGNAL_LABELS = {
     "created-together": "accounts registered together (profiles)",
     "hollow": "stars nobody else engages with (hollow popularity)",
     "hollow-burst": "a burst of stars nobody else engages with (hollow burst)",
+    "drip": "accounts of a pool that drips on several repos nobody engages with",
+    "drip-rest": "in a drip from such a pool",
 }
 FAIL_ON = {"campaign": ("campaign", "mostly_suspected"),
            "suspected": ("campaign", "mostly_suspected", "some_suspected")}
