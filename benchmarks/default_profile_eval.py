@@ -36,7 +36,7 @@ FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive",
 ABLATIONS = {"bulk": ("bulk",), "starfork": ("starfork",), "low-activity": ("low-activity",),
              "lockstep": ("lockstep", "farm-reach"), "costar": ("costar",), "fresh": ("fresh",),
              "clients": ("reuse", "burst", "overlap"), "hollow": ("hollow", "hollow-burst"),
-             "hollow-burst": ("hollow-burst",),
+             "hollow-burst": ("hollow-burst",), "paired": ("paired",),
              "clients+hollow": ("reuse", "burst", "overlap", "hollow", "hollow-burst")}
 
 

@@ -47,7 +47,7 @@ from typing import Any, Mapping
 from starscope.errors import UsageError
 from starscope.store.schema import EARLIEST_EVENT, FORK, LATE_MARGIN, WATCH
 
-from . import _sql, created_together, hollow_burst
+from . import _sql, created_together, hollow_burst, paired_orders
 from ._sql import create, num, scalar
 from .params import check_types
 
@@ -57,7 +57,7 @@ INTERMEDIATE = (
     "_dp_nstars", "_dp_blocks", "_dp_block_stars", "_dp_bulk_repo", "_dp_bulk_accounts",
     "_dp_thin", "_dp_idle", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
     "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
-    "_dp_engaged", "_dp_hollow", "_dp_kept", "_det_hollow_burst",
+    "_dp_engaged", "_dp_hollow", "_dp_kept", "_det_hollow_burst", "_det_paired",
 )
 
 
@@ -179,6 +179,18 @@ class DefaultParams:
     hollow_burst_min_accounts: int = 10
     hollow_burst_min_repo_share: float = 0.5
     w_hollow_burst: float = 0.5
+    # 12. paired orders (detect/paired_orders.py): two hollow repos (>= paired_min_stars stars,
+    #     others engaged <= paired_max_engaged_share x stars) whose stargazers that starred both
+    #     within paired_sitting_minutes are >= paired_min_accounts and >= paired_min_share of
+    #     EACH repo's stars (a list's readers star different subsets): the adversarial world's
+    #     `sitting` kind. Accounts with > paired_max_account_stars such stars make no pairs.
+    paired_sitting_minutes: int = 60
+    paired_min_stars: int = 10
+    paired_min_accounts: int = 10
+    paired_min_share: float = 0.8
+    paired_max_engaged_share: float = 0.05
+    paired_max_account_stars: int = 50
+    w_paired: float = 0.5
 
     def __post_init__(self) -> None:
         check_types(self, "default-profile parameter")
@@ -277,6 +289,7 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _engaged(con, P)
     _hollow(con, P)
     _hollow_burst(con, P)
+    _paired(con, P)
 
 
 def _dominated(src: str, count_as: str, min_n: int, min_share: float) -> str:
@@ -696,7 +709,7 @@ def _engaged(con: Any, P: DefaultParams) -> None:
     create(con, "_dp_engaged", f"""
         SELECT ev.repo_id, COUNT(DISTINCT ev.actor_id) AS n_eng
         FROM events ev JOIN _dp_nstars n ON n.repo_id = ev.repo_id
-        WHERE n.n_stars >= {min(int(P.hollow_min_stars), int(P.hollow_burst_min_stars))}
+        WHERE n.n_stars >= {min(int(P.hollow_min_stars), int(P.hollow_burst_min_stars), int(P.paired_min_stars))}
           AND ev.type <> {WATCH} AND ev.actor_id IS NOT NULL
         GROUP BY ev.repo_id""")
 
@@ -785,6 +798,18 @@ def _hollow_burst(con: Any, P: DefaultParams) -> None:
         INSERT INTO _dp_sig
         SELECT actor_id, repo_id, 'hollow-burst', {num(P.w_hollow_burst)}, reason, 12
         FROM _det_hollow_burst""")
+
+
+def _paired(con: Any, P: DefaultParams) -> None:
+    # orders delivered in pairs in one sitting (docs/adversary.md: the sitting kind)
+    pre = "paired_"
+    paired_orders.run(con, paired_orders.PairedOrderParams(**{
+        f.name: getattr(P, pre + f.name) for f in fields(paired_orders.PairedOrderParams)}),
+        engaged="_dp_engaged")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT actor_id, repo_id, 'paired', {num(P.w_paired)}, reason, 13
+        FROM _det_paired""")
 
 
 def _latest() -> dt.datetime:
