@@ -35,9 +35,9 @@ FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive",
 # "hollow-burst" alone is the profile as it was before that signal was wired in
 ABLATIONS = {"bulk": ("bulk",), "starfork": ("starfork",), "low-activity": ("low-activity",),
              "lockstep": ("lockstep", "farm-reach"), "costar": ("costar",), "fresh": ("fresh",),
-             "clients": ("reuse", "burst", "overlap"), "hollow": ("hollow", "hollow-burst"),
-             "hollow-burst": ("hollow-burst",), "paired": ("paired",),
-             "clients+hollow": ("reuse", "burst", "overlap", "hollow", "hollow-burst")}
+             "clients": ("reuse", "burst", "overlap", "pool"), "hollow": ("hollow", "hollow-burst"),
+             "hollow-burst": ("hollow-burst",), "paired": ("paired",), "pool": ("pool",),
+             "clients+hollow": ("reuse", "burst", "overlap", "pool", "hollow", "hollow-burst")}
 
 
 def detect_both(con: Any, params: Params = Params(),

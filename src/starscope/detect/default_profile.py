@@ -47,7 +47,7 @@ from typing import Any, Mapping
 from starscope.errors import UsageError
 from starscope.store.schema import EARLIEST_EVENT, FORK, LATE_MARGIN, WATCH
 
-from . import _sql, created_together, hollow_burst, paired_orders
+from . import _sql, created_together, hollow_burst, hollow_pool, paired_orders
 from ._sql import create, num, scalar
 from .params import check_types
 
@@ -58,6 +58,7 @@ INTERMEDIATE = (
     "_dp_thin", "_dp_idle", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
     "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
     "_dp_engaged", "_dp_hollow", "_dp_kept", "_det_hollow_burst", "_det_paired",
+    "_det_hollow_pool",
 )
 
 
@@ -191,6 +192,20 @@ class DefaultParams:
     paired_max_engaged_share: float = 0.05
     paired_max_account_stars: int = 50
     w_paired: float = 0.5
+    # 13. hollow pools (detect/hollow_pool.py): two hollow repos (>= pool_min_stars stars, others
+    #     engaged <= pool_max_engaged_share x stars) whose stargazers outside sittings (no other
+    #     star within pool_sitting_minutes) share >= pool_min_shared accounts, >= pool_min_share
+    #     of EACH repo's stars, whenever they came, and whose shared accounts' most common star
+    #     elsewhere (not on such a repo) is < pool_max_common_share of them (not a community):
+    #     the adversarial world's `paced` kind. One family with reuse / burst / overlap.
+    pool_sitting_minutes: int = 60
+    pool_min_stars: int = 10
+    pool_max_engaged_share: float = 0.05
+    pool_min_shared: int = 10
+    pool_min_share: float = 0.1
+    pool_max_common_share: float = 0.5
+    pool_max_account_stars: int = 50
+    w_pool: float = 0.6
 
     def __post_init__(self) -> None:
         check_types(self, "default-profile parameter")
@@ -290,6 +305,7 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _hollow(con, P)
     _hollow_burst(con, P)
     _paired(con, P)
+    _pool(con, P)
 
 
 def _dominated(src: str, count_as: str, min_n: int, min_share: float) -> str:
@@ -709,7 +725,8 @@ def _engaged(con: Any, P: DefaultParams) -> None:
     create(con, "_dp_engaged", f"""
         SELECT ev.repo_id, COUNT(DISTINCT ev.actor_id) AS n_eng
         FROM events ev JOIN _dp_nstars n ON n.repo_id = ev.repo_id
-        WHERE n.n_stars >= {min(int(P.hollow_min_stars), int(P.hollow_burst_min_stars), int(P.paired_min_stars))}
+        WHERE n.n_stars >= {min(int(P.hollow_min_stars), int(P.hollow_burst_min_stars), int(P.paired_min_stars),
+                              int(P.pool_min_stars))}
           AND ev.type <> {WATCH} AND ev.actor_id IS NOT NULL
         GROUP BY ev.repo_id""")
 
@@ -812,6 +829,18 @@ def _paired(con: Any, P: DefaultParams) -> None:
         FROM _det_paired""")
 
 
+def _pool(con: Any, P: DefaultParams) -> None:
+    # the same accounts on several hollow repos, however slowly (docs/adversary.md: paced)
+    pre = "pool_"
+    hollow_pool.run(con, hollow_pool.HollowPoolParams(**{
+        f.name: getattr(P, pre + f.name) for f in fields(hollow_pool.HollowPoolParams)}),
+        engaged="_dp_engaged")
+    con.execute(f"""
+        INSERT INTO _dp_sig
+        SELECT actor_id, repo_id, 'pool', {num(P.w_pool)}, reason, 14
+        FROM _det_hollow_pool""")
+
+
 def _latest() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + LATE_MARGIN
 
@@ -880,6 +909,7 @@ def _fresh(con: Any, P: DefaultParams) -> None:
 # times as suspect. Reasons still list each.
 # `hollow` and `hollow-burst` both say "nobody works on this repo": one family.
 FAMILIES = {"reuse": "serves-clients", "burst": "serves-clients", "overlap": "serves-clients",
+            "pool": "serves-clients",
             "hollow": "hollow", "hollow-burst": "hollow"}
 HOLLOW = ("hollow", "hollow-burst")
 
