@@ -28,6 +28,11 @@ rows of ``_dp_sig(actor_id, repo_id, signal, weight, reason, ord)``:
    outside list sittings, as an order (half of them within days). When combining, hollow only
    confirms on repos where the other signals already see >= hollow_confirm_share of its hollow
    stars (``_keep``: its other stars there are organic stars that came during the promotion).
+   **hollow-burst** (detect/hollow_burst.py) - the same without the thin gate, for a burst.
+10. **paired** (detect/paired_orders.py) - two hollow repos starred in one sitting by nearly all
+   of each one's stargazers: orders delivered in pairs (a list's readers star subsets).
+11. **pool** (detect/hollow_pool.py) - hollow repos sharing stargazers outside sittings, however
+   slowly, unless they also share a popular repo (a community): paced orders from one pool.
 
 ``slow_campaigns(con, params)`` (after the campaign stage) makes ``_det_slow_campaigns``: repos
 below the monthly campaign rule whose stars are still mostly suspected (drips).
