@@ -35,6 +35,8 @@ SIGNAL_LABELS = {
     "created-together": "accounts registered together (profiles)",
     "hollow": "stars nobody else engages with (hollow popularity)",
     "hollow-burst": "a burst of stars nobody else engages with (hollow burst)",
+    "paired": "starred in one sitting with one other repo by nearly all of both (paired order)",
+    "pool": "stargazers shared with other repos nobody engages with (hollow pool)",
 }
 FAIL_ON = {"campaign": ("campaign", "mostly_suspected"),
            "suspected": ("campaign", "mostly_suspected", "some_suspected")}
