@@ -37,9 +37,11 @@ FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive",
 # alone is the profile as it was before it; "clients+hollow" turns it off too (both views)
 ABLATIONS = {"bulk": ("bulk",), "starfork": ("starfork",), "low-activity": ("low-activity",),
              "lockstep": ("lockstep", "farm-reach"), "costar": ("costar",), "fresh": ("fresh",),
-             "clients": ("reuse", "burst", "overlap"), "hollow": ("hollow", "hollow-burst"),
+             "clients": ("reuse", "burst", "overlap", "pool"), "hollow": ("hollow", "hollow-burst"),
              "hollow-burst": ("hollow-burst",), "drip": ("drip", "drip-rest"),
-             "clients+hollow": ("reuse", "burst", "overlap", "hollow", "hollow-burst", "drip", "drip-rest")}
+             "paired": ("paired",), "pool": ("pool",),
+             "clients+hollow": ("reuse", "burst", "overlap", "pool", "hollow", "hollow-burst",
+                                "drip", "drip-rest")}
 
 
 def detect_both(con: Any, params: Params = Params(),
