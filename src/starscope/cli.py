@@ -389,7 +389,7 @@ def export(store_path, table, fmt, output) -> None:
         if fmt not in ("csv", "parquet", "json"):
             raise click.UsageError("give --format csv|parquet|json (or an -o with that extension)")
     n = store.export(table, output, fmt)
-    click.echo(f"wrote {n:,} rows of {table} to {output}", err=True)
+    click.echo(f"wrote {_n(n, 'row')} of {table} to {output}", err=True)
 
 
 @main.command()
@@ -413,27 +413,34 @@ def _print_evaluation(res: dict) -> None:
 
     from starscope.interfaces.console import out
 
+    def r(v) -> str:  # a ratio; None when nothing was there to find or found
+        return "n/a" if v is None else str(v)
+
     s = res["stars"]
     # a line, not the table's title: a title is wrapped to the (narrow) table's width
-    out.print(f"profile {res['profile']}: stars precision {s['precision']} recall {s['recall']}",
-              highlight=False)
+    out.print(f"profile {res['profile']}: stars precision {r(s['precision'])} "
+              f"recall {r(s['recall'])}", highlight=False)
     t = Table()
-    for col in ("campaign kind", "fake stars", "detected", "recall"):
-        t.add_column(col)
+    t.add_column("campaign kind")
+    for col in ("fake stars", "detected", "recall"):
+        t.add_column(col, justify="right")
     for kind, k in res["by_kind"].items():
-        t.add_row(kind, f"{k['fake_stars']:,}", f"{k['detected']:,}", str(k["recall"]))
+        t.add_row(kind, f"{k['fake_stars']:,}", f"{k['detected']:,}", r(k["recall"]))
     out.print(t)
-    fp = ", ".join(f"{r} {n:,}" for r, n in res["false_positives_by_source"].items()) or "none"
-    out.print(f"false positives by organic source: {fp}", highlight=False)
+    fp = ", ".join(f"{src} {cnt:,}" for src, cnt in res["false_positives_by_source"].items())
+    out.print(f"false positives by organic source: {fp or 'none'}", highlight=False)
     c = res["campaigns"]
-    out.print(f"campaign repos (>= 50 fake stars in a month): precision {c['precision']} recall {c['recall']} "
-              f"({c['true_positives']} of {c['true']} true, {c['found']} found)", highlight=False)
-    organic = {k: n for k, n in c["on_organic_repos"].items() if n}
-    out.print("campaigns on organic repos: " + (", ".join(f"{k} {n}" for k, n in organic.items()) or "none"),
+    out.print(f"campaign repos (>= 50 fake stars in a month): precision {r(c['precision'])} "
+              f"recall {r(c['recall'])} ({c['true_positives']:,} of {c['true']:,} true, "
+              f"{c['found']:,} found)", highlight=False)
+    organic = {k: cnt for k, cnt in c["on_organic_repos"].items() if cnt}
+    out.print("campaigns on organic repos: "
+              + (", ".join(f"{k} {cnt}" for k, cnt in organic.items()) or "none"),
               highlight=False)
     sl = res["slow_campaigns"]
-    out.print(f"slow campaigns (drips below the monthly rule): precision {sl['precision']} recall {sl['recall']} "
-              f"({sl['true_positives']} of {sl['true']} true, {sl['found']} found)", highlight=False)
+    out.print(f"slow campaigns (drips below the monthly rule): precision {r(sl['precision'])} "
+              f"recall {r(sl['recall'])} ({sl['true_positives']:,} of {sl['true']:,} true, "
+              f"{sl['found']:,} found)", highlight=False)
 
 
 @main.command()
