@@ -301,7 +301,7 @@ def status(store_path, as_json) -> None:
     if det:
         rows = det.get("rows") or {}
         t.add_row("detection", f"profile {det.get('profile')}: "
-                  f"{rows.get('suspected_stars', 0):,} suspected stars, "
+                  f"{_n(rows.get('suspected_stars', 0), 'suspected star')}, "
                   f"{_campaign_rows(rows, det.get('profile'))}")
     else:
         t.add_row("detection", "not run yet (run `starscope detect`)")
@@ -312,8 +312,8 @@ def _campaign_rows(rows: dict, profile: str | None) -> str:
     """The `campaigns` table's row count. Under the default profile it also holds slow
     campaigns (kind slow_campaign), which `overview` counts apart: say so."""
     n = rows.get("campaigns", 0)
-    return f"{n:,} campaign repos" + (" (slow campaigns included)" if n and profile == "default"
-                                       else "")
+    return _n(n, "campaign repo") + (" (slow campaigns included)" if n and profile == "default"
+                                      else "")
 
 
 @main.command()
@@ -362,10 +362,10 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, f
     if not meta["stars_considered"]:
         click.echo("the store holds no stars: nothing to detect (results are empty)")
     click.echo(
-        f"profile {profile}: {rows.get('suspected_stars', 0):,} suspected stars, "
+        f"profile {profile}: {_n(rows.get('suspected_stars', 0), 'suspected star')}, "
         f"{_campaign_rows(rows, profile)}, {_n(rows.get('farms', 0), 'farm')}, "
-        f"{rows.get('accounts', 0):,} suspected accounts from "
-        f"{meta['stars_considered']:,} stars in {meta['seconds']:.1f}s"
+        f"{_n(rows.get('accounts', 0), 'suspected account')} from "
+        f"{_n(meta['stars_considered'], 'star')} in {meta['seconds']:.1f}s"
     )
     lw = meta.get("lockstep_windows") or {}
     if lw.get("reused"):

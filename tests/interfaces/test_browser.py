@@ -92,14 +92,17 @@ def shot_dir(tmp_path: Path) -> Path:
     return d
 
 
-# Words (numbers, ids, times, names) of table cells that the layout split over two lines.
+# Words (numbers, ids, times, names) of table cells, verdicts and coverage notes that the
+# layout split over two lines. A date, time or month span (2024-03-02T13:01:57,
+# 2024-03..2024-04) is one word: a break at its hyphens splits a time.
 BROKEN_WORDS_JS = """
 const out = [];
-for (const cell of document.querySelectorAll('td, th')) {
+for (const cell of document.querySelectorAll('td, th, p.verdict, p.coverage')) {
   const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
   let node;
   while ((node = walker.nextNode())) {
-    const re = /[^\\s\\-\u2013\u2014\\/,;]+/g;  // a word ends at a space, dash or punctuation
+    // a word ends at a space, dash or punctuation, except inside a date or time
+    const re = /\\d{4}-\\d{2}(?:-\\d{2}(?:T[\\d:]+)?)?(?:\\.\\.\\d{4}-\\d{2}(?:-\\d{2})?)?|[^\\s\\-\u2013\u2014\\/,;]+/g;
     let m;
     while ((m = re.exec(node.data))) {
       const r = document.createRange();

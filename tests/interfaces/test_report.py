@@ -159,3 +159,25 @@ def test_marks_shade_only_some_bars():
     every = str(stacked_bars(["a", "b"], [("x", "#000", [1, 2])], title="t",
                              marks=[True, True], mark_label="campaign month"))
     assert 'class="mark"' not in every and "campaign month: every bar shown" in every
+
+
+@pytest.mark.parametrize("lo,hi,want", [
+    (5_500_000, 990_000_000, ["200M", "400M", "600M", "800M"]),
+    (18_458_219, 156_414_650, ["20M", "40M", "60M", "80M", "100M", "120M", "140M"]),
+    (156_414_041, 156_414_650, ["156,414,200", "156,414,400", "156,414,600"]),
+    (0, 1_000_000, ["0", "0.2M", "0.4M", "0.6M", "0.8M", "1.0M"]),
+    (3, 27, ["5", "10", "15", "20", "25"]),
+])
+def test_account_id_axis_shows_round_ids_where_they_fall(lo, hi, want):
+    """The id histogram's x axis: round ids at their place in the range, not each bin's odd
+    start (5.5M, 169.6M, ...) printed under the bin's middle."""
+    from starscope.interfaces.charts import W, stacked_bars
+
+    svg = str(stacked_bars([str(i) for i in range(24)], [("x", "#000", [1] * 24)], title="t",
+                           x_span=(lo, hi)))
+    labels = re.findall(r'class="xlabel" x="([\d.]+)"[^>]*>([^<]+)<', svg)
+    assert [lab for _, lab in labels] == want
+    left, width = 48, W - 48 - 10  # the plot area (charts.LEFT, RIGHT)
+    for x, lab in labels:
+        value = float(lab.replace(",", "").rstrip("Mk")) * (1e6 if "M" in lab else 1)
+        assert abs(float(x) - (left + width * (value - lo) / (hi - lo))) < 0.1
