@@ -181,3 +181,17 @@ def test_account_id_axis_shows_round_ids_where_they_fall(lo, hi, want):
     for x, lab in labels:
         value = float(lab.replace(",", "").rstrip("Mk")) * (1e6 if "M" in lab else 1)
         assert abs(float(x) - (left + width * (value - lo) / (hi - lo))) < 0.1
+
+
+def test_a_run_of_marked_bars_is_one_band():
+    """Degraded or campaign days side by side are shaded as one band (a rect per bar left
+    seams between them), each band as wide as its bars."""
+    from starscope.interfaces.charts import stacked_bars
+
+    svg = str(stacked_bars(list("abcdef"), [("x", "#000", [1] * 6)], title="t",
+                           marks=[False, True, True, True, False, True], mark_label="degraded"))
+    bands = re.findall(r'class="mark" x="([\d.]+)"[^>]*width="([\d.]+)"[^>]*><title>([^<]+)<', svg)
+    assert [t for _, _, t in bands] == ["degraded: b to d", "degraded: f"]
+    (x1, w1, _), (x2, w2, _) = bands
+    assert float(w1) == pytest.approx(3 * float(w2), abs=0.05)
+    assert float(x2) - float(x1) == pytest.approx(4 * float(w2), abs=0.05)

@@ -161,11 +161,20 @@ def stacked_bars(
     slot = pw / n
     bw = max(1.0, min(slot * 0.8, 40.0))
     if marks and not all_marked:
-        for i, m in enumerate(marks):
-            if m:
-                out.append(f'<rect class="mark" x="{LEFT + i * slot:.2f}" y="{TOP}" '
-                           f'width="{slot:.2f}" height="{ph}" fill="{MARK}">'
-                           f"<title>{escape(mark_label)}: {escape(labels[i])}</title></rect>")
+        # one band per run of marked bars (a rect per bar shows seams between them)
+        i = 0
+        while i < n:
+            if not (i < len(marks) and marks[i]):
+                i += 1
+                continue
+            j = i
+            while j + 1 < n and j + 1 < len(marks) and marks[j + 1]:
+                j += 1
+            span = labels[i] if i == j else f"{labels[i]} to {labels[j]}"
+            out.append(f'<rect class="mark" x="{LEFT + i * slot:.2f}" y="{TOP}" '
+                       f'width="{(j - i + 1) * slot:.2f}" height="{ph}" fill="{MARK}">'
+                       f"<title>{escape(mark_label)}: {escape(span)}</title></rect>")
+            i = j + 1
     for i in range(n):
         x = LEFT + i * slot + (slot - bw) / 2
         y = TOP + ph

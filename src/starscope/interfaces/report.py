@@ -180,8 +180,11 @@ def render_account(a: dict[str, Any], *, web: bool = False) -> str:
 
 
 def top_campaigns(con, limit: int = 20) -> list[dict[str, Any]]:
+    # `kind` came with the default profile's slow campaigns; older results hold campaigns only
+    cols = {r[0] for r in con.execute("DESCRIBE results.campaigns").fetchall()}
+    kind = "kind" if "kind" in cols else "'campaign'"
     cur = con.execute(
-        "SELECT repo_id, repo_name, stars, suspected, share, anomalous_months "
+        f"SELECT repo_id, repo_name, stars, suspected, share, anomalous_months, {kind} AS kind "
         "FROM results.campaigns ORDER BY suspected DESC, repo_id LIMIT ?", [int(limit)])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
