@@ -18,10 +18,12 @@ from answers_world import build
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
+_ABSENT = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"browser tests skipped: {CHROMIUM} is absent "
+    # without the driver, Chrome() would fail as an error, not skip: check both
+    pytest.mark.skipif(bool(_ABSENT),
+                       reason=f"browser tests skipped: {' and '.join(_ABSENT)} absent "
                               f"(apt-get install chromium chromium-driver)"),
 ]
 webdriver = pytest.importorskip("selenium.webdriver",
