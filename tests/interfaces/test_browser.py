@@ -116,6 +116,12 @@ for (const cell of document.querySelectorAll('td, th, p.verdict, p.coverage')) {
     }
   }
 }
+// a repo or account name in a list (farms' other repos) breaks only between names
+for (const a of document.querySelectorAll('td a')) {
+  const tops = new Set([...a.getClientRects()].filter(x => x.width > 0)
+                       .map(x => Math.round(x.top)));
+  if (tops.size > 1) out.push(a.textContent);
+}
 return out;
 """
 

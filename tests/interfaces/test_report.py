@@ -164,7 +164,8 @@ def test_marks_shade_only_some_bars():
 @pytest.mark.parametrize("lo,hi,want", [
     (5_500_000, 990_000_000, ["200M", "400M", "600M", "800M"]),
     (18_458_219, 156_414_650, ["20M", "40M", "60M", "80M", "100M", "120M", "140M"]),
-    (156_414_041, 156_414_650, ["156,414,200", "156,414,400", "156,414,600"]),
+    # the third (156,414,600) would touch the second once kept inside the chart: left out
+    (156_414_041, 156_414_650, ["156,414,200", "156,414,400"]),
     (0, 1_000_000, ["0", "0.2M", "0.4M", "0.6M", "0.8M", "1.0M"]),
     (3, 27, ["5", "10", "15", "20", "25"]),
 ])
@@ -195,3 +196,21 @@ def test_a_run_of_marked_bars_is_one_band():
     (x1, w1, _), (x2, w2, _) = bands
     assert float(w1) == pytest.approx(3 * float(w2), abs=0.05)
     assert float(x2) - float(x1) == pytest.approx(4 * float(w2), abs=0.05)
+
+
+@pytest.mark.parametrize("lo,hi", [(10_000_000, 161_000_000), (5_500_000, 990_000_000),
+                                   (1, 25), (123_456, 9_876_543), (150_000_000, 150_000_060)])
+def test_account_id_axis_labels_do_not_touch(lo, hi):
+    """A label pushed left to stay inside the chart may not run into the one before it
+    (on a phone '140M' and '160M' read '140M160M')."""
+    from starscope.interfaces.charts import FONT, W, stacked_bars
+
+    svg = str(stacked_bars(["a"] * 24, [("x", "#000", [1] * 24)], title="t", x_span=(lo, hi)))
+    spans = []
+    for x, anchor, lab in re.findall(
+            r'class="xlabel" x="([\d.]+)"[^>]*text-anchor="(\w+)"[^>]*>([^<]+)<', svg):
+        w = len(lab) * FONT * 0.6  # the estimate charts.py lays labels out with
+        x = float(x)
+        spans.append((x - w, x) if anchor == "end" else (x - w / 2, x + w / 2))
+    assert spans and all(b[0] >= a[1] for a, b in zip(spans, spans[1:])), spans
+    assert spans[-1][1] <= W and spans[0][0] >= 0

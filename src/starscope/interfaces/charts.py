@@ -209,10 +209,15 @@ def _x_span_labels(lo: float, hi: float, pw: float, ph: float) -> list[str]:
     chart's right edge is right-aligned to its tick."""
     ticks, labels = span_ticks(lo, hi, width=pw)
     out = []
+    last_end = -math.inf
     for t, lab in zip(ticks, labels):
         x = LEFT + pw * (t - lo) / (hi - lo) if hi > lo else LEFT
         half = len(lab) * FONT * 0.3
         anchor = "end" if x + half > W - 1 else "middle"
+        start, end = (x - 2 * half, x) if anchor == "end" else (x - half, x + half)
+        if start < last_end + 6:  # would touch the label before (one pushed to the edge)
+            continue
+        last_end = end
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + ph}" y2="{TOP + ph + 4}" '
                    f'stroke="{INK}" stroke-width="1"/>'
                    f'<text class="xlabel" x="{x:.1f}" y="{TOP + ph + 17}" font-size="{FONT}" '
