@@ -304,7 +304,7 @@ def status(store_path, as_json) -> None:
     if det:
         rows = det.get("rows") or {}
         t.add_row("detection", f"profile {det.get('profile')}: "
-                  f"{rows.get('suspected_stars', 0):,} suspected stars, "
+                  f"{_n(rows.get('suspected_stars', 0), 'suspected star')}, "
                   f"{_campaign_rows(rows, det.get('profile'))}")
     else:
         t.add_row("detection", "not run yet (run `starscope detect`)")
@@ -315,8 +315,8 @@ def _campaign_rows(rows: dict, profile: str | None) -> str:
     """The `campaigns` table's row count. Under the default profile it also holds slow
     campaigns (kind slow_campaign), which `overview` counts apart: say so."""
     n = rows.get("campaigns", 0)
-    return f"{n:,} campaign repos" + (" (slow campaigns included)" if n and profile == "default"
-                                       else "")
+    return _n(n, "campaign repo") + (" (slow campaigns included)" if n and profile == "default"
+                                      else "")
 
 
 @main.command()
@@ -365,10 +365,10 @@ def detect(store_path, profile, since, until, config, overrides, memory_limit, f
     if not meta["stars_considered"]:
         click.echo("the store holds no stars: nothing to detect (results are empty)")
     click.echo(
-        f"profile {profile}: {rows.get('suspected_stars', 0):,} suspected stars, "
+        f"profile {profile}: {_n(rows.get('suspected_stars', 0), 'suspected star')}, "
         f"{_campaign_rows(rows, profile)}, {_n(rows.get('farms', 0), 'farm')}, "
-        f"{rows.get('accounts', 0):,} suspected accounts from "
-        f"{meta['stars_considered']:,} stars in {meta['seconds']:.1f}s"
+        f"{_n(rows.get('accounts', 0), 'suspected account')} from "
+        f"{_n(meta['stars_considered'], 'star')} in {meta['seconds']:.1f}s"
     )
     lw = meta.get("lockstep_windows") or {}
     if lw.get("reused"):
@@ -392,7 +392,7 @@ def export(store_path, table, fmt, output) -> None:
         if fmt not in ("csv", "parquet", "json"):
             raise click.UsageError("give --format csv|parquet|json (or an -o with that extension)")
     n = store.export(table, output, fmt)
-    click.echo(f"wrote {n:,} rows of {table} to {output}", err=True)
+    click.echo(f"wrote {_n(n, 'row')} of {table} to {output}", err=True)
 
 
 @main.command()
@@ -416,27 +416,34 @@ def _print_evaluation(res: dict) -> None:
 
     from starscope.interfaces.console import out
 
+    def r(v) -> str:  # a ratio; None when nothing was there to find or found
+        return "n/a" if v is None else str(v)
+
     s = res["stars"]
     # a line, not the table's title: a title is wrapped to the (narrow) table's width
-    out.print(f"profile {res['profile']}: stars precision {s['precision']} recall {s['recall']}",
-              highlight=False)
+    out.print(f"profile {res['profile']}: stars precision {r(s['precision'])} "
+              f"recall {r(s['recall'])}", highlight=False)
     t = Table()
-    for col in ("campaign kind", "fake stars", "detected", "recall"):
-        t.add_column(col)
+    t.add_column("campaign kind")
+    for col in ("fake stars", "detected", "recall"):
+        t.add_column(col, justify="right")
     for kind, k in res["by_kind"].items():
-        t.add_row(kind, f"{k['fake_stars']:,}", f"{k['detected']:,}", str(k["recall"]))
+        t.add_row(kind, f"{k['fake_stars']:,}", f"{k['detected']:,}", r(k["recall"]))
     out.print(t)
-    fp = ", ".join(f"{r} {n:,}" for r, n in res["false_positives_by_source"].items()) or "none"
-    out.print(f"false positives by organic source: {fp}", highlight=False)
+    fp = ", ".join(f"{src} {cnt:,}" for src, cnt in res["false_positives_by_source"].items())
+    out.print(f"false positives by organic source: {fp or 'none'}", highlight=False)
     c = res["campaigns"]
-    out.print(f"campaign repos (>= 50 fake stars in a month): precision {c['precision']} recall {c['recall']} "
-              f"({c['true_positives']} of {c['true']} true, {c['found']} found)", highlight=False)
-    organic = {k: n for k, n in c["on_organic_repos"].items() if n}
-    out.print("campaigns on organic repos: " + (", ".join(f"{k} {n}" for k, n in organic.items()) or "none"),
+    out.print(f"campaign repos (>= 50 fake stars in a month): precision {r(c['precision'])} "
+              f"recall {r(c['recall'])} ({c['true_positives']:,} of {c['true']:,} true, "
+              f"{c['found']:,} found)", highlight=False)
+    organic = {k: cnt for k, cnt in c["on_organic_repos"].items() if cnt}
+    out.print("campaigns on organic repos: "
+              + (", ".join(f"{k} {cnt}" for k, cnt in organic.items()) or "none"),
               highlight=False)
     sl = res["slow_campaigns"]
-    out.print(f"slow campaigns (drips below the monthly rule): precision {sl['precision']} recall {sl['recall']} "
-              f"({sl['true_positives']} of {sl['true']} true, {sl['found']} found)", highlight=False)
+    out.print(f"slow campaigns (drips below the monthly rule): precision {r(sl['precision'])} "
+              f"recall {r(sl['recall'])} ({sl['true_positives']:,} of {sl['true']:,} true, "
+              f"{sl['found']:,} found)", highlight=False)
 
 
 @main.command()

@@ -169,3 +169,79 @@ def test_check_names_a_slow_campaign(world):
                              "--format", "json").output)
         assert ans["slow_campaign"] is False and ans["campaigns"]
         assert not ans["verdict_reason"].startswith("fake-star campaign")
+
+
+def _top_repo_and_login(store: str) -> tuple[str, str]:
+    from starscope import Store
+
+    con = Store(store)._store.connect()
+    repo, login = con.execute(
+        "SELECT repo_name, actor_login FROM results.suspected_stars ORDER BY starred_at, "
+        "repo_name LIMIT 1").fetchone()
+    con.close()
+    return repo, login
+
+
+def test_web_search_reads_a_github_url_as_check_does(world):
+    """The search box takes what `check` takes: a repo URL with /tree/..., .git or a query,
+    an account URL with ?tab=stars (it answered 400 'malformed repository name')."""
+    import asyncio
+
+    import httpx
+
+    from starscope.interfaces.web import app
+
+    _, store, _, _ = world
+    repo, login = _top_repo_and_login(store)
+    run("check", f"https://github.com/{repo}/tree/main", "--store", store, "--format", "json")
+    cases = [(f"https://github.com/{repo}/tree/main", f"/repos/{repo}"),
+             (f"github.com/{repo}.git", f"/repos/{repo}"),
+             (f"https://www.github.com/{repo}?tab=readme", f"/repos/{repo}"),
+             (f"https://github.com/{login}?tab=stars", f"/accounts/{login}"),
+             (f"https://github.com/{login}/", f"/accounts/{login}")]
+
+    async def ask():
+        transport = httpx.ASGITransport(app=app(store), raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return [await c.get("/search", params={"q": q}) for q, _ in cases]
+
+    for (q, where), res in zip(cases, asyncio.run(ask())):
+        assert (res.status_code, res.headers.get("location")) == (303, where), q
+
+
+@pytest.mark.parametrize("given", ["a-b/c.d", "https://github.com/a-b/c.d",
+                                   "http://www.github.com/a-b/c.d/tree/main/src",
+                                   "github.com/a-b/c.d.git", "https://github.com/a-b/c.d#readme"])
+def test_github_takes_repo_urls(given):
+    """`starscope github` / `audit` / `check --live` name repos as `check` does."""
+    from starscope.ingest.github import check_repo_name
+
+    assert check_repo_name(given) == "a-b/c.d"
+
+
+def test_text_answers_fit_the_terminal_and_count_in_words(world):
+    """A verdict's reason wraps at the terminal's width counting its label (it was printed
+    after the label as if it started the line: 95 columns on an 80-column terminal), and
+    counts read '1 day', not '1 day(s)'."""
+    from starscope.interfaces.console import out
+
+    _, store, _, _ = world
+    repo, login = _top_repo_and_login(store)
+    for args in (["check", repo], ["account", login]):
+        text = run(*args, "--store", store).output
+        assert max(len(line) for line in text.splitlines()) <= out.width, text
+    acc = json.loads(run("account", login, "--store", store, "--format", "json").output)
+    days = acc["activity"]["n_days"]
+    text = run("account", login, "--store", store).output
+    assert "(s)" not in text and f"on {days} day{'' if days == 1 else 's'}" in text
+
+
+def test_evaluate_against_another_world_warns_and_says_na(world, tmp_path):
+    from starscope.simulate import simulate_world
+
+    _, store, _, _ = world
+    simulate_world(tmp_path / "other", days=1, seed=11, scale=0.05)
+    res = CliRunner().invoke(main, ["evaluate", str(tmp_path / "other"), "--store", store])
+    assert res.exit_code == 0, res.output
+    assert "warning: the store does not look like the world" in res.output
+    assert "None" not in res.output and "recall n/a" in res.output

@@ -18,10 +18,12 @@ from answers_world import build
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
+_ABSENT = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"browser tests skipped: {CHROMIUM} is absent "
+    # without the driver, Chrome() would fail as an error, not skip: check both
+    pytest.mark.skipif(bool(_ABSENT),
+                       reason=f"browser tests skipped: {' and '.join(_ABSENT)} absent "
                               f"(apt-get install chromium chromium-driver)"),
 ]
 webdriver = pytest.importorskip("selenium.webdriver",
@@ -92,14 +94,17 @@ def shot_dir(tmp_path: Path) -> Path:
     return d
 
 
-# Words (numbers, ids, times, names) of table cells that the layout split over two lines.
+# Words (numbers, ids, times, names) of table cells, verdicts and coverage notes that the
+# layout split over two lines. A date, time or month span (2024-03-02T13:01:57,
+# 2024-03..2024-04) is one word: a break at its hyphens splits a time.
 BROKEN_WORDS_JS = """
 const out = [];
-for (const cell of document.querySelectorAll('td, th')) {
+for (const cell of document.querySelectorAll('td, th, p.verdict, p.coverage')) {
   const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
   let node;
   while ((node = walker.nextNode())) {
-    const re = /[^\\s\\-\u2013\u2014\\/,;]+/g;  // a word ends at a space, dash or punctuation
+    // a word ends at a space, dash or punctuation, except inside a date or time
+    const re = /\\d{4}-\\d{2}(?:-\\d{2}(?:T[\\d:]+)?)?(?:\\.\\.\\d{4}-\\d{2}(?:-\\d{2})?)?|[^\\s\\-\u2013\u2014\\/,;]+/g;
     let m;
     while ((m = re.exec(node.data))) {
       const r = document.createRange();
@@ -110,6 +115,12 @@ for (const cell of document.querySelectorAll('td, th')) {
       if (tops.size > 1) out.push(m[0]);
     }
   }
+}
+// a repo or account name in a list (farms' other repos) breaks only between names
+for (const a of document.querySelectorAll('td a')) {
+  const tops = new Set([...a.getClientRects()].filter(x => x.width > 0)
+                       .map(x => Math.round(x.top)));
+  if (tops.size > 1) out.push(a.textContent);
 }
 return out;
 """

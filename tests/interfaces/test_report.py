@@ -159,3 +159,58 @@ def test_marks_shade_only_some_bars():
     every = str(stacked_bars(["a", "b"], [("x", "#000", [1, 2])], title="t",
                              marks=[True, True], mark_label="campaign month"))
     assert 'class="mark"' not in every and "campaign month: every bar shown" in every
+
+
+@pytest.mark.parametrize("lo,hi,want", [
+    (5_500_000, 990_000_000, ["200M", "400M", "600M", "800M"]),
+    (18_458_219, 156_414_650, ["20M", "40M", "60M", "80M", "100M", "120M", "140M"]),
+    # the third (156,414,600) would touch the second once kept inside the chart: left out
+    (156_414_041, 156_414_650, ["156,414,200", "156,414,400"]),
+    (0, 1_000_000, ["0", "0.2M", "0.4M", "0.6M", "0.8M", "1.0M"]),
+    (3, 27, ["5", "10", "15", "20", "25"]),
+])
+def test_account_id_axis_shows_round_ids_where_they_fall(lo, hi, want):
+    """The id histogram's x axis: round ids at their place in the range, not each bin's odd
+    start (5.5M, 169.6M, ...) printed under the bin's middle."""
+    from starscope.interfaces.charts import W, stacked_bars
+
+    svg = str(stacked_bars([str(i) for i in range(24)], [("x", "#000", [1] * 24)], title="t",
+                           x_span=(lo, hi)))
+    labels = re.findall(r'class="xlabel" x="([\d.]+)"[^>]*>([^<]+)<', svg)
+    assert [lab for _, lab in labels] == want
+    left, width = 48, W - 48 - 10  # the plot area (charts.LEFT, RIGHT)
+    for x, lab in labels:
+        value = float(lab.replace(",", "").rstrip("Mk")) * (1e6 if "M" in lab else 1)
+        assert abs(float(x) - (left + width * (value - lo) / (hi - lo))) < 0.1
+
+
+def test_a_run_of_marked_bars_is_one_band():
+    """Degraded or campaign days side by side are shaded as one band (a rect per bar left
+    seams between them), each band as wide as its bars."""
+    from starscope.interfaces.charts import stacked_bars
+
+    svg = str(stacked_bars(list("abcdef"), [("x", "#000", [1] * 6)], title="t",
+                           marks=[False, True, True, True, False, True], mark_label="degraded"))
+    bands = re.findall(r'class="mark" x="([\d.]+)"[^>]*width="([\d.]+)"[^>]*><title>([^<]+)<', svg)
+    assert [t for _, _, t in bands] == ["degraded: b to d", "degraded: f"]
+    (x1, w1, _), (x2, w2, _) = bands
+    assert float(w1) == pytest.approx(3 * float(w2), abs=0.05)
+    assert float(x2) - float(x1) == pytest.approx(4 * float(w2), abs=0.05)
+
+
+@pytest.mark.parametrize("lo,hi", [(10_000_000, 161_000_000), (5_500_000, 990_000_000),
+                                   (1, 25), (123_456, 9_876_543), (150_000_000, 150_000_060)])
+def test_account_id_axis_labels_do_not_touch(lo, hi):
+    """A label pushed left to stay inside the chart may not run into the one before it
+    (on a phone '140M' and '160M' read '140M160M')."""
+    from starscope.interfaces.charts import FONT, W, stacked_bars
+
+    svg = str(stacked_bars(["a"] * 24, [("x", "#000", [1] * 24)], title="t", x_span=(lo, hi)))
+    spans = []
+    for x, anchor, lab in re.findall(
+            r'class="xlabel" x="([\d.]+)"[^>]*text-anchor="(\w+)"[^>]*>([^<]+)<', svg):
+        w = len(lab) * FONT * 0.6  # the estimate charts.py lays labels out with
+        x = float(x)
+        spans.append((x - w, x) if anchor == "end" else (x - w / 2, x + w / 2))
+    assert spans and all(b[0] >= a[1] for a, b in zip(spans, spans[1:])), spans
+    assert spans[-1][1] <= W and spans[0][0] >= 0

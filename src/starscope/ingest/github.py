@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 
 from starscope.errors import UsageError
 from starscope.ingest.parse import parse_lines
+from starscope.names import from_github_url
 from starscope.source.github import STAR_JSON, UNAUTHENTICATED_NOTE, GitHubClient, Reply
 from starscope.store import Store
 from starscope.store import live
@@ -60,7 +61,7 @@ ProgressFn = Callable[[str, dict[str, Any]], None]
 
 
 def check_repo_name(name: str) -> str:
-    name = name.strip().removeprefix("https://github.com/").strip("/")
+    name = from_github_url(name, 2).strip("/")  # github.com/owner/repo[/tree/x|.git] too
     if not REPO_RE.fullmatch(name) or name.split("/")[1] in (".", ".."):
         raise UsageError(f"not a repository name (OWNER/REPO): {name!r}")
     return name

@@ -55,6 +55,40 @@ def tick_labels(ticks: Sequence[float], *, percent: bool = False) -> list[str]:
             for t in ticks]
 
 
+def span_ticks(lo: float, hi: float, *, width: float = W - LEFT - RIGHT,
+               target: int = 4) -> tuple[list[float], list[str]]:
+    """Round integer values (multiples of a 1, 2 or 5 x 10^k step) inside [lo, hi] and their
+    labels, about ``target`` intervals apart and never more than fit side by side in ``width``:
+    the x axis of a histogram over a range that does not start at 0 (account ids)."""
+    if not (hi > lo and math.isfinite(lo) and math.isfinite(hi)):
+        return [lo], [f"{lo:,.0f}"]
+    mag = 10.0 ** math.floor(math.log10(max((hi - lo) / target, 1.0)))
+    steps = [m * mag * 10 ** k for k in range(3) for m in (1, 2, 5)]
+    # the largest step at most (hi - lo) / target, then larger ones until the labels fit
+    steps = [st for st in steps if st >= 1 and st * target >= (hi - lo) * 0.5] or [1.0]
+    for step in steps:
+        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        ticks = [float(k * step) for k in range(first, last + 1)]
+        labels = _span_labels(ticks, step)
+        widest = max(len(t) for t in labels) * FONT * 0.6 + 12
+        if len(ticks) <= 1 or len(ticks) * widest <= width:
+            return ticks, labels
+    return ticks, labels
+
+
+def _span_labels(ticks: Sequence[float], step: float) -> list[str]:
+    """One unit for all (M or k by the largest value, as the y axes), with the decimals the
+    step needs; a narrow range of large ids, which would need many decimals, is written out
+    (156,414,200)."""
+    top = max(abs(t) for t in ticks)
+    for scale, suffix, lowest, most in ((1e-6, "M", 1e6, 1), (1e-3, "k", 1e4, 0),
+                                        (1.0, "", 0.0, 9)):
+        decimals = max(0, -math.floor(math.log10(step * scale) + 1e-9))
+        if top >= lowest and decimals <= most:
+            break
+    return ["0" if t == 0 else f"{t * scale:,.{decimals}f}{suffix}" for t in ticks]
+
+
 def unit_labels(values: Sequence[int]) -> list[str]:
     """Short labels for a list of numbers (e.g. account-id bins) in one unit: M, k or none."""
     top = max(values, default=0)
@@ -88,11 +122,14 @@ def stacked_bars(
     mark_label: str = "",
     percent: bool = False,
     axis_labels: Sequence[str] | None = None,
+    x_span: tuple[float, float] | None = None,
 ) -> Markup:
     """Bars over `labels`, each stacking the series (name, colour, values), bottom first.
     `marks` shades the background behind the marked bars (e.g. campaign months); when every
     bar is marked, shading would mark nothing, so the legend says so instead.
-    `axis_labels`: shorter labels for the x axis (default: `labels`)."""
+    `axis_labels`: shorter labels for the x axis (default: `labels`). `x_span`: the bars are
+    equal bins of the range (lo, hi): the x axis then shows round values of that range at
+    their place (ticks between bars), not each bin's start under its middle."""
     n = len(labels)
     axis = list(axis_labels) if axis_labels is not None else list(labels)
     marks = list(marks or [])
@@ -124,11 +161,20 @@ def stacked_bars(
     slot = pw / n
     bw = max(1.0, min(slot * 0.8, 40.0))
     if marks and not all_marked:
-        for i, m in enumerate(marks):
-            if m:
-                out.append(f'<rect class="mark" x="{LEFT + i * slot:.2f}" y="{TOP}" '
-                           f'width="{slot:.2f}" height="{ph}" fill="{MARK}">'
-                           f"<title>{escape(mark_label)}: {escape(labels[i])}</title></rect>")
+        # one band per run of marked bars (a rect per bar shows seams between them)
+        i = 0
+        while i < n:
+            if not (i < len(marks) and marks[i]):
+                i += 1
+                continue
+            j = i
+            while j + 1 < n and j + 1 < len(marks) and marks[j + 1]:
+                j += 1
+            span = labels[i] if i == j else f"{labels[i]} to {labels[j]}"
+            out.append(f'<rect class="mark" x="{LEFT + i * slot:.2f}" y="{TOP}" '
+                       f'width="{(j - i + 1) * slot:.2f}" height="{ph}" fill="{MARK}">'
+                       f"<title>{escape(mark_label)}: {escape(span)}</title></rect>")
+            i = j + 1
     for i in range(n):
         x = LEFT + i * slot + (slot - bw) / 2
         y = TOP + ph
@@ -142,7 +188,7 @@ def stacked_bars(
             out.append(f'<rect class="bar" x="{x:.2f}" y="{y:.2f}" width="{bw:.2f}" '
                        f'height="{max(h, 0.5):.2f}" fill="{colour}"><title>'
                        f"{escape(labels[i])}: {escape(name)} {escape(shown)}</title></rect>")
-    out += _x_labels(axis, slot, pw, ph)
+    out += _x_span_labels(*x_span, pw, ph) if x_span else _x_labels(axis, slot, pw, ph)
     out += _legend(rows, legend, [c for _, c, _ in stacks] + [MARK], len(stacks))
     out.append("</svg>")
     return Markup("".join(out))
@@ -156,6 +202,27 @@ def _x_labels(axis: list[str], slot: float, pw: float, ph: float) -> list[str]:
     return [f'<text class="xlabel" x="{LEFT + i * slot + slot / 2:.1f}" y="{TOP + ph + 16}" '
             f'font-size="{FONT}" text-anchor="middle" fill="{INK}">{escape(axis[i])}</text>'
             for i in range(0, n, step)]
+
+
+def _x_span_labels(lo: float, hi: float, pw: float, ph: float) -> list[str]:
+    """Round values of (lo, hi) at their x with a tick mark; a label that would run past the
+    chart's right edge is right-aligned to its tick."""
+    ticks, labels = span_ticks(lo, hi, width=pw)
+    out = []
+    last_end = -math.inf
+    for t, lab in zip(ticks, labels):
+        x = LEFT + pw * (t - lo) / (hi - lo) if hi > lo else LEFT
+        half = len(lab) * FONT * 0.3
+        anchor = "end" if x + half > W - 1 else "middle"
+        start, end = (x - 2 * half, x) if anchor == "end" else (x - half, x + half)
+        if start < last_end + 6:  # would touch the label before (one pushed to the edge)
+            continue
+        last_end = end
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + ph}" y2="{TOP + ph + 4}" '
+                   f'stroke="{INK}" stroke-width="1"/>'
+                   f'<text class="xlabel" x="{x:.1f}" y="{TOP + ph + 17}" font-size="{FONT}" '
+                   f'text-anchor="{anchor}" fill="{INK}">{escape(lab)}</text>')
+    return out
 
 
 def _legend(rows, legend: list[str], colours: list[str], n_series: int) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from starscope.interfaces.options import require_store, store_option
+from starscope.interfaces.options import n, require_store, store_option
 
 EXIT_NOT_FOUND = 3
 EXIT_CAMPAIGN = 4
@@ -111,16 +111,17 @@ def _print_repo(a: dict) -> None:
               title_justify="left")
     t.add_row("stars", f"{s['total']:,}")
     t.add_row("suspected", f"{s['suspected']:,} ({_pct(a['share_suspected'])})")
-    for sig, n in s.get("signals", {}).items():
-        t.add_row(f"  {SIGNAL_LABELS.get(sig, sig)}", f"{n:,}")
+    for sig, count in s.get("signals", {}).items():
+        t.add_row(f"  {SIGNAL_LABELS.get(sig, sig)}", f"{count:,}")
     t.add_row("real", f"{s['real']:,}")
     if len(a["names"]) > 1:
-        t.add_row("also known as", cell(", ".join(n["name"] for n in a["names"][1:])))
+        t.add_row("also known as", cell(", ".join(nm["name"] for nm in a["names"][1:])))
     camp = ", ".join(f"{c['month']} ({c['suspected']:,}/{c['stars']:,})" for c in a["campaigns"])
     t.add_row("campaign months", camp or ("none (a slow campaign: a drip below the monthly "
                                          "rule)" if a.get("slow_campaign") else "none"))
-    farms = "; ".join(f"F{f['farm_id']} ({f['n_accounts']:,} accounts, {f['stars_here']:,} "
-                      f"stars here, {f['n_repos']:,} repos)" for f in a["farms"])
+    farms = "; ".join(f"F{f['farm_id']} ({n(f['n_accounts'], 'account')}, "
+                      f"{n(f['stars_here'], 'star')} here, {n(f['n_repos'], 'repo')})"
+                      for f in a["farms"])
     t.add_row("farms", farms or "none")
     _coverage_row(t, a.get("coverage"))
     out.print(t, markup=False)
@@ -129,8 +130,18 @@ def _print_repo(a: dict) -> None:
         out.print(f"detection profile {profile}; a star can have several signals", style="dim")
     style = {"campaign": "bold red", "mostly_suspected": "bold red", "some_suspected": "yellow",
              "clean": "green", "insufficient_data": "bold yellow"}
-    out.print(f"verdict: {a['verdict']}: ", style=style.get(a["verdict"]), end="")
-    out.print(safe(a["verdict_reason"]), markup=False, highlight=False)
+    _verdict_line(a["verdict"], a["verdict_reason"], style.get(a["verdict"]))
+
+
+def _verdict_line(verdict: str, reason: str, style: str | None) -> None:
+    """'verdict: LEVEL: reason' as one Text, so the reason wraps at the terminal's width
+    counting the label (two prints wrapped the reason as if it started the line)."""
+    from rich.text import Text
+
+    from starscope.interfaces.console import out, safe
+
+    out.print(Text.assemble((f"verdict: {verdict}: ", style or ""), safe(reason)),
+              highlight=False)
 
 
 @click.command()
@@ -160,7 +171,7 @@ def account(login, store_path, fmt) -> None:
     act = ans["activity"] or {}
     if act:
         t.add_row("active", f"{act['first_at']} → {act['last_at']}")
-        t.add_row("events", f"{act['n_events']:,} on {act['n_days']:,} day(s)")
+        t.add_row("events", f"{n(act['n_events'], 'event')} on {n(act['n_days'], 'day')}")
         t.add_row("by type", ", ".join(f"{k} {v:,}" for k, v in act["by_type"].items()))
         cap = lambda n: "3+" if n >= 3 else str(n)  # noqa: E731
         t.add_row("distinct times / repos / orgs",
@@ -169,20 +180,19 @@ def account(login, store_path, fmt) -> None:
         p = ans["profile"]
         # the profile comes from GitHub's API: its `type` is free text, untrusted
         t.add_row("registered", f"{p['created_at'] or '?'} ({safe(p['type'] or '?')}, "
-                  f"{p['public_repos'] or 0:,} public repos, {p['followers'] or 0:,} followers)")
-    t.add_row("stars", f"{ans['stars']['total']:,} repos, {ans['stars']['suspected']:,} suspected")
+                  f"{n(p['public_repos'] or 0, 'public repo')}, {n(p['followers'] or 0, 'follower')})")
+    t.add_row("stars", f"{n(ans['stars']['total'], 'repo')}, {ans['stars']['suspected']:,} suspected")
     from starscope.results.repo import SIGNAL_LABELS
 
     sig = [SIGNAL_LABELS.get(k, k) for k in ans["signals"]]
     t.add_row("suspected", ("yes: " + ", ".join(sig)) if ans["suspected"] else "no")
     _coverage_row(t, ans.get("coverage"))
     for f in ans["farms"]:
-        t.add_row(f"farm F{f['farm_id']}", f"window {f['window']}, {f['n_accounts']:,} accounts; "
+        t.add_row(f"farm F{f['farm_id']}", f"window {f['window']}, {n(f['n_accounts'], 'account')}; "
                   f"starred with it: " + cell(", ".join(f["repos_starred"])))
     out.print(t, markup=False)
-    out.print(f"verdict: {ans['verdict']}: ", end="",
-              style="bold red" if ans["suspected"] else "green")
-    out.print(safe(ans["verdict_reason"]), markup=False, highlight=False)
+    _verdict_line(ans["verdict"], ans["verdict_reason"],
+                  "bold red" if ans["suspected"] else "green")
 
 
 @click.command()

@@ -35,6 +35,7 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.92em;width:100%}
 th,td{text-align:left;padding:.25em .6em;border-bottom:1px solid #eaeef2;vertical-align:top}
 td{white-space:nowrap}
 td.wrap{white-space:normal;min-width:18em}
+.nw{white-space:nowrap}
 table.kv{width:auto}
 table.kv th{font-weight:500;color:#57606a}
 table.kv th.sub{padding-left:1.6em;font-weight:400}
@@ -84,6 +85,20 @@ def _neutral(value: Any) -> Any:
     return value
 
 
+# Dates, times and month spans in running text (2024-03-01T17:52:47, 2024-03..2024-04): a
+# browser may break a line at their hyphens, so they are kept on one line.
+_DATELIKE = re.compile(r"\d{4}-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?)?"
+                       r"(?:\.\.\d{4}-\d{2}(?:-\d{2})?)?")
+
+
+def _nobreak(text: Any):
+    """Escaped text whose dates and times are wrapped in <span class="nw"> (no line break)."""
+    from markupsafe import Markup, escape
+
+    s = str(escape(_neutral(str(text))))
+    return Markup(_DATELIKE.sub(lambda m: f'<span class="nw">{m.group()}</span>', s))
+
+
 def env():
     global _env
     if _env is None:
@@ -98,6 +113,7 @@ def env():
         _env.globals.update(valid_repo=valid_repo, valid_login=valid_login, pct=_pct,
                             css=CSS, csp=META_CSP,
                             signal_label=lambda s: SIGNAL_LABELS.get(s, s))
+        _env.filters["nobreak"] = _nobreak
     return _env
 
 
@@ -130,7 +146,7 @@ def render_repo(a: dict[str, Any], *, web: bool = False) -> str:
         [("real", charts.REAL, [b["real"] for b in bins]),
          ("suspected", charts.SUSPECTED, [b["suspected"] for b in bins])],
         title="Stargazers by account id (older left)",
-        axis_labels=charts.unit_labels([b["from"] for b in bins]))
+        x_span=(bins[0]["from"], bins[-1]["to"] + 1) if bins else None)
     return env().get_template("repo.html").render(
         title=a["repo"], a=a, web=web, time_chart=time_chart, id_chart=id_chart,
         detection=a.get("detection"))
@@ -164,8 +180,11 @@ def render_account(a: dict[str, Any], *, web: bool = False) -> str:
 
 
 def top_campaigns(con, limit: int = 20) -> list[dict[str, Any]]:
+    # `kind` came with the default profile's slow campaigns; older results hold campaigns only
+    cols = {r[0] for r in con.execute("DESCRIBE results.campaigns").fetchall()}
+    kind = "kind" if "kind" in cols else "'campaign'"
     cur = con.execute(
-        "SELECT repo_id, repo_name, stars, suspected, share, anomalous_months "
+        f"SELECT repo_id, repo_name, stars, suspected, share, anomalous_months, {kind} AS kind "
         "FROM results.campaigns ORDER BY suspected DESC, repo_id LIMIT ?", [int(limit)])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]

@@ -40,6 +40,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from starscope.results.name_index import NameIndex
+from starscope.names import from_github_url
 from starscope.api import Store as StoreAPI
 from starscope.store import Snapshot, Store
 
@@ -561,7 +562,9 @@ class Routes:
         q = request.query_params.get("q", "").strip()
         if not q or len(q) > MAX_QUERY:
             raise ApiError(400, "give q=owner/repo or q=login (at most 200 characters)")
-        q = re.sub(r"^(https?://)?(www\.)?github\.com/", "", q).strip("/")
+        # a GitHub URL as `check` reads it: github.com/owner/repo[/tree/main|.git] is the
+        # repo, github.com/login[?tab=stars] the account
+        q = from_github_url(q, 2).strip("/")
         if "/" in q:
             owner, _, repo = q.partition("/")
             name = _check_repo(owner, repo)

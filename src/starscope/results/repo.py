@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from starscope.errors import StarscopeError
+from starscope.names import from_github_url  # noqa: F401 - also imported from here
 from starscope.store import Snapshot, Store
 
 #: rows of suspected stars listed as evidence (the totals count all of them)
@@ -97,22 +98,6 @@ def signals_sql(con) -> str:
         return "signals"
     return ("list_filter([CASE WHEN clustered THEN 'lockstep' END, "
             "CASE WHEN low_activity THEN 'low-activity' END], lambda x: x IS NOT NULL)")
-
-
-_GITHUB_URL = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/+", re.I)
-
-
-def from_github_url(text: str, parts: int) -> str:
-    """``https://github.com/owner/repo`` (or ``github.com/owner/repo/tree/main``, ``.git``,
-    a trailing slash) -> ``owner/repo`` (parts=2); ``https://github.com/login`` -> ``login``
-    (parts=1). Anything that is not a GitHub URL is returned stripped, unchanged."""
-    key = text.strip()
-    m = _GITHUB_URL.match(key)
-    if not m:
-        return key
-    segs = [s for s in re.split(r"[/?#]", key[m.end():], maxsplit=parts)[:parts] if s]
-    name = "/".join(segs)
-    return name[:-4] if parts == 2 and name.endswith(".git") else name
 
 
 def resolve_repo(con, name_or_id: str | int) -> tuple[int, str, list[dict[str, Any]]]:

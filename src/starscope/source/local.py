@@ -32,8 +32,9 @@ def is_plain_name(name: str) -> bool:
 
 
 def nothing_to_ingest(paths: list[str]) -> UsageError:
+    verb = "holds" if len(paths) == 1 else "hold"
     return UsageError(
-        f"nothing to ingest: {', '.join(paths) or 'no paths'} hold(s) no hour files "
+        f"nothing to ingest: {', '.join(paths) or 'no paths'} {verb} no hour files "
         f"(YYYY-MM-DD-H.json.gz, or YYYY-MM-DD-H.json uncompressed)")
 
 
