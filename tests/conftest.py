@@ -72,9 +72,9 @@ def _uses_spark(item) -> bool:
 #: idles (xdist's own order, by number of tests, started the 2-test API world module last: ~4.5
 #: minutes on one worker at the end of the run). Only the order depends on this list.
 LONGEST_FIRST = (
-    "spark",                                   # ~330 s, one JVM
-    "tests/source/test_github.py",             # ~70 s (the kill test: 11 processes)
-    "tests/source/test_github_world.py",       # ~50 s
+    "spark",                                   # ~400 s, one JVM
+    "tests/source/test_github_world.py",       # ~50 s (two worlds read through the fake API)
+    "tests/source/test_github.py",             # ~45 s (the kill test: 11 processes)
     "tests/detect/test_default_profile.py",
     "tests/detect/test_incremental.py",
     "tests/ingest/test_hostile_input.py",
