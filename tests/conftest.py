@@ -65,13 +65,46 @@ def _uses_spark(item) -> bool:
     return callspec is not None and callspec.params.get("engine") == "spark"
 
 
+#: The groups that take longest (seconds on a quiet 2-core machine, docs/performance.md), longest
+#: first. xdist hands groups out in the order they are collected (pyproject's addopts:
+#: --no-loadscope-reorder), each to the next worker that runs dry, so these go first and the
+#: many short groups fill in at the end: no long group starts last while the other worker
+#: idles (xdist's own order, by number of tests, started the 2-test API world module last: ~4.5
+#: minutes on one worker at the end of the run). Only the order depends on this list.
+LONGEST_FIRST = (
+    "spark",                                   # ~400 s, one JVM
+    "tests/source/test_github_world.py",       # ~50 s (two worlds read through the fake API)
+    "tests/source/test_github.py",             # ~45 s (the kill test: 11 processes)
+    "tests/detect/test_default_profile.py",
+    "tests/detect/test_incremental.py",
+    "tests/ingest/test_hostile_input.py",
+    "tests/results/test_detect_commands.py",
+)
+
+
+def _by_cost(items, groups):
+    """Items reordered group by group: LONGEST_FIRST's groups, then the others by number of
+    tests (as xdist would); within a group, and among equals, collection order."""
+    first: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for i, item in enumerate(items):
+        g = groups[id(item)]
+        first.setdefault(g, i)
+        count[g] = count.get(g, 0) + 1
+    rank = {g: LONGEST_FIRST.index(g) if g in LONGEST_FIRST else len(LONGEST_FIRST) for g in first}
+    order = sorted(first, key=lambda g: (rank[g], -count[g], first[g]))
+    pos = {g: n for n, g in enumerate(order)}
+    items.sort(key=lambda it: pos[groups[id(it)]])  # stable: collection order within a group
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """How pytest-xdist (pyproject's addopts: `-n 2 --dist loadgroup`) shares the suite out:
     each module runs whole on one worker, so its module-scoped fixtures (simulated worlds,
     stores, servers) are built once; every Spark test goes to one group, "spark", so one worker
-    starts the one JVM (`spark` is session-scoped: per worker under xdist). A wrapper: the
-    marks are set before xdist's own hook turns them into groups, and checked after it."""
+    starts the one JVM (`spark` is session-scoped: per worker under xdist); the longest groups
+    are handed out first (LONGEST_FIRST). A wrapper: the marks are set before xdist's own hook
+    turns them into groups, and checked after it."""
     if not config.pluginmanager.hasplugin("xdist"):
         return (yield)
     groups = {}
@@ -79,6 +112,8 @@ def pytest_collection_modifyitems(config, items):
         # by id(): an item's hash is its node id, which xdist changes
         group = groups[id(item)] = "spark" if _uses_spark(item) else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
+    if getattr(config.option, "loadgroup", False):
+        _by_cost(items, groups)
     res = yield
     grouped = not items or items[0].nodeid.endswith("@" + groups[id(items[0])])
     if getattr(config.option, "loadgroup", False) and not grouped:

@@ -281,8 +281,12 @@ class _Truncated:
 
 def bound_socket() -> socket.socket:
     """A socket bound to a free port, handed to the server as it is: no window in which another
-    process (the suite runs on 2 pytest-xdist workers) could take the port."""
-    s = socket.socket()
+    process (the suite runs on 2 pytest-xdist workers) could take the port. TCP with Nagle off:
+    asyncio turns Nagle off only for sockets whose `proto` says TCP (a bare socket() says 0),
+    and with it on each answer (headers, then body: two writes) waited for the client's delayed
+    ACK, ~40 ms a request (the API world tests: minutes)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     s.bind(("127.0.0.1", 0))
     return s
 
