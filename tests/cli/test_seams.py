@@ -202,3 +202,53 @@ def test_functions_under_80_lines_or_explained():
     unexplained = {f: n for f, n in _long_functions().items()
                    if f"`{f}`" not in section}
     assert unexplained == {}
+
+
+_STATEMENT = re.compile(r"^\s*(CREATE|INSERT|DROP|SET|ALTER|DELETE|UPDATE|COPY)\b")  # as written here
+
+
+def _statements(tree: ast.AST) -> list[str]:
+    """Lines where a string (or an f-string's first part) starts a statement that makes,
+    fills, drops or sets something: what the detectors must ask the engine connection for."""
+    found = []
+    parts = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+             for v in node.values}  # an f-string's pieces: judged as the f-string
+    for node in ast.walk(tree):
+        text = None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and id(node) not in parts:
+            text = node.value
+        elif isinstance(node, ast.JoinedStr) and node.values \
+                and isinstance(node.values[0], ast.Constant):
+            text = str(node.values[0].value)
+        if text is not None and _STATEMENT.match(text):
+            found.append((node.lineno, f"line {node.lineno}: {text.strip()[:40]!r}"))
+    return [f for _, f in sorted(found)]
+
+
+def test_the_statement_rule_finds_statements():
+    sample = ast.parse('con.execute("INSERT INTO t SELECT 1")\n'
+                       'con.execute(f"""\n  CREATE OR REPLACE TEMP TABLE {n} AS SELECT 1""")\n'
+                       'con.execute("SET threads = 1")\n')
+    assert [f.split(":")[0] for f in _statements(sample)] == ["line 1", "line 2", "line 4"]
+    assert _statements(ast.parse('_sql.insert(con, "t", "SELECT 1")')) == []
+
+
+def test_detectors_speak_to_engines_through_the_connection_interface():
+    """detect/ issues no CREATE/INSERT/DROP/SET text (it calls detect/_sql.py, which calls the
+    engine connection's methods), and the Spark connection recognises no statement by regex."""
+    found = {name: f for name, path in MODULES.items()
+             if name.startswith("starscope.detect") and (f := _statements(_tree(path)))}
+    assert found == {}
+    spark = _imports_of(_tree(MODULES["starscope.engines.spark.connection"]))
+    assert "re" not in spark and "regex" not in spark
+
+
+def _imports_of(tree: ast.AST) -> set[str]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+    return out

@@ -131,6 +131,10 @@ class SparkConnection:
     def table(self, name: str) -> Any:
         return self.spark.table(name)
 
+    def tables(self) -> set[str]:
+        """The names this connection holds (the session may hold other connections' too)."""
+        return set(self._frames)
+
     def _release(self, name: str) -> None:
         df = self._frames.pop(name, None)
         self.spark.catalog.dropTempView(name)
