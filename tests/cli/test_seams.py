@@ -252,3 +252,23 @@ def _imports_of(tree: ast.AST) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             out.add(node.module)
     return out
+
+
+def test_readme_python_api_runs_as_written(tmp_path):
+    """The README's Python API block, run as a script (ingest's worker processes import it),
+    on a smaller world than it simulates (the one change): every call answers."""
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert block.count('days=7, seed=0)') == 1
+    script = tmp_path / "api_example.py"
+    script.write_text(block.replace('days=7, seed=0)', 'days=1, seed=0, scale=0.3)'))
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    stars, suspected = map(int, run.stdout.splitlines()[0].split())
+    assert 0 < suspected < stars
+    assert "precision" in run.stdout and (tmp_path / "overview.html").stat().st_size > 0
+    assert len((tmp_path / "suspected.csv").read_text().splitlines()) == suspected + 1
