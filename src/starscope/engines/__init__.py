@@ -73,7 +73,9 @@ class Engine(Protocol):
         """Raise a one-line error when the engine cannot run here (driver, Java missing)."""
 
     def connect(self, store: Any, snapshot: Any, *, memory_limit: str | None = None) -> Any:
-        """A DB-API-like connection with the store's relations of one Snapshot."""
+        """A connection with the store's relations of one Snapshot: queries by
+        ``execute(sql, params).fetchall()``, the detectors' tables through ``detect._sql``
+        (a duckdb connection, which it wraps, or the engine's own :class:`Connection`)."""
 
     def ingest(self, store: Any, paths: list[str], *, workers: int | None = None,
                progress: Callable | None = None, missing_hours: list[str] | None = None) -> Any:
