@@ -122,5 +122,13 @@ def to_spark_con(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> Any:
     return scon
 
 
-__all__ = ["T0", "star", "make_con", "activity_rows", "events_from_stars", "EVENT_TYPES",
+def table_names(con: Any) -> set[str]:
+    """The tables and views a test's connection holds (DuckDB's catalog, or the temp views a
+    SparkConnection made in the session it shares with other connections)."""
+    if hasattr(con, "spark"):
+        return con.tables()
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
+__all__ = ["T0", "table_names", "star", "make_con", "activity_rows", "events_from_stars", "EVENT_TYPES",
            "TYPE_CODE"]

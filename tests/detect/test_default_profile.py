@@ -16,7 +16,7 @@ from starscope.detect.params import Params
 from starscope.errors import UsageError
 from starscope.store.schema import FORK, TYPE_CODE, WATCH
 
-from .fixtures import T0, make_con
+from .fixtures import T0, make_con, table_names
 
 PUSH = TYPE_CODE["PushEvent"]
 BIG = 150_000_000  # account ids of the size GitHub's are now
@@ -281,12 +281,18 @@ def _mixed_world() -> World:
     return w
 
 
-def test_output_table_shape_scores_and_no_leftovers():
-    con, rows = detect(_mixed_world())
-    cols = con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                       "WHERE table_name = '_det_default_susp' ORDER BY ordinal_position").fetchall()
-    assert cols == [("actor_id", "BIGINT"), ("repo_id", "BIGINT"), ("score", "DOUBLE"),
-                    ("reasons", "VARCHAR")]
+def test_output_table_shape_scores_and_no_leftovers(engine):
+    con, rows = detect(_mixed_world(), engine=engine)
+    if engine == "spark":
+        cols = [(f.name, f.dataType.simpleString())
+                for f in con.table("_det_default_susp").schema.fields]
+        assert cols == [("actor_id", "bigint"), ("repo_id", "bigint"), ("score", "double"),
+                        ("reasons", "string")]
+    else:
+        cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE "
+                           "table_name = '_det_default_susp' ORDER BY ordinal_position").fetchall()
+        assert cols == [("actor_id", "BIGINT"), ("repo_id", "BIGINT"), ("score", "DOUBLE"),
+                        ("reasons", "VARCHAR")]
     assert rows and all(0.6 <= s <= 1 and r for _, _, s, r in rows)
     both = on_repo(rows, 400)[bulk(0)]
     # bulk (0.7), star+fork (0.6), co-star (0.6: 12 thin accounts sharing repos 100 and 400)
@@ -298,8 +304,8 @@ def test_output_table_shape_scores_and_no_leftovers():
     assert "; stargazers shared with 1 other repo (up to 12 accounts, starred in separate orders)" in both[1]
     assert both[1].endswith("stars)") and "; fresh account (signed up at most 2 days before its star;" in both[1]
     assert len({(a, r) for a, r, _, _ in rows}) == len(rows)
-    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    assert not any(t.startswith("_dp_") for t in tables)
+    tables = table_names(con)
+    assert "_det_default_susp" in tables and not any(t.startswith("_dp_") for t in tables)
 
 
 def test_deterministic_across_runs_and_threads():
@@ -310,8 +316,8 @@ def test_deterministic_across_runs_and_threads():
     assert a == b == c
 
 
-def test_empty_input_gives_empty_table():
-    con, rows = detect(World())
+def test_empty_input_gives_empty_table(engine):
+    con, rows = detect(World(), engine=engine)
     assert rows == []
     assert con.execute("SELECT COUNT(*) FROM _det_default_susp").fetchone() == (0,)
 

@@ -18,7 +18,7 @@ from starscope.store.schema import TYPE_CODE
 
 from . import reference as ref
 from .cases import Cases, canonical, result_rows
-from .fixtures import T0, events_from_stars, make_con, star
+from .fixtures import T0, events_from_stars, make_con, star, table_names
 
 P2 = Params(lockstep_n=2, lockstep_m=2, low_activity_min_stargazers=2,
             campaign_month_min_suspected=2)
@@ -37,8 +37,9 @@ def run(engine):
     return lambda name: CASES.run(name, engine)
 
 
-def detect(rows, params=P2, **kw):
-    con = make_con(rows, **{k: kw.pop(k) for k in ("events_rows", "accounts_rows") if k in kw})
+def detect(rows, params=P2, engine="duckdb", **kw):
+    con = make_con(rows, engine=engine,
+                   **{k: kw.pop(k) for k in ("events_rows", "accounts_rows") if k in kw})
     tables = run_detection(con, params=params, **kw)
     return con, tables
 
@@ -314,10 +315,12 @@ def test_world_matches_reference(run):
     assert flagged(con, t, "low_activity") == want["low_activity"] != set()
 
 
-def test_no_intermediate_tables_left():
-    con, t = detect(_world())
-    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    assert names == {"stars", "events", "account_activity"} | set(t.values())
+def test_no_intermediate_tables_left(engine):
+    """On a connection of its own (not a batch; the smallest case with a farm, as each
+    statement costs Spark a job): only the inputs and the result tables remain."""
+    con, t = detect(CASES.cases[CLUSTER].stars, engine=engine)
+    assert table_names(con) == {"stars", "events", "account_activity"} | set(t.values())
+    assert con.execute(f"SELECT count(*) FROM {t['farms']}").fetchone() == (1,)
 
 
 # ---- windows ---------------------------------------------------------------------------------

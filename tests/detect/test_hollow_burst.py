@@ -18,7 +18,7 @@ from starscope.detect.hollow_burst import HollowBurstParams
 from starscope.detect.params import Params
 from starscope.store.schema import TYPE_CODE
 
-from .fixtures import T0, events_from_stars, make_con
+from .fixtures import T0, events_from_stars, make_con, table_names
 from .reference_hollow_burst import hollow_burst as reference
 
 HOURS = [0, 1, 2, 23, 24, 25, 47, 48, 49, 72, 100, 240]
@@ -45,13 +45,12 @@ def worlds(draw):
     return stars, events
 
 
-def _sql(stars, events, P):
-    con = make_con(stars, events_rows=events)
+def _sql(stars, events, P, engine="duckdb"):
+    con = make_con(stars, events_rows=events, engine=engine)
     detect_run._prepare_stars(con, None, None)
     hollow_burst.run(con, P)
     got = set(con.execute("SELECT actor_id, repo_id FROM _det_hollow_burst").fetchall())
-    left = {n for (n,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_hb_%'").fetchall()}
+    left = {n for n in table_names(con) if n.startswith("_hb_")}
     assert not left                                # intermediate tables dropped
     return got
 
@@ -92,16 +91,16 @@ def _hand_world():
     return stars, events
 
 
-def test_hand_case():
+def test_hand_case(engine):
     stars, events = _hand_world()
     P = HollowBurstParams()
     want = {(100 + a, 1) for a in range(30)}
     assert reference(stars, events, P) == want
-    assert _sql(stars, events, P) == want
+    assert _sql(stars, events, P, engine) == want
 
 
-def _profile(stars, events, P):
-    con = make_con(stars, events_rows=events)
+def _profile(stars, events, P, engine="duckdb"):
+    con = make_con(stars, events_rows=events, engine=engine)
     detect_run._prepare_stars(con, None, None)
     low_activity.run(con, Params())
     lockstep.run(con, Params(), None)
@@ -109,7 +108,7 @@ def _profile(stars, events, P):
     return con
 
 
-def test_wired_into_default_profile():
+def test_wired_into_default_profile(engine):
     """The default profile flags repo 1's kept-alive accounts through `hollow-burst` alone (no
     other signal sees them), with its reason, and nothing else with it (the other repos' thin
     accounts are other signals' business); its defaults are the module's; the profile's
@@ -117,7 +116,7 @@ def test_wired_into_default_profile():
     assert {f.name: getattr(DefaultParams(), "hollow_burst_" + f.name)
             for f in dataclasses.fields(HollowBurstParams)} == dataclasses.asdict(HollowBurstParams())
     stars, events = _hand_world()
-    con = _profile(stars, events, DefaultParams())
+    con = _profile(stars, events, DefaultParams(), engine)
     rows = con.execute("SELECT actor_id, score, reasons FROM _det_default_susp WHERE repo_id = 1").fetchall()
     assert {a for a, _, _ in rows} == {100 + a for a in range(30)}
     assert all(sc == 0.5 and rs.startswith("hollow burst (30 of the repo's 30 stars within 48 h")
@@ -125,5 +124,5 @@ def test_wired_into_default_profile():
     sig = set(con.execute("SELECT repo_id, signal FROM _det_default_sig").fetchall())
     assert {s for r, s in sig if r == 1} == {"hollow-burst"}
     assert {r for r, s in sig if s == "hollow-burst"} == {1}
-    con = _profile(stars, events, DefaultParams(hollow_burst_min_stars=31))
+    con = _profile(stars, events, DefaultParams(hollow_burst_min_stars=31), engine)
     assert con.execute("SELECT count(*) FROM _det_default_susp WHERE repo_id = 1").fetchone()[0] == 0

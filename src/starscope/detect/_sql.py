@@ -1,18 +1,24 @@
-"""The few engine-specific SQL fragments the detectors use, in one place.
+"""How the detectors speak to an engine, in one place.
 
-The detectors' SQL is otherwise plain CTEs, joins, GROUP BY and window functions so that the
-same text can later run on Spark; only what is below differs between engines (DuckDB shown,
-Spark equivalents in the comments).
+The detectors' SQL is plain CTEs, joins, GROUP BY and window functions (DuckDB dialect), so
+the same text runs on every engine; they make, fill and drop their tables only through the
+functions below, which call the engine connection's methods (starscope.engines.Connection):
+an engine never has to recognise a statement by its text. ``con`` is an engine connection
+(Spark's) or a plain duckdb connection (the store's, a test's), wrapped here. The few SQL
+fragments that differ between engines are below too (DuckDB shown, Spark in the comments).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+from collections.abc import Iterator, Sequence
 from typing import Any, Iterable
 
-# Result tables are temporary: they live as long as the connection, and need no writable
-# database file (the store's connection may be in-memory over Parquet views).
-_CREATE = "CREATE OR REPLACE TEMP TABLE"
+import duckdb
+
+from starscope.engines import Connection
+from starscope.engines.duckdb.connection import DuckDBConnection
 
 
 def ts(value: dt.datetime) -> str:
@@ -44,15 +50,55 @@ def num(x: float | int) -> str:
     return repr(float(x))
 
 
+def connection(con: Any) -> Connection:
+    """The engine connection of ``con``: a duckdb connection wrapped, an engine's as is."""
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        return DuckDBConnection(con)
+    return con
+
+
 def create(con: Any, name: str, select_sql: str) -> None:
-    con.execute(f"{_CREATE} {name} AS {select_sql}")
+    """Temp table ``name`` := the rows of the query (replacing one of that name)."""
+    connection(con).create_table(name, select_sql)
+
+
+def create_empty(con: Any, name: str, columns: dict[str, str]) -> None:
+    """Empty temp table ``name`` of these {column: DuckDB type}."""
+    connection(con).create_empty(name, columns)
+
+
+def insert(con: Any, name: str, select_sql: str) -> None:
+    """The rows of the query appended to ``name`` (by position)."""
+    connection(con).insert(name, select_sql)
+
+
+def insert_rows(con: Any, name: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Python rows appended to ``name`` (by position; the values are bound)."""
+    connection(con).insert_rows(name, rows)
 
 
 def drop(con: Any, names: Iterable[str]) -> None:
+    c = connection(con)
     for n in names:
-        con.execute(f"DROP TABLE IF EXISTS {n}")
+        c.drop(n)
+
+
+def query(con: Any, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+    """A query's rows, all fetched (no unfinished result left behind)."""
+    return connection(con).query(sql, params)
 
 
 def scalar(con: Any, sql: str) -> Any:
-    rows = con.execute(sql).fetchall()  # fetch all: leave no unfinished result behind
+    rows = query(con, sql)
     return rows[0][0] if rows else None
+
+
+@contextlib.contextmanager
+def setting(con: Any, name: str, value: Any) -> Iterator[None]:
+    """An engine setting changed for the block, then set back to what it was."""
+    c = connection(con)
+    old = c.set_option(name, value)
+    try:
+        yield
+    finally:
+        c.set_option(name, old)

@@ -57,8 +57,7 @@ def add_signals(con: Any, P: CreatedTogetherParams = CreatedTogetherParams(),
         return
     try:
         _blocks(con, P, eligible)
-        con.execute(f"""
-            INSERT INTO _dp_sig
+        _sql.insert(con, "_dp_sig", f"""
             SELECT b.actor_id, b.repo_id, '{SIGNAL}', {num(P.weight)},
                    'accounts created together: ' || CAST(k.n AS VARCHAR)
                    || ' stargazers registered ' || CAST(k.first_at AS VARCHAR) || ' to '

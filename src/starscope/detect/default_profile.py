@@ -319,8 +319,9 @@ def _signals(con: Any, P: DefaultParams) -> None:
     create(con, "_dp_nstars", """
         SELECT repo_id, COUNT(*) AS n_stars FROM _det_stars GROUP BY repo_id""")
     # Signal rows: (actor_id, repo_id, signal, weight, reason, ord); ord orders the reasons.
-    con.execute("""CREATE OR REPLACE TEMP TABLE _dp_sig (actor_id BIGINT, repo_id BIGINT,
-        signal VARCHAR, weight DOUBLE, reason VARCHAR, ord INTEGER)""")
+    _sql.create_empty(con, "_dp_sig", {"actor_id": "BIGINT", "repo_id": "BIGINT",
+                                       "signal": "VARCHAR", "weight": "DOUBLE",
+                                       "reason": "VARCHAR", "ord": "INTEGER"})
     _thin(con, P)
     _bulk(con, P)
     _starfork(con, P)
@@ -390,8 +391,7 @@ def _bulk(con: Any, P: DefaultParams) -> None:
         GROUP BY bs.repo_id, n.n_stars""")
     create(con, "_dp_bulk_accounts", """
         SELECT DISTINCT actor_id FROM _dp_block_stars""")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         SELECT bs.actor_id, bs.repo_id, 'bulk', {num(P.w_bulk)},
                'bulk-created accounts ' || CAST(bs.lo AS VARCHAR) || '–' || CAST(bs.hi AS VARCHAR)
                || ' (' || CAST(bs.n AS VARCHAR) || ' accounts; bulk blocks hold '
@@ -425,8 +425,7 @@ def _starfork(con: Any, P: DefaultParams) -> None:
             {_dominated("m", "n_sf", P.starfork_min_accounts, P.starfork_min_repo_share)})
         SELECT m.actor_id, m.repo_id, m.dt, r.n_sf, r.n_stars
         FROM m JOIN r ON r.repo_id = m.repo_id""")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, 'starfork', {num(P.w_starfork)},
                'star+fork within ' || CAST(CAST(CEIL(dt / 60.0) AS BIGINT) AS VARCHAR)
                || ' min, nothing else done (' || CAST(n_sf AS VARCHAR) || ' of the repo''s '
@@ -438,8 +437,7 @@ def _low_activity(con: Any, P: DefaultParams) -> None:
     # StarScout's low-activity accounts (one day, <= 2 timestamps, <= 1 repo, <= 1 org), but
     # judged by their share of the repo's stars rather than by a count of 50: that drops the
     # one-off stargazers of popular repos and keeps bursts and trickles below 50.
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         WITH la AS (
             SELECT s.actor_id, s.repo_id
             FROM _det_stars s JOIN _det_la_accounts a ON a.actor_id = s.actor_id),
@@ -456,8 +454,7 @@ def _lockstep(con: Any, P: DefaultParams) -> None:
     # thin, or when their stars on it are tight in time; so a farm that lockstep merged with a
     # community (spread over weeks, active people) keeps only its own repos.
     sd = int(round(P.lockstep_max_sd_days * 86400))
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         WITH e AS (SELECT DISTINCT farm_id, actor_id, repo_id FROM _det_ls_farm_edges),
         ec AS (
             SELECT e.farm_id, e.actor_id, e.repo_id,
@@ -502,8 +499,7 @@ def _farm_reach(con: Any, P: DefaultParams) -> None:
     # CopyCatch keeps the top m repos of a cluster; a farm promotes more. The accounts of a
     # corroborated farm (those with a kept lockstep star) also flag their stars on any other
     # repo where they are >= farm_reach_min_accounts and >= farm_reach_min_share of its stars.
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         WITH fa AS (
             SELECT DISTINCT e.farm_id, e.actor_id
             FROM _det_ls_farm_edges e
@@ -598,8 +594,7 @@ def _costar(con: Any, P: DefaultParams) -> None:
         FROM gs
         JOIN gr ON gr.group_no = gs.group_no AND gr.repo_id = gs.repo_id
         JOIN gw ON gw.group_no = gs.group_no""")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, 'costar', {num(P.w_costar)},
                'co-star group G' || CAST(group_no AS VARCHAR) || ' (' || CAST(n_acc AS VARCHAR)
                || ' thin accounts on ' || CAST(n_repos AS VARCHAR) || ' repos over '
@@ -663,8 +658,7 @@ def _clients(con: Any, P: DefaultParams) -> None:
 
 
 def _reuse_rows(con: Any, P: DefaultParams) -> None:
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         WITH rs AS (
             SELECT s.actor_id, s.repo_id, u.n_bursts, u.spread
             FROM _det_stars s JOIN _dp_reused u ON u.actor_id = s.actor_id),
@@ -685,8 +679,7 @@ def _reuse_rows(con: Any, P: DefaultParams) -> None:
                || CASE WHEN client THEN 'burst' ELSE CAST(n_stars AS VARCHAR) || ' stars' END
                || ' from such accounts)', 7
         FROM k""")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         SELECT s.actor_id, s.repo_id, 'burst', {num(P.w_burst)},
                'in a burst of ' || CAST(c.peak AS VARCHAR) || ' stars within '
                || CAST({int(P.burst_span_hours)} AS VARCHAR) || ' h, '
@@ -732,8 +725,7 @@ def _overlap(con: Any, P: DefaultParams) -> None:
               <= CAST({sd} AS DECIMAL(38, 0)) * {sd} * p.shared * p.shared
           AND p.shared * p.q2 - p.s2 * p.s2
               <= CAST({sd} AS DECIMAL(38, 0)) * {sd} * p.shared * p.shared""")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         WITH j AS (
             SELECT x.actor_id, x.repo_id AS a_repo, y.repo_id AS b_repo, k.shared
             FROM _dp_ov_stars x
@@ -825,8 +817,7 @@ def _hollow(con: Any, P: DefaultParams) -> None:
                AND MAX(fwd) >= {num(P.hollow_min_order_share)} * COUNT(*))
         SELECT k.actor_id, k.repo_id, k.n_stars, k.n_eng, r.n_h, r.peak
         FROM k JOIN r ON r.repo_id = k.repo_id""")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, 'hollow', {num(P.w_hollow)},
                'hollow popularity (' || CAST(n_h AS VARCHAR) || ' of the repo''s '
                || CAST(n_stars AS VARCHAR) || ' stars, none in a sitting with other stars, '
@@ -843,8 +834,7 @@ def _hollow_burst(con: Any, P: DefaultParams) -> None:
     hollow_burst.run(con, hollow_burst.HollowBurstParams(**{
         f.name: getattr(P, pre + f.name) for f in fields(hollow_burst.HollowBurstParams)}),
         engaged="_dp_engaged")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, 'hollow-burst', {num(P.w_hollow_burst)}, reason, 12
         FROM _det_hollow_burst""")
 
@@ -930,8 +920,7 @@ def _fresh(con: Any, P: DefaultParams) -> None:
         is_fresh = f"""CASE WHEN p.created_at IS NOT NULL
                            THEN CAST(FLOOR(epoch(p.created_at) / 86400) AS BIGINT) >= {day} - {lag}
                            ELSE s.actor_id > c.clock END"""
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         WITH f AS (
             SELECT s.actor_id, s.repo_id
             FROM _det_stars s

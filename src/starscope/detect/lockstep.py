@@ -163,52 +163,42 @@ def run(con: Any, params: Params, progress: Callable[[str], None] | None = None,
     cache, ``{"windows": (win, fingerprint, ...), "clusters": like _det_ls_clusters,
     "edges": like _det_ls_edges}``: a window whose fingerprint is there takes its clusters and
     edges from them instead of being computed. Returns {"reused": n, "computed": n} windows."""
-    months = con.execute(f"""
+    months = _sql.query(con, f"""
         SELECT DISTINCT {_sql.month_of('starred_at')} FROM _det_stars
-        WHERE starred_at >= {_sql.ts(TIME_MIN)} AND starred_at < {_sql.ts(TIME_MAX)}""").fetchall()
+        WHERE starred_at >= {_sql.ts(TIME_MIN)} AND starred_at < {_sql.ts(TIME_MAX)}""")
     wins = windows_for_months((dt.datetime.strptime(str(m), "%Y-%m") for (m,) in months), params)
-    con.execute(f"{_sql._CREATE} _det_ls_fp (win INTEGER, fingerprint VARCHAR)")
+    _sql.create_empty(con, "_det_ls_fp", {"win": "INTEGER", "fingerprint": "VARCHAR"})
     fps = window_fingerprints(con, wins, cache_context) if cache_context is not None else {}
-    for win, fp in sorted(fps.items()):
-        con.execute(f"INSERT INTO _det_ls_fp VALUES ({win}, '{fp}')")
+    _sql.insert_rows(con, "_det_ls_fp", sorted(fps.items()))
     cached: dict[int, int] = {}  # window index -> the cache's window index
     if reuse and fps:
-        by_fp = {fp: win for win, fp in con.execute(
-            f"SELECT win, fingerprint FROM {reuse['windows']}").fetchall()}
+        by_fp = {fp: win for win, fp in _sql.query(
+            con, f"SELECT win, fingerprint FROM {reuse['windows']}")}
         cached = {i: by_fp[fp] for i, fp in fps.items() if fp in by_fp}
 
-    con.execute(
-        f"{_sql._CREATE} _det_ls_windows (win INTEGER, win_start TIMESTAMP, win_end TIMESTAMP, "
-        "label VARCHAR)"
-    )
-    for w in wins:
-        con.execute("INSERT INTO _det_ls_windows VALUES (?, ?, ?, ?)",
-                    [w.index, w.start, w.end, w.label])
-    con.execute(
-        f"{_sql._CREATE} _det_ls_clusters (win INTEGER, seed BIGINT, n_users BIGINT, "
-        "n_repos BIGINT, n_qualifying BIGINT, iterations INTEGER)"
-    )
-    con.execute(
-        f"{_sql._CREATE} _det_ls_edges (win INTEGER, seed BIGINT, actor_id BIGINT, repo_id BIGINT)"
-    )
+    _sql.create_empty(con, "_det_ls_windows", {"win": "INTEGER", "win_start": "TIMESTAMP",
+                                               "win_end": "TIMESTAMP", "label": "VARCHAR"})
+    _sql.insert_rows(con, "_det_ls_windows", [(w.index, w.start, w.end, w.label) for w in wins])
+    _sql.create_empty(con, "_det_ls_clusters", {
+        "win": "INTEGER", "seed": "BIGINT", "n_users": "BIGINT", "n_repos": "BIGINT",
+        "n_qualifying": "BIGINT", "iterations": "INTEGER"})
+    _sql.create_empty(con, "_det_ls_edges", {"win": "INTEGER", "seed": "BIGINT",
+                                             "actor_id": "BIGINT", "repo_id": "BIGINT"})
     # No table of this module relies on insertion order (every ranking has an ORDER BY with a
-    # total order), so let DuckDB skip preserving it; restore the caller's setting after.
-    # (DuckDB-only; on Spark this is moot.)
-    pio = str(scalar(con, "SELECT current_setting('preserve_insertion_order')")).lower() in (
-        "true", "1")
-    con.execute("SET preserve_insertion_order = false")
+    # total order), so let DuckDB skip preserving it; the caller's setting comes back after.
+    # (Spark keeps no insertion order anyway: its connection ignores this setting.)
     try:
-        for w in wins:
-            if w.index in cached:
-                _reuse_window(con, w, cached[w.index], reuse or {}, progress)
-            else:
-                _run_window(con, params, w, progress)
-        if progress:
-            progress("lockstep farms")
-        _farms(con)
+        with _sql.setting(con, "preserve_insertion_order", False):
+            for w in wins:
+                if w.index in cached:
+                    _reuse_window(con, w, cached[w.index], reuse or {}, progress)
+                else:
+                    _run_window(con, params, w, progress)
+            if progress:
+                progress("lockstep farms")
+            _farms(con)
     finally:
         _sql.drop(con, INTERMEDIATE)
-        con.execute(f"SET preserve_insertion_order = {'true' if pio else 'false'}")
     return {"reused": len(cached), "computed": len(wins) - len(cached)}
 
 
@@ -243,13 +233,13 @@ def window_fingerprints(con: Any, wins: list[Window], context: str) -> dict[int,
     T = _sql.seconds_between(origin, "starred_at")
     d = "DECIMAL(38, 0)"
     a, r, t = f"CAST(actor_id AS {d})", f"CAST(repo_id AS {d})", f"CAST({T} AS {d})"
-    rows = con.execute(f"""
+    rows = _sql.query(con, f"""
         SELECT {_sql.month_of('starred_at')} AS month, COUNT(*), SUM({a}), SUM({r}), SUM({t}),
                SUM({a} * {a}), SUM({r} * {r}), SUM({t} * {t}), SUM({a} * {r}),
                SUM({a} * {t}), SUM({r} * {t}), SUM({a} * {r} * {t})
         FROM _det_stars
         WHERE starred_at >= {_sql.ts(origin)} AND starred_at < {_sql.ts(wins[-1].end)}
-        GROUP BY {_sql.month_of('starred_at')}""").fetchall()
+        GROUP BY {_sql.month_of('starred_at')}""")
     by_month = {str(row[0]): [int(v) for v in row[1:]] for row in rows}
     out: dict[int, str] = {}
     for w in wins:
@@ -274,12 +264,10 @@ def _reuse_window(con: Any, w: Window, cached_win: int, reuse: dict[str, str],
     """A window whose fingerprint is in the cache: its clusters and edges, as cached."""
     if progress:
         progress(f"lockstep window {w.label} (cached)")
-    con.execute(f"""
-        INSERT INTO _det_ls_clusters
+    _sql.insert(con, "_det_ls_clusters", f"""
         SELECT {w.index}, seed, n_users, n_repos, n_qualifying, iterations
         FROM {reuse['clusters']} WHERE win = {cached_win}""")
-    con.execute(f"""
-        INSERT INTO _det_ls_edges
+    _sql.insert(con, "_det_ls_edges", f"""
         SELECT {w.index}, seed, actor_id, repo_id
         FROM {reuse['edges']} WHERE win = {cached_win}""")
 
@@ -487,11 +475,9 @@ def _finalize(con: Any, P: Params, w: Window, it: int, final_sql: str) -> None:
         SELECT nu.seed, nu.k AS n_users, nr.k AS n_repos, nq.k AS n_qualifying
         FROM nu JOIN nr ON nr.seed = nu.seed JOIN nq ON nq.seed = nu.seed
         WHERE nu.k >= {n} AND nr.k >= {m} AND nq.k >= {rho} * {m}""")
-    con.execute(f"""
-        INSERT INTO _det_ls_clusters
+    _sql.insert(con, "_det_ls_clusters", f"""
         SELECT {w.index}, seed, n_users, n_repos, n_qualifying, {it} FROM _ls_valid""")
-    con.execute(f"""
-        INSERT INTO _det_ls_edges
+    _sql.insert(con, "_det_ls_edges", f"""
         SELECT {w.index}, v.seed, s.actor_id, s.repo_id
         FROM _ls_valid v
         JOIN _ls_fq q ON q.seed = v.seed AND q.p >= {n}

@@ -8,7 +8,7 @@ e.g. pyspark) is imported only when that engine is asked for.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from starscope.errors import UsageError
@@ -31,6 +31,38 @@ class DetectionRun(NamedTuple):
     stats: dict[str, Any]
 
 
+class Connection(Protocol):
+    """What the detectors ask of an engine's connection (they call it through
+    ``starscope.detect._sql``). Names are the detectors' temp tables; queries and column
+    types are DuckDB SQL, which an engine translates. DuckDB's side is a thin adapter over a
+    duckdb connection (engines/duckdb/connection.py); Spark implements it on a SparkSession
+    (engines/spark/connection.py)."""
+
+    def create_table(self, name: str, query: str) -> None:
+        """``name`` := the rows of ``query`` (replacing a table of that name)."""
+
+    def create_empty(self, name: str, columns: dict[str, str]) -> None:
+        """``name`` := an empty table of these {column: type} (replacing one of that name)."""
+
+    def insert(self, name: str, query: str) -> None:
+        """The rows of ``query`` appended to ``name`` (columns by position)."""
+
+    def insert_rows(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
+        """These Python rows appended to ``name`` (columns by position; values bound, never
+        spliced into SQL, each of its column's Python type: int, float, str, datetime)."""
+
+    def drop(self, name: str) -> None:
+        """``name`` released, if it exists."""
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        """The rows of a query (``?`` placeholders bound to ``params``), as tuples."""
+
+    def set_option(self, name: str, value: Any) -> Any:
+        """Set an engine setting (DuckDB's names: ``threads``, ``memory_limit``,
+        ``preserve_insertion_order``); returns the value it had, to set back. An engine where
+        a setting has no meaning says so in its docs and ignores it."""
+
+
 class Engine(Protocol):
     """One engine: open a snapshot as a connection, stage and commit a batch of input files,
     run a detection stage. ``master`` (a cluster URL) is given to the constructor."""
@@ -41,7 +73,9 @@ class Engine(Protocol):
         """Raise a one-line error when the engine cannot run here (driver, Java missing)."""
 
     def connect(self, store: Any, snapshot: Any, *, memory_limit: str | None = None) -> Any:
-        """A DB-API-like connection with the store's relations of one Snapshot."""
+        """A connection with the store's relations of one Snapshot: queries by
+        ``execute(sql, params).fetchall()``, the detectors' tables through ``detect._sql``
+        (a duckdb connection, which it wraps, or the engine's own :class:`Connection`)."""
 
     def ingest(self, store: Any, paths: list[str], *, workers: int | None = None,
                progress: Callable | None = None, missing_hours: list[str] | None = None) -> Any:

@@ -45,19 +45,20 @@ def derive_segments(table: pa.Table | None, out_dir: Path, *, parts: list[Path] 
     (parse.COLUMNS) and of the Parquet files `parts` (rows a parser spilled). Events repeated
     within them are kept once; stats["collapsed"] gets how many copies were dropped.
     Returns descriptors: {table, month, path (relative to out_dir), rows}."""
-    con = duckdb.connect(config={"threads": 1})
-    sources = []
-    if table is not None:
-        con.register("parsed_mem", table)
-        sources.append("SELECT * FROM parsed_mem")
+    config: dict[str, Any] = {"threads": 1}
     if parts:
         # Spilled rows: far more than an hour file holds, so DuckDB is held to a memory
         # budget and spills itself where the queries below need more.
         tmp = out_dir / "duckdb-tmp"
         tmp.mkdir(parents=True, exist_ok=True)
-        con.execute(f"SET temp_directory = {sql.literal(tmp)}")
-        con.execute(f"SET memory_limit = '{SPILL_MEMORY}'")
-        con.execute("SET preserve_insertion_order = false")
+        config.update(temp_directory=str(tmp), memory_limit=SPILL_MEMORY,
+                      preserve_insertion_order=False)
+    con = duckdb.connect(config=config)
+    sources = []
+    if table is not None:
+        con.register("parsed_mem", table)
+        sources.append("SELECT * FROM parsed_mem")
+    if parts:
         sources.append(f"SELECT * FROM read_parquet([{', '.join(sql.literal(q) for q in parts)}])")
     con.execute(f"CREATE VIEW parsed AS {' UNION ALL '.join(sources)}")
     n, distinct = con.execute("SELECT count(*), count(DISTINCT event_id) FROM parsed").fetchone()

@@ -143,13 +143,14 @@ class Store:
         repos, hour_stats (latest row per hour file); and results.<table> for the latest
         detection run (if any). ``manifest``: the Snapshot to read (default: the latest)."""
         m = _data(manifest) if manifest is not None else self.manifest()
-        con = duckdb.connect()
+        config: dict[str, Any] = {}  # DuckDB's settings, given when it opens
         if memory_limit:
             if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
                 raise UsageError(f"memory limit must look like 8GB or 512MiB, not {memory_limit!r}")
-            con.execute(f"SET memory_limit = {sql.literal(memory_limit.strip())}")
+            config["memory_limit"] = memory_limit.strip()
         if threads:
-            con.execute(f"SET threads = {int(threads)}")
+            config["threads"] = int(threads)
+        con = duckdb.connect(config=config)
         schemas = dict(TABLES, account_months=ACCOUNT_MONTHS)
         for name, schema in schemas.items():
             paths = [str(self.root / s["path"]) for s in m["segments"].get(name, [])]

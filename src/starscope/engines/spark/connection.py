@@ -1,44 +1,44 @@
-"""A DuckDB-connection look-alike over a SparkSession, for the detectors' SQL.
+"""The engine connection (starscope.engines.Connection) on a SparkSession.
 
-The detectors (starscope.detect) are written once, in DuckDB SQL, against a connection object
-``con``; they use a small part of its API. :class:`SparkConnection` implements that part on
-Spark, translating each statement with :func:`starscope.engines.spark.dialect.to_spark`:
+The detectors (starscope.detect) are written once, in DuckDB SQL; they make, fill and drop
+their tables through the Connection methods (detect/_sql.py), and this class implements each
+on Spark, translating queries and types with :func:`starscope.engines.spark.dialect.to_spark`:
 
-- ``CREATE OR REPLACE TEMP TABLE x AS <query>``: the query, materialized (computed once,
-  lineage cut, so the lockstep loop's plans do not grow with its iterations), registered as
-  the temp view ``x``. A connection over a big input materializes with ``localCheckpoint``
-  (rows stay on the executors); one over a small input (``small=True``: a store of at most
+- ``create_table(name, query)``: the query, materialized (computed once, lineage cut, so the
+  lockstep loop's plans do not grow with its iterations), registered as the temp view
+  ``name``. A connection over a big input materializes with ``localCheckpoint`` (rows stay on
+  the executors); one over a small input (``small=True``: a store of at most
   :data:`SMALL_INPUT_ROWS` events, the tests' hand-made worlds) collects the rows into the
   driver as a local relation, which Spark then plans without jobs where it can (empty
   relations pruned, filters and projections folded): on tiny data a job's fixed cost is
   nearly all of a statement's time;
-- ``CREATE OR REPLACE TEMP TABLE x (col TYPE, ...)``: an empty view of those types;
-- ``INSERT INTO x <query>`` and ``INSERT INTO x VALUES (?, ...)`` (with ``params``): rows cast
-  to x's column types (by position, as DuckDB does) and appended;
-- ``DROP TABLE IF EXISTS x``: the view and its data are released;
-- ``SET ...`` and ``SELECT current_setting(...)``: DuckDB-only settings; ignored / "true";
-- any other statement (a query): run and collected; ``fetchall()`` gives tuples, like DuckDB.
+- ``create_empty(name, {col: type})``: an empty view of those types;
+- ``insert(name, query)`` and ``insert_rows(name, rows)``: rows cast to the table's column
+  types (by position, as DuckDB does) and appended;
+- ``drop(name)``: the view and its data are released;
+- ``query(sql, params)``: run (``?`` bound by Spark's own parameter binding) and collected as
+  tuples; ``execute(sql, params)`` is the same for a DB-API-like caller (``fetchall()``);
+- ``set_option(name, value)``: DuckDB's settings have no meaning on a running Spark session
+  (see :data:`DUCKDB_ONLY`); it keeps them as asked and changes nothing.
 
 Timestamps are naive UTC (``TIMESTAMP_NTZ``), like the store's Parquet and DuckDB's TIMESTAMP.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from starscope.engines.spark.dialect import to_spark
 
-_CREATE_AS = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TEMP\s+TABLE\s+(\w+)\s+AS\s+(.*)$",
-                        re.S | re.I)
-_CREATE_COLS = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TEMP\s+TABLE\s+(\w+)\s*\((.*)\)\s*$",
-                          re.S | re.I)
-_INSERT_VALUES = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s+VALUES\s*\((.*)\)\s*$", re.S | re.I)
-_INSERT_QUERY = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s+((?:SELECT|WITH)\b.*)$", re.S | re.I)
-_DROP = re.compile(r"^\s*DROP\s+(?:TABLE|VIEW)\s+IF\s+EXISTS\s+(\w+)\s*$", re.I)
-_SET = re.compile(r"^\s*SET\s+\w+", re.I)
-_SETTING = re.compile(r"^\s*SELECT\s+current_setting\s*\(", re.I)
+#: The settings the detectors and the store give DuckDB, and why Spark has nothing to change
+#: for them: its resources are fixed when the session starts (session.py: the master's cores,
+#: the driver's memory), and its tables have no insertion order to keep.
+DUCKDB_ONLY = {
+    "threads": "the cores are the master's (local[N] or the cluster's)",
+    "memory_limit": "the driver's and executors' memory is set when the session starts",
+    "preserve_insertion_order": "Spark keeps no insertion order; the detectors ORDER BY",
+}
 
 #: A store of at most this many events is detected with temp tables collected into the driver
 #: (see the module doc); $STARSCOPE_SPARK_SMALL_INPUT_ROWS overrides it (0: never).
@@ -57,7 +57,7 @@ def small_input_rows() -> int:
 
 
 class SparkResult:
-    """The rows of one statement (already collected), read like a DuckDB result."""
+    """The rows of one query (already collected), read like a DuckDB result."""
 
     def __init__(self, rows: list[tuple]):
         self._rows = rows
@@ -79,34 +79,8 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _literal(v: Any) -> str:
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, dt.datetime):
-        return f"TIMESTAMP '{v.isoformat(sep=' ')}'"
-    if isinstance(v, dt.date):
-        return f"DATE '{v.isoformat()}'"
-    return "'" + str(v).replace("'", "''") + "'"
-
-
-def _bind(sql: str, params: Sequence[Any]) -> str:
-    """``?`` placeholders (outside string literals) replaced by SQL literals, in order."""
-    parts = re.split(r"('(?:[^']|'')*')", sql)
-    values = iter(params)
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2 == 0:
-            part = re.sub(r"\?", lambda _: _literal(next(values)), part)
-        out.append(part)
-    return "".join(out)
-
-
 class SparkConnection:
-    """The subset of a DuckDB connection the detectors use, on a SparkSession."""
+    """starscope.engines.Connection on a SparkSession (see the module doc)."""
 
     dialect = "spark"
 
@@ -119,6 +93,7 @@ class SparkConnection:
         # ("key not found"); the detectors never need inferred constraints.
         spark.conf.set("spark.sql.constraintPropagation.enabled", "false")
         self._frames: dict[str, Any] = {}  # temp tables this connection made (materialized)
+        self._options: dict[str, Any] = {}  # DuckDB-only settings, as asked (DUCKDB_ONLY)
         self.statements = 0
 
     # ------------------------------------------------------------------ relations
@@ -156,6 +131,10 @@ class SparkConnection:
     def table(self, name: str) -> Any:
         return self.spark.table(name)
 
+    def tables(self) -> set[str]:
+        """The names this connection holds (the session may hold other connections' too)."""
+        return set(self._frames)
+
     def _release(self, name: str) -> None:
         df = self._frames.pop(name, None)
         self.spark.catalog.dropTempView(name)
@@ -169,52 +148,46 @@ class SparkConnection:
             except Exception:  # noqa: BLE001 (an optimization only)
                 pass
 
-    # ------------------------------------------------------------------ statements
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> SparkResult:
+    # ------------------------------------------------------------------ Connection
+    def _sql(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         self.statements += 1
-        m = _CREATE_AS.match(sql)
-        if m:
-            self.register(m.group(1), self.spark.sql(to_spark(m.group(2))), materialize=True)
-            return SparkResult([])
-        m = _CREATE_COLS.match(sql)
-        if m:
-            name, cols = m.group(1), m.group(2)
-            select = ", ".join(f"CAST(NULL AS {t.strip()}) AS {c}"
-                               for c, t in (part.strip().split(None, 1)
-                                            for part in cols.split(",")))
-            self.register(name, self.spark.sql(to_spark(f"SELECT {select} WHERE false")))
-            return SparkResult([])
-        m = _INSERT_VALUES.match(sql)
-        if m:
-            name = m.group(1)
-            target = self.spark.table(name)
-            if params is None:
-                new = self.spark.sql(to_spark(f"SELECT {m.group(2)}"))
-            else:
-                new = self.spark.createDataFrame([tuple(params)], schema=target.schema)
-            self._append(name, target, new)
-            return SparkResult([])
-        m = _INSERT_QUERY.match(sql)
-        if m:
-            name = m.group(1)
-            self._append(name, self.spark.table(name), self.spark.sql(to_spark(m.group(2))))
-            return SparkResult([])
-        m = _DROP.match(sql)
-        if m:
-            self._release(m.group(1))
-            return SparkResult([])
-        if _SET.match(sql):
-            return SparkResult([])
-        if _SETTING.match(sql):
-            return SparkResult([("true",)])
-        if params:
-            sql = _bind(sql, params)
-        rows = self.spark.sql(to_spark(sql)).collect()
-        return SparkResult([tuple(_plain(v) for v in r) for r in rows])
+        return self.spark.sql(to_spark(sql), args=list(params) if params else None)
 
-    def _append(self, name: str, target: Any, new: Any) -> None:
+    def create_table(self, name: str, query: str) -> None:
+        self.register(name, self._sql(query), materialize=True)
+
+    def create_empty(self, name: str, columns: dict[str, str]) -> None:
+        select = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns.items())
+        self.register(name, self._sql(f"SELECT {select} WHERE false"))
+
+    def insert(self, name: str, query: str) -> None:
+        self._append(name, self._sql(query))
+
+    def insert_rows(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            schema = self.spark.table(name).schema
+            self._append(name, self.spark.createDataFrame([tuple(r) for r in rows], schema))
+
+    def drop(self, name: str) -> None:
+        self._release(name)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        return [tuple(_plain(v) for v in r) for r in self._sql(sql, params).collect()]
+
+    def set_option(self, name: str, value: Any) -> Any:
+        if name not in DUCKDB_ONLY:
+            raise ValueError(f"no Spark meaning known for the setting {name!r}")
+        old, self._options[name] = self._options.get(name), value
+        return old
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> SparkResult:
+        """A query's rows, read like a DuckDB result (``fetchall``/``fetchone``)."""
+        return SparkResult(self.query(sql, params))
+
+    def _append(self, name: str, new: Any) -> None:
         from pyspark.sql import functions as F
 
+        target = self.spark.table(name)
         fields = target.schema.fields
         if len(new.columns) != len(fields):
             raise ValueError(f"INSERT INTO {name}: {len(new.columns)} columns for {len(fields)}")
@@ -226,3 +199,4 @@ class SparkConnection:
     def close(self) -> None:
         for name in list(self._frames):
             self._release(name)
+

@@ -1,7 +1,7 @@
 """Detection on Spark: the store's relations as Spark views, the detectors' SQL (unchanged,
-through :class:`~starscope.engines.spark.connection.SparkConnection`), and the result tables
-brought back to the driver as Arrow, so they are written exactly as the DuckDB engine writes
-them (StoreWriter.write_results: same files, column types and row order).
+through the engine connection :class:`~starscope.engines.spark.connection.SparkConnection`),
+and the result tables brought back to the driver as Arrow, so they are written exactly as the
+DuckDB engine writes them (StoreWriter.write_results: same files, column types and row order).
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def register_store(conn: SparkConnection, snapshot: Snapshot,
         else:
             df = _empty(conn, schema)
         conn.register(name, df)
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE account_activity AS {sql.ACCOUNT_ACTIVITY_VIEW}")
+    conn.create_table("account_activity", sql.ACCOUNT_ACTIVITY_VIEW)
     if results_prefix:
         for name, path in snapshot.result_tables().items():
             conn.register(results_prefix + name, spark.read.parquet(str(path)))
@@ -95,7 +95,7 @@ def detect(
     try:
         prefix = "_prev_results_"
         register_store(conn, snapshot, results_prefix=prefix)
-        stars = conn.execute("SELECT count(*) FROM stars").fetchone()[0]
+        stars = conn.query("SELECT count(*) FROM stars")[0][0]
         previous = snapshot.result_tables()
         reuse = None
         if cache_tables and incremental and all(n in previous for n in cache_tables):
