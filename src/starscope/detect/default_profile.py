@@ -847,8 +847,7 @@ def _slow_drip(con: Any, P: DefaultParams) -> None:
     slow_drip.run(con, slow_drip.SlowDripParams(
         **sd, sitting_minutes=P.reuse_sitting_minutes, thin_max_other_events=P.thin_max_other_events),
         engaged="_dp_engaged")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, CASE WHEN pooled THEN 'drip' ELSE 'drip-rest' END,
                CASE WHEN pooled THEN {num(P.w_drip)} ELSE {num(P.w_drip_rest)} END, reason, 13
         FROM _det_slow_drip""")
@@ -860,8 +859,7 @@ def _paired(con: Any, P: DefaultParams) -> None:
     paired_orders.run(con, paired_orders.PairedOrderParams(**{
         f.name: getattr(P, pre + f.name) for f in fields(paired_orders.PairedOrderParams)}),
         engaged="_dp_engaged")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, 'paired', {num(P.w_paired)}, reason, 14
         FROM _det_paired""")
 
@@ -872,8 +870,7 @@ def _pool(con: Any, P: DefaultParams) -> None:
     hollow_pool.run(con, hollow_pool.HollowPoolParams(**{
         f.name: getattr(P, pre + f.name) for f in fields(hollow_pool.HollowPoolParams)}),
         engaged="_dp_engaged")
-    con.execute(f"""
-        INSERT INTO _dp_sig
+    _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, 'pool', {num(P.w_pool)}, reason, 15
         FROM _det_hollow_pool""")
 
