@@ -58,11 +58,14 @@ def engine(request):
 
 def _uses_spark(item) -> bool:
     """A test that runs on the suite's Spark session: it takes the `spark` fixture (directly or
-    through another fixture), or it is the "spark" case of an `engine`-parametrised test."""
+    through another fixture), or it is a Spark case of a test parametrised over engines (the
+    `engine` fixture's "spark", tests/engines' `con` fixture's "spark" and "spark-small": those
+    fixtures ask for the session at run time, so it is not among the test's fixture names)."""
     if "spark" in getattr(item, "fixturenames", ()):
         return True
     callspec = getattr(item, "callspec", None)
-    return callspec is not None and callspec.params.get("engine") == "spark"
+    return callspec is not None and any(
+        callspec.params.get(name, "") in ("spark", "spark-small") for name in ("engine", "con"))
 
 
 #: The groups that take longest (seconds on a quiet 2-core machine, docs/performance.md), longest
