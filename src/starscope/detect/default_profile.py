@@ -179,7 +179,10 @@ class DefaultParams:
     #     other people (not counting the owner) who forked, pushed or opened issues are <=
     #     hollow_burst_max_engaged_share x its stars; the burst's stars outside a sitting (no
     #     other star of the account within hollow_burst_sitting_minutes) are suspected where
-    #     they are >= hollow_burst_min_accounts and >= hollow_burst_min_repo_share of its stars.
+    #     they are >= hollow_burst_min_accounts and >= hollow_burst_min_repo_share of its stars
+    #     and those at work during the burst (>= hollow_burst_work_events non-star events on
+    #     other repos within its span) are <= hollow_burst_max_working_share of them (an
+    #     event's crowd - a hackathon's participants - builds things of its own right away).
     #     Whoever the accounts are: it sees kept-alive accounts that each serve one client.
     hollow_burst_span_hours: int = 48
     hollow_burst_min_stars: int = 20
@@ -188,6 +191,8 @@ class DefaultParams:
     hollow_burst_sitting_minutes: int = 60
     hollow_burst_min_accounts: int = 10
     hollow_burst_min_repo_share: float = 0.5
+    hollow_burst_work_events: int = 3
+    hollow_burst_max_working_share: float = 0.25
     w_hollow_burst: float = 0.5
     # 12. drips from a pool (detect/slow_drip.py): two hollow repos (>= drip_min_stars stars,
     #     engaged others <= drip_max_engaged_share x stars) whose stars outside a sitting (no
