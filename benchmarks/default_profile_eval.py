@@ -34,13 +34,14 @@ FAKE_ROLES = {"throwaway", "farm", "rotating", "ghost", "slow", "evasive",
 # turned off together as "clients"; hollow and hollow-burst are one fact too ("hollow"), and
 # "hollow-burst" alone is the profile as it was before that signal was wired in; "drip" (a pool
 # seen across the window on repos nobody works on: its accounts, and the rest of its stars there)
-# alone is the profile as it was before it; "clients+hollow" turns it off too (both views)
+# alone is the profile without it (it is also what was the `pool` signal: paced orders);
+# "clients+hollow" turns it off too (both views)
 ABLATIONS = {"bulk": ("bulk",), "starfork": ("starfork",), "low-activity": ("low-activity",),
              "lockstep": ("lockstep", "farm-reach"), "costar": ("costar",), "fresh": ("fresh",),
-             "clients": ("reuse", "burst", "overlap", "pool"), "hollow": ("hollow", "hollow-burst"),
+             "clients": ("reuse", "burst", "overlap"), "hollow": ("hollow", "hollow-burst"),
              "hollow-burst": ("hollow-burst",), "drip": ("drip", "drip-rest"),
-             "paired": ("paired",), "pool": ("pool",),
-             "clients+hollow": ("reuse", "burst", "overlap", "pool", "hollow", "hollow-burst",
+             "paired": ("paired",),
+             "clients+hollow": ("reuse", "burst", "overlap", "hollow", "hollow-burst",
                                 "drip", "drip-rest")}
 
 
