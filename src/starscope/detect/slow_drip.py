@@ -33,7 +33,7 @@ stars is < ``max_common_share`` of them. A repo in a pooled pair whose candidate
 ``min_accounts`` and >= ``min_repo_share`` of its stars is suspected: when >= ``min_thin_share``
 of their accounts are thin (<= ``thin_max_other_events`` events that are not stars, whole store),
 all its candidate stars are the signal's rows; otherwise, when it is in a pair that is not a
-community, the pool's accounts' only. A row is ``pooled`` where the account is one of the shared
+community, only the stars of the shared accounts of its pooled pairs. A row is ``pooled`` where the account is one of the shared
 accounts of a pooled pair of this repo (the pool itself: it serves several clients) and not
 where it only starred the repo (the rest of the drip, or a genuine star that came meanwhile). No burst, no tightness: the stars may come at any pace. Exact arithmetic on
 integer seconds and counts; deterministic.
