@@ -35,7 +35,9 @@ def slow_drip(stars_rows: list[dict], events_rows: list[dict], P: SlowDripParams
     per_acc: dict[int, dict[int, int]] = defaultdict(dict)
     for (a, r), e in cand.items():
         per_acc[a][r] = e
+    cand_repos = {r for (_, r) in cand}
     pooled: set[int] = set()
+    not_community: set[int] = set()
     pool_acc: set[tuple[int, int]] = set()
     for r1 in hollow:
         for r2 in hollow:
@@ -50,11 +52,20 @@ def slow_drip(stars_rows: list[dict], events_rows: list[dict], P: SlowDripParams
                     and Fraction(shared) >= _literal(P.min_pair_share) * min(n_stars[r1], n_stars[r2])):
                 pooled |= {r1, r2}
                 pool_acc |= {(a, r) for a in sh for r in (r1, r2)}
+                # not a community: the shared accounts' most common star off the candidate repos
+                common: dict[int, int] = defaultdict(int)
+                for (a, r) in first:
+                    if a in sh and r not in cand_repos:
+                        common[r] += 1
+                if Fraction(max(common.values(), default=0)) < _literal(P.max_common_share) * shared:
+                    not_community |= {r1, r2}
     out = set()
     for r in pooled:
         accs = [a for (a, rr) in cand if rr == r]
         thin = sum(1 for a in accs if other[a] <= P.thin_max_other_events)
+        thin_ok = Fraction(thin) >= _literal(P.min_thin_share) * len(accs)
         if (len(accs) >= P.min_accounts and Fraction(len(accs)) >= _literal(P.min_repo_share) * n_stars[r]
-                and Fraction(thin) >= _literal(P.min_thin_share) * len(accs)):
-            out |= {(a, r, (a, r) in pool_acc) for a in accs}
+                and (thin_ok or r in not_community)):
+            # without thin accounts, only the pool's own accounts (kept alive, not a community)
+            out |= {(a, r, (a, r) in pool_acc) for a in accs if thin_ok or (a, r) in pool_acc}
     return out

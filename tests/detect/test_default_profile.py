@@ -64,12 +64,12 @@ def bulk(i: int, base: int = BIG) -> int:
 
 
 # The hand-made worlds below have no forks, issues or pushes on any repo, so every repo in them
-# is hollow: the signals gated on hollow repos (hollow, hollow-burst, drip, paired, pool) are off
+# is hollow: the signals gated on hollow repos (hollow, hollow-burst, drip, paired) are off
 # here unless a test turns them on (their own cases are in test_default_properties.py,
-# test_hollow_burst.py, test_slow_drip.py, test_paired_orders.py, test_hollow_pool.py) so that
+# test_hollow_burst.py, test_slow_drip.py, test_paired_orders.py) so that
 # each case shows the signal it is about.
 NO_HOLLOW = DefaultParams(hollow_min_stars=10**9, hollow_burst_min_stars=10**9,
-                          drip_min_stars=10**9, paired_min_stars=10**9, pool_min_stars=10**9)
+                          drip_min_stars=10**9, paired_min_stars=10**9)
 
 
 def detect(w: World, params: Params = Params(), dparams: DefaultParams | None = NO_HOLLOW,

@@ -36,12 +36,13 @@ def worlds(draw):
     raw = draw(st.lists(st.tuples(st.integers(1, n_users), st.integers(1, n_repos), st.sampled_from(HOURS),
                                   st.sampled_from(MINUTES)), max_size=40))
     stars = [_star(1000 + i, u, r, T0 + dt.timedelta(hours=h, minutes=m)) for i, (u, r, h, m) in enumerate(raw)]
-    work = draw(st.lists(st.tuples(st.integers(1, 12), st.integers(1, 4),
-                                   st.sampled_from(["ForkEvent", "IssuesEvent", "PushEvent"])), max_size=6))
+    work = draw(st.lists(st.tuples(st.integers(1, 12), st.integers(1, 6),
+                                   st.sampled_from(["ForkEvent", "IssuesEvent", "PushEvent"]),
+                                   st.sampled_from(HOURS)), max_size=16))
     events = events_from_stars(stars)
-    for j, (u, r, t) in enumerate(work):
-        events.append({"event_id": 9000 + j, "created_at": T0, "type": TYPE_CODE[t], "actor_id": u,
-                       "repo_id": r, "org_id": None})
+    for j, (u, r, t, h) in enumerate(work):      # repos 5-6: the accounts' own projects
+        events.append({"event_id": 9000 + j, "created_at": T0 + dt.timedelta(hours=h), "type": TYPE_CODE[t],
+                       "actor_id": u, "repo_id": r, "org_id": None})
     return stars, events
 
 
@@ -58,11 +59,12 @@ def _sql(stars, events, P, engine="duckdb"):
 @settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), st.sampled_from([1, 24, 48]), st.sampled_from([1, 2, 3]), st.sampled_from([0.0, 0.5, 1.0]),
        st.sampled_from([0.0, 0.2, 1.0]), st.sampled_from([1, 60]), st.sampled_from([1, 2]),
-       st.sampled_from([0.25, 0.5, 1.0]))
-def test_matches_reference(world, span, mn, share, eng, sit, acc, rshare):
+       st.sampled_from([0.25, 0.5, 1.0]), st.sampled_from([1, 2, 3]), st.sampled_from([0.0, 0.25, 1.0]))
+def test_matches_reference(world, span, mn, share, eng, sit, acc, rshare, wev, wshare):
     stars, events = world
     P = HollowBurstParams(span_hours=span, min_stars=mn, min_share=share, max_engaged_share=eng,
-                          sitting_minutes=sit, min_accounts=acc, min_repo_share=rshare)
+                          sitting_minutes=sit, min_accounts=acc, min_repo_share=rshare,
+                          work_events=wev, max_working_share=wshare)
     assert _sql(stars, events, P) == reference(stars, events, P)
 
 
@@ -70,7 +72,8 @@ def _hand_world():
     """Repo 1: 30 accounts within a day, nobody works there -> suspected, whatever else the
     accounts do. Repo 2: the same, but 3 people fork it -> a launch. Repo 3: 30 accounts over
     30 days (a community at its own pace) -> no burst. Repo 4: 30 readers star it and repo 5 in
-    one sitting -> a list."""
+    one sitting -> a list. Repo 6: like repo 1, but 10 of its 30 accounts push 3 times each to a
+    project of their own in the two days after (a hackathon's participants) -> an event's crowd."""
     stars, i = [], 0
     for a in range(30):
         for r, t in ((1, dt.timedelta(minutes=40 * a)), (2, dt.timedelta(minutes=40 * a, days=5)),
@@ -78,7 +81,14 @@ def _hand_world():
                      (5, dt.timedelta(days=40, minutes=40 * a + 5))):
             i += 1
             stars.append(_star(i, 100 * min(r, 4) + a, r, T0 + t))   # repo 5: repo 4's readers
+        i += 1
+        stars.append(_star(i, 600 + a, 6, T0 + dt.timedelta(days=50, minutes=40 * a)))
     events = events_from_stars(stars)
+    for a in range(10):
+        for h in (2, 20, 40):
+            events.append({"event_id": 9500 + 100 * a + h, "created_at": T0 + dt.timedelta(days=50, hours=h),
+                           "type": TYPE_CODE["PushEvent"], "actor_id": 600 + a, "repo_id": 700 + a,
+                           "org_id": None})
     for j in range(3):
         events.append({"event_id": 9000 + j, "created_at": T0, "type": TYPE_CODE["ForkEvent"],
                        "actor_id": 900 + j, "repo_id": 2, "org_id": None})
@@ -97,6 +107,11 @@ def test_hand_case(engine):
     want = {(100 + a, 1) for a in range(30)}
     assert reference(stars, events, P) == want
     assert _sql(stars, events, P, engine) == want
+    # repo 6's 10 accounts at work are 1/3 of its 30: allowing 7/30 at work still spares it,
+    # allowing 0.34 makes it an order again
+    assert {r for _, r in reference(stars, events, HollowBurstParams(max_working_share=7 / 30))} == {1}
+    assert {r for _, r in reference(stars, events, HollowBurstParams(max_working_share=0.34))} == {1, 6}
+    assert {r for _, r in _sql(stars, events, HollowBurstParams(max_working_share=0.34), engine)} == {1, 6}
 
 
 def _profile(stars, events, P, engine="duckdb"):

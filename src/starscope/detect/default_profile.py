@@ -29,14 +29,16 @@ rows of ``_dp_sig(actor_id, repo_id, signal, weight, reason, ord)``:
    confirms on repos where the other signals already see >= hollow_confirm_share of its hollow
    stars (``_keep``: its other stars there are organic stars that came during the promotion).
    **hollow-burst** (detect/hollow_burst.py) - the same without the thin gate, for a burst.
-10. **drip** / **drip-rest** (detect/slow_drip.py) - two hollow repos whose stargazers outside
-   sittings overlap across the window, at any pace (a pool serving several drips or orders):
-   the pool's own accounts there are ``drip`` (serves several clients), the repo's other such
-   stars ``drip-rest`` (hollow's family, confirm-only like hollow).
+10. **drip** / **drip-rest** (detect/slow_drip.py) - a pool of accounts shared by repos nobody
+   works on, seen across the window at any pace: two hollow repos whose stargazers outside
+   sittings overlap (a pool serving several drips, orders or paced orders). The pool's own
+   accounts there are ``drip`` (serves several clients); where the repo's stargazers include
+   thin accounts, its other such stars are ``drip-rest`` (hollow's family, confirm-only like
+   hollow); where they do not (kept-alive accounts), only the pool's accounts, and only when they
+   share no popular repo (a community). The earlier separate ``pool`` signal
+   (detect/hollow_pool.py) was this fact computed a second time; it is folded in here.
 11. **paired** (detect/paired_orders.py) - two hollow repos starred in one sitting by nearly all
    of each one's stargazers: orders delivered in pairs (a list's readers star subsets).
-12. **pool** (detect/hollow_pool.py) - hollow repos sharing stargazers outside sittings, however
-   slowly, unless they also share a popular repo (a community): paced orders from one pool.
 
 ``slow_campaigns(con, params)`` (after the campaign stage) makes ``_det_slow_campaigns``: repos
 below the monthly campaign rule whose stars are still mostly suspected (drips).
@@ -56,7 +58,7 @@ from typing import Any, Mapping
 from starscope.errors import UsageError
 from starscope.store.schema import EARLIEST_EVENT, FORK, LATE_MARGIN, WATCH
 
-from . import _sql, created_together, hollow_burst, hollow_pool, paired_orders, slow_drip
+from . import _sql, created_together, hollow_burst, paired_orders, slow_drip
 from ._sql import create, num, scalar
 from .params import check_types
 
@@ -67,7 +69,7 @@ INTERMEDIATE = (
     "_dp_thin", "_dp_idle", "_dp_sig", "_dp_sf", "_dp_ts", "_dp_edges", "_dp_lab", "_dp_newlab",
     "_dp_groups", "_dp_group_repos", "_dp_burst", "_dp_reused", "_dp_client", "_dp_ov_stars", "_dp_ov_pairs", "_dp_clock",
     "_dp_engaged", "_dp_hollow", "_dp_kept", "_det_hollow_burst", "_det_slow_drip",
-    "_det_paired", "_det_hollow_pool",
+    "_det_paired",
 )
 
 
@@ -179,7 +181,10 @@ class DefaultParams:
     #     other people (not counting the owner) who forked, pushed or opened issues are <=
     #     hollow_burst_max_engaged_share x its stars; the burst's stars outside a sitting (no
     #     other star of the account within hollow_burst_sitting_minutes) are suspected where
-    #     they are >= hollow_burst_min_accounts and >= hollow_burst_min_repo_share of its stars.
+    #     they are >= hollow_burst_min_accounts and >= hollow_burst_min_repo_share of its stars
+    #     and those at work during the burst (>= hollow_burst_work_events non-star events on
+    #     other repos within its span) are <= hollow_burst_max_working_share of them (an
+    #     event's crowd - a hackathon's participants - builds things of its own right away).
     #     Whoever the accounts are: it sees kept-alive accounts that each serve one client.
     hollow_burst_span_hours: int = 48
     hollow_burst_min_stars: int = 20
@@ -188,26 +193,31 @@ class DefaultParams:
     hollow_burst_sitting_minutes: int = 60
     hollow_burst_min_accounts: int = 10
     hollow_burst_min_repo_share: float = 0.5
+    hollow_burst_work_events: int = 3
+    hollow_burst_max_working_share: float = 0.25
     w_hollow_burst: float = 0.5
     # 12. drips from a pool (detect/slow_drip.py): two hollow repos (>= drip_min_stars stars,
     #     engaged others <= drip_max_engaged_share x stars) whose stars outside a sitting (no
     #     other star of the account within reuse_sitting_minutes) share >= drip_min_shared
     #     accounts that starred both >= drip_min_gap_hours apart, >= drip_min_pair_share of the
     #     smaller repo's stars (repos with > drip_max_repo_stars stars and accounts with >
-    #     drip_max_account_stars such stars make no pairs); a repo
-    #     of such a pair: its stars outside a sitting, where they are >= drip_min_accounts and
-    #     >= drip_min_repo_share of its stars and >= drip_min_thin_share of their accounts are
-    #     thin. No burst and no tightness: a pool seen across the window, at any pace.
+    #     drip_max_account_stars such stars make no pairs); a repo of such a pair: where its
+    #     stars outside a sitting are >= drip_min_accounts and >= drip_min_repo_share of its
+    #     stars, all of them when >= drip_min_thin_share of their accounts are thin, else the
+    #     shared accounts' only, when their most common star on another repo (not a candidate)
+    #     is < drip_max_common_share of them (not a community). No burst and no tightness: a
+    #     pool seen across the window, at any pace (slow drips; the adversarial `paced` kind).
     drip_min_stars: int = 5
     drip_max_engaged_share: float = 0.05
     drip_min_shared: int = 5
     drip_min_gap_hours: int = 12
-    drip_min_pair_share: float = 0.25
+    drip_min_pair_share: float = 0.1
     drip_max_repo_stars: int = 5000
     drip_max_account_stars: int = 50
     drip_min_accounts: int = 5
     drip_min_repo_share: float = 0.5
     drip_min_thin_share: float = 0.1
+    drip_max_common_share: float = 0.5
     w_drip: float = 0.6        # the pool's accounts (shared with a pooled partner): `drip`
     w_drip_rest: float = 0.5   # the drip's other stars there: `drip-rest`
     # 13. paired orders (detect/paired_orders.py): two hollow repos (>= paired_min_stars stars,
@@ -222,20 +232,6 @@ class DefaultParams:
     paired_max_engaged_share: float = 0.05
     paired_max_account_stars: int = 50
     w_paired: float = 0.5
-    # 14. hollow pools (detect/hollow_pool.py): two hollow repos (>= pool_min_stars stars, others
-    #     engaged <= pool_max_engaged_share x stars) whose stargazers outside sittings (no other
-    #     star within pool_sitting_minutes) share >= pool_min_shared accounts, >= pool_min_share
-    #     of EACH repo's stars, whenever they came, and whose shared accounts' most common star
-    #     elsewhere (not on such a repo) is < pool_max_common_share of them (not a community):
-    #     the adversarial world's `paced` kind. One family with reuse / burst / overlap.
-    pool_sitting_minutes: int = 60
-    pool_min_stars: int = 10
-    pool_max_engaged_share: float = 0.05
-    pool_min_shared: int = 10
-    pool_min_share: float = 0.1
-    pool_max_common_share: float = 0.5
-    pool_max_account_stars: int = 50
-    w_pool: float = 0.6
 
     def __post_init__(self) -> None:
         check_types(self, "default-profile parameter")
@@ -337,7 +333,6 @@ def _signals(con: Any, P: DefaultParams) -> None:
     _hollow_burst(con, P)
     _slow_drip(con, P)
     _paired(con, P)
-    _pool(con, P)
 
 
 def _dominated(src: str, count_as: str, min_n: int, min_share: float) -> str:
@@ -749,8 +744,7 @@ def _engaged(con: Any, P: DefaultParams) -> None:
         SELECT ev.repo_id, COUNT(DISTINCT ev.actor_id) AS n_eng
         FROM events ev JOIN _dp_nstars n ON n.repo_id = ev.repo_id
         WHERE n.n_stars >= {min(int(P.hollow_min_stars), int(P.hollow_burst_min_stars),
-                                int(P.drip_min_stars), int(P.paired_min_stars),
-                                int(P.pool_min_stars))}
+                                int(P.drip_min_stars), int(P.paired_min_stars))}
           AND ev.type <> {WATCH} AND ev.actor_id IS NOT NULL
         GROUP BY ev.repo_id""")
 
@@ -864,17 +858,6 @@ def _paired(con: Any, P: DefaultParams) -> None:
         FROM _det_paired""")
 
 
-def _pool(con: Any, P: DefaultParams) -> None:
-    # the same accounts on several hollow repos, however slowly (docs/adversary.md: paced)
-    pre = "pool_"
-    hollow_pool.run(con, hollow_pool.HollowPoolParams(**{
-        f.name: getattr(P, pre + f.name) for f in fields(hollow_pool.HollowPoolParams)}),
-        engaged="_dp_engaged")
-    _sql.insert(con, "_dp_sig", f"""
-        SELECT actor_id, repo_id, 'pool', {num(P.w_pool)}, reason, 15
-        FROM _det_hollow_pool""")
-
-
 def _latest() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + LATE_MARGIN
 
@@ -942,7 +925,6 @@ def _fresh(con: Any, P: DefaultParams) -> None:
 # times as suspect. Reasons still list each.
 # `hollow` and `hollow-burst` both say "nobody works on this repo": one family.
 FAMILIES = {"reuse": "serves-clients", "burst": "serves-clients", "overlap": "serves-clients",
-            "pool": "serves-clients",
             "hollow": "hollow", "hollow-burst": "hollow",
             "drip": "serves-clients", "drip-rest": "hollow"}
 # A drip's pool accounts (`drip`) serve several clients: that fact's family, and evidence about

@@ -17,7 +17,9 @@ A repo's burst is its busiest ``span_hours`` span (earliest start on ties) holdi
 other than one (its owner) with any non-star event on it are <= ``max_engaged_share`` x its
 stars. A burst star counts when the account starred nothing else within ``sitting_minutes``;
 they are suspected when they are >= ``min_accounts`` and >= ``min_repo_share`` of the repo's
-stars. Exact integer arithmetic on seconds; deterministic.
+stars, and those of them at work during the burst (>= ``work_events`` non-star events on other
+repos within the burst's span) are <= ``max_working_share`` of them. Exact integer arithmetic
+on seconds; deterministic.
 """
 from __future__ import annotations
 
@@ -41,6 +43,10 @@ class HollowBurstParams:
     sitting_minutes: int = 60
     min_accounts: int = 10
     min_repo_share: float = 0.5
+    # an event's crowd, not an order: participants build things of their own the same days
+    # (hackathon accounts: >= 0.34 at work; realistic and adversarial farms: <= 0.16)
+    work_events: int = 3
+    max_working_share: float = 0.25
 
 
 def run(con: Any, params: HollowBurstParams | None = None, *, engaged: str | None = None) -> None:
@@ -80,13 +86,23 @@ def run(con: Any, params: HollowBurstParams | None = None, *, engaged: str | Non
                 FROM _hb_stars WHERE actor_id IN (
                     SELECT s.actor_id FROM _hb_stars s JOIN _hb_burst b ON b.repo_id = s.repo_id)),
             k AS (
-                SELECT nb.actor_id, nb.repo_id, b.n_stars, b.peak, b.n_eng
+                SELECT nb.actor_id, nb.repo_id, b.n_stars, b.peak, b.n_eng, b.lo
                 FROM nb JOIN _hb_burst b ON b.repo_id = nb.repo_id
                 WHERE nb.e BETWEEN b.lo AND b.lo + {span}
                   AND COALESCE(nb.d_prev, {10**12}) > {sit} AND COALESCE(nb.d_next, {10**12}) > {sit}),
+            wk AS (
+                SELECT k.actor_id, k.repo_id, COUNT(*) AS n_work
+                FROM k JOIN events ev ON ev.actor_id = k.actor_id
+                WHERE ev.type <> {WATCH} AND ev.repo_id IS NOT NULL AND ev.repo_id <> k.repo_id
+                  AND CAST(epoch(ev.created_at) AS BIGINT) BETWEEN k.lo AND k.lo + {span}
+                GROUP BY k.actor_id, k.repo_id),
             r AS (
-                SELECT repo_id, COUNT(*) AS n_k FROM k GROUP BY repo_id, n_stars
-                HAVING COUNT(*) >= {int(P.min_accounts)} AND COUNT(*) >= {num(P.min_repo_share)} * n_stars)
+                SELECT k.repo_id, COUNT(*) AS n_k FROM k
+                LEFT JOIN wk ON wk.actor_id = k.actor_id AND wk.repo_id = k.repo_id
+                GROUP BY k.repo_id, k.n_stars
+                HAVING COUNT(*) >= {int(P.min_accounts)} AND COUNT(*) >= {num(P.min_repo_share)} * k.n_stars
+                   AND SUM(CASE WHEN wk.n_work >= {int(P.work_events)} THEN 1 ELSE 0 END)
+                       <= {num(P.max_working_share)} * COUNT(*))
             SELECT k.actor_id, k.repo_id,
                    'hollow burst (' || CAST(r.n_k AS VARCHAR) || ' of the repo''s '
                    || CAST(k.n_stars AS VARCHAR) || ' stars within ' || CAST({int(P.span_hours)} AS VARCHAR)

@@ -1,4 +1,4 @@
-"""Drips from a pool seen across the window (the default profile's `drip` signal).
+"""Pools seen across the window: drips and paced orders (the default profile's `drip` signal).
 
 A drip (docs/detection-default.md, known weaknesses) is a few dozen stars spread over weeks on a
 repo nobody else works on. One such repo alone looks like a small genuine repo nobody forks:
@@ -7,8 +7,14 @@ cannot hide when its seller uses the same pool for more than one client is the p
 whole window, the stargazers of two repos that nobody works on overlap far beyond chance, and
 each shared account starred the two on different days (not one list read in one sitting). A
 genuine small repo's stargazers are drawn from everyone; two such repos share a handful of
-stargazers at most. A community co-starring niche repos at its own pace shares them too, but its
-members are active developers (no thin accounts); a list's readers star in one sitting.
+stargazers at most. A list's readers star in one sitting. A community co-starring niche repos
+at its own pace shares them too: where the repo's stargazers include thin accounts it is not a
+community (its members are active developers); where they do not (a seller's kept-alive accounts,
+the adversarial ``paced`` kind), the pool's accounts are told from a community by what else they
+star: a community's members share the ecosystem's popular repos (on the dev worlds >= 0.57 of a
+niche pair's shared members star one same popular repo), a farm's cover stars are scattered
+(<= 0.47). This module is also what was the ``pool`` signal (detect/hollow_pool.py): the same
+fact, computed once.
 
     run(con, params=None, *, engaged=None)  # reads _det_stars (first star per account and repo),
                                             # events, account_activity
@@ -21,13 +27,15 @@ Two hollow repos are *pooled* when >= ``min_shared`` accounts have candidate sta
 least ``min_gap_hours`` apart, and these accounts are >= ``min_pair_share`` of the smaller
 repo's stars (a drip of a dozen stars from a farm's pool shares most of them with the farm's
 big orders; by chance a small repo shares next to none; repos with > ``max_repo_stars`` stars
-and accounts with > ``max_account_stars`` candidate stars make no pairs: cost). A repo in a
-pooled pair is suspected when its candidate stars are >= ``min_accounts`` and >=
-``min_repo_share`` of its stars and >= ``min_thin_share`` of their accounts are thin (<=
-``thin_max_other_events`` events that are not stars, whole store); its candidate stars are the
-signal's rows, ``pooled`` where the account is one of the shared accounts of a pooled pair of
-this repo (the pool itself: it serves several clients) and not where it only starred the repo
-(the rest of the drip, or a genuine star that came meanwhile). No burst, no tightness: the stars may come at any pace. Exact arithmetic on
+and accounts with > ``max_account_stars`` candidate stars make no pairs: cost). A pooled pair
+is *not a community* when its shared accounts' most common star on a repo without candidate
+stars is < ``max_common_share`` of them. A repo in a pooled pair whose candidate stars are >=
+``min_accounts`` and >= ``min_repo_share`` of its stars is suspected: when >= ``min_thin_share``
+of their accounts are thin (<= ``thin_max_other_events`` events that are not stars, whole store),
+all its candidate stars are the signal's rows; otherwise, when it is in a pair that is not a
+community, only the stars of the shared accounts of its pooled pairs. A row is ``pooled`` where the account is one of the shared
+accounts of a pooled pair of this repo (the pool itself: it serves several clients) and not
+where it only starred the repo (the rest of the drip, or a genuine star that came meanwhile). No burst, no tightness: the stars may come at any pace. Exact arithmetic on
 integer seconds and counts; deterministic.
 """
 from __future__ import annotations
@@ -40,7 +48,7 @@ from starscope.store.schema import WATCH
 from ._sql import create, drop, num
 
 OUTPUTS = ("_det_slow_drip",)
-INTERMEDIATE = ("_sd_cand", "_sd_pairs")
+INTERMEDIATE = ("_sd_cand", "_sd_pairs", "_sd_nc")
 
 
 @dataclass(frozen=True)
@@ -50,13 +58,15 @@ class SlowDripParams:
     sitting_minutes: int = 60
     min_shared: int = 5
     min_gap_hours: int = 12
-    min_pair_share: float = 0.25
+    min_pair_share: float = 0.1
     max_repo_stars: int = 5000
     max_account_stars: int = 50
     min_accounts: int = 5
     min_repo_share: float = 0.5
     min_thin_share: float = 0.1
     thin_max_other_events: int = 1
+    # kept-alive pools (no thin account) vs communities (dev worlds: farms <= 0.47, communities >= 0.57)
+    max_common_share: float = 0.5
 
 
 def run(con: Any, params: SlowDripParams | None = None, *, engaged: str | None = None) -> None:
@@ -104,20 +114,38 @@ def run(con: Any, params: SlowDripParams | None = None, *, engaged: str | None =
             GROUP BY x.repo_id, y.repo_id, x.n_stars, y.n_stars
             HAVING COUNT(*) >= {int(P.min_shared)}
                AND COUNT(*) >= {num(P.min_pair_share)} * LEAST(x.n_stars, y.n_stars)""")
+        # not a community: the shared accounts' most common star on a repo that is not hollow
+        create(con, "_sd_nc", f"""
+            WITH sh AS (
+                SELECT DISTINCT q.r1, q.r2, q.shared, x.actor_id
+                FROM _sd_pairs q
+                JOIN _sd_cand x ON x.repo_id = q.r1 JOIN _sd_cand y ON y.repo_id = q.r2 AND y.actor_id = x.actor_id
+                WHERE x.n_acc <= {int(P.max_account_stars)} AND ABS(x.e - y.e) >= {gap}),
+            o AS (
+                SELECT sh.r1, sh.r2, s.repo_id, COUNT(*) AS k
+                FROM sh JOIN _det_stars s ON s.actor_id = sh.actor_id
+                WHERE s.repo_id NOT IN (SELECT repo_id FROM _sd_cand)
+                GROUP BY sh.r1, sh.r2, s.repo_id),
+            b AS (SELECT r1, r2, MAX(k) AS top FROM o GROUP BY r1, r2)
+            SELECT q.r1, q.r2 FROM _sd_pairs q LEFT JOIN b ON b.r1 = q.r1 AND b.r2 = q.r2
+            WHERE COALESCE(b.top, 0) < {num(P.max_common_share)} * q.shared""")
         create(con, "_det_slow_drip", f"""
-            WITH p AS (
+            WITH nc AS (SELECT r1 AS repo_id FROM _sd_nc UNION SELECT r2 FROM _sd_nc),
+            p AS (
                 SELECT repo_id, COUNT(*) AS n_pairs, MAX(shared) AS shared FROM (
                     SELECT r1 AS repo_id, shared FROM _sd_pairs
                     UNION ALL
                     SELECT r2 AS repo_id, shared FROM _sd_pairs) u
                 GROUP BY repo_id),
             r AS (
-                SELECT c.repo_id, COUNT(*) AS n_c FROM _sd_cand c
+                SELECT c.repo_id, COUNT(*) AS n_c,
+                       SUM(c.thin) >= {num(P.min_thin_share)} * COUNT(*) AS thin_ok FROM _sd_cand c
                 WHERE c.repo_id IN (SELECT repo_id FROM p)
                 GROUP BY c.repo_id, c.n_stars
                 HAVING COUNT(*) >= {int(P.min_accounts)}
                    AND COUNT(*) >= {num(P.min_repo_share)} * c.n_stars
-                   AND SUM(c.thin) >= {num(P.min_thin_share)} * COUNT(*)),
+                   AND (SUM(c.thin) >= {num(P.min_thin_share)} * COUNT(*)
+                        OR c.repo_id IN (SELECT repo_id FROM nc))),
             pa AS (
                 -- the pool's own accounts: shared with a pooled partner, on another occasion
                 SELECT DISTINCT x.actor_id, x.repo_id
@@ -135,6 +163,7 @@ def run(con: Any, params: SlowDripParams | None = None, *, engaged: str | None =
                    || CAST(c.n_eng AS VARCHAR) || ' other people forked, pushed or opened issues there)'
                    AS reason
             FROM _sd_cand c JOIN r ON r.repo_id = c.repo_id JOIN p ON p.repo_id = c.repo_id
-            LEFT JOIN pa ON pa.actor_id = c.actor_id AND pa.repo_id = c.repo_id""")
+            LEFT JOIN pa ON pa.actor_id = c.actor_id AND pa.repo_id = c.repo_id
+            WHERE r.thin_ok OR pa.actor_id IS NOT NULL""")
     finally:
         drop(con, INTERMEDIATE)

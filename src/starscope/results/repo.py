@@ -39,7 +39,6 @@ SIGNAL_LABELS = {
     "drip": "accounts of a pool that drips on several repos nobody engages with",
     "drip-rest": "in a drip from such a pool",
     "paired": "starred in one sitting with one other repo by nearly all of both (paired order)",
-    "pool": "stargazers shared with other repos nobody engages with (hollow pool)",
 }
 FAIL_ON = {"campaign": ("campaign", "mostly_suspected"),
            "suspected": ("campaign", "mostly_suspected", "some_suspected")}
