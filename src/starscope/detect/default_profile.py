@@ -821,13 +821,18 @@ def _hollow(con: Any, P: DefaultParams) -> None:
         FROM _dp_hollow""")
 
 
+def _module_params(P: DefaultParams, prefix: str, cls: type, **fixed: Any) -> Any:
+    """A signal module's parameters from the profile's fields named ``prefix + field``; the
+    module's other fields are ``fixed`` (values the profile shares between signals)."""
+    return cls(**{f.name: getattr(P, prefix + f.name) for f in fields(cls)
+                  if f.name not in fixed}, **fixed)
+
+
 def _hollow_burst(con: Any, P: DefaultParams) -> None:
     # hollow's view without its thin-account gate, paid for with a burst: most of the repo's
     # stars within hollow_burst_span_hours (docs/adversary.md: one_shot and seasoned farms)
-    pre = "hollow_burst_"
-    hollow_burst.run(con, hollow_burst.HollowBurstParams(**{
-        f.name: getattr(P, pre + f.name) for f in fields(hollow_burst.HollowBurstParams)}),
-        engaged="_dp_engaged")
+    hollow_burst.run(con, _module_params(P, "hollow_burst_", hollow_burst.HollowBurstParams),
+                     engaged="_dp_engaged")
     _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, 'hollow-burst', {num(P.w_hollow_burst)}, reason, 12
         FROM _det_hollow_burst""")
@@ -836,10 +841,9 @@ def _hollow_burst(con: Any, P: DefaultParams) -> None:
 def _slow_drip(con: Any, P: DefaultParams) -> None:
     # drips from a pool that serves several repos nobody works on, at any pace
     # (detect/slow_drip.py); sitting and thin as the profile's other signals read them
-    sd = {f.name: getattr(P, "drip_" + f.name) for f in fields(slow_drip.SlowDripParams)
-          if hasattr(P, "drip_" + f.name)}
-    slow_drip.run(con, slow_drip.SlowDripParams(
-        **sd, sitting_minutes=P.reuse_sitting_minutes, thin_max_other_events=P.thin_max_other_events),
+    slow_drip.run(con, _module_params(
+        P, "drip_", slow_drip.SlowDripParams,
+        sitting_minutes=P.reuse_sitting_minutes, thin_max_other_events=P.thin_max_other_events),
         engaged="_dp_engaged")
     _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, CASE WHEN pooled THEN 'drip' ELSE 'drip-rest' END,
@@ -849,10 +853,8 @@ def _slow_drip(con: Any, P: DefaultParams) -> None:
 
 def _paired(con: Any, P: DefaultParams) -> None:
     # orders delivered in pairs in one sitting (docs/adversary.md: the sitting kind)
-    pre = "paired_"
-    paired_orders.run(con, paired_orders.PairedOrderParams(**{
-        f.name: getattr(P, pre + f.name) for f in fields(paired_orders.PairedOrderParams)}),
-        engaged="_dp_engaged")
+    paired_orders.run(con, _module_params(P, "paired_", paired_orders.PairedOrderParams),
+                      engaged="_dp_engaged")
     _sql.insert(con, "_dp_sig", f"""
         SELECT actor_id, repo_id, 'paired', {num(P.w_paired)}, reason, 14
         FROM _det_paired""")

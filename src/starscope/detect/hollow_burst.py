@@ -28,6 +28,7 @@ from typing import Any
 
 from starscope.store.schema import WATCH
 
+from ._hollow import engaged_sql
 from ._sql import create, drop, num
 
 OUTPUTS = ("_det_hollow_burst",)
@@ -50,9 +51,8 @@ class HollowBurstParams:
 
 
 def run(con: Any, params: HollowBurstParams | None = None, *, engaged: str | None = None) -> None:
-    """``engaged``: a table (repo_id, n_eng: accounts with a non-star event there, owner
-    included) covering every repo with >= ``min_stars`` stars, when the caller has one (the
-    default profile's, shared with ``hollow``); otherwise counted from ``events``."""
+    """``engaged``: the caller's table of engaged accounts per repo, covering every repo with
+    >= ``min_stars`` stars, or None to count them from ``events`` (``_hollow.engaged_sql``)."""
     P = params or HollowBurstParams()
     span, sit = int(P.span_hours) * 3600, int(P.sitting_minutes) * 60
     try:
@@ -60,10 +60,7 @@ def run(con: Any, params: HollowBurstParams | None = None, *, engaged: str | Non
             SELECT actor_id, repo_id, CAST(epoch(starred_at) AS BIGINT) AS e,
                    COUNT(*) OVER (PARTITION BY repo_id) AS n_stars
             FROM _det_stars""")
-        eng = (f"SELECT repo_id, n_eng FROM {engaged}" if engaged else f"""
-                SELECT repo_id, COUNT(DISTINCT actor_id) AS n_eng FROM events
-                WHERE type <> {WATCH} AND actor_id IS NOT NULL AND repo_id IS NOT NULL
-                GROUP BY repo_id""")
+        eng = engaged_sql(engaged)
         create(con, "_hb_burst", f"""
             WITH w AS (
                 SELECT repo_id, e, n_stars, COUNT(*) OVER (

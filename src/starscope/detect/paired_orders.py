@@ -26,8 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from starscope.store.schema import WATCH
-
+from ._hollow import hollow_repos_sql
 from ._sql import create, drop, num
 
 OUTPUTS = ("_det_paired",)
@@ -45,24 +44,13 @@ class PairedOrderParams:
 
 
 def run(con: Any, params: PairedOrderParams | None = None, *, engaged: str | None = None) -> None:
-    """``engaged``: a table (repo_id, n_eng: accounts with a non-star event there, owner
-    included) covering every repo with >= ``min_stars`` stars, when the caller has one (the
-    default profile's); otherwise counted from ``events``."""
+    """``engaged``: the caller's table of engaged accounts per repo, covering every repo with
+    >= ``min_stars`` stars, or None to count them from ``events`` (``_hollow.engaged_sql``)."""
     P = params or PairedOrderParams()
     sit = int(P.sitting_minutes) * 60
     try:
-        eng = (f"SELECT repo_id, n_eng FROM {engaged}" if engaged else f"""
-                SELECT repo_id, COUNT(DISTINCT actor_id) AS n_eng FROM events
-                WHERE type <> {WATCH} AND actor_id IS NOT NULL AND repo_id IS NOT NULL
-                GROUP BY repo_id""")
         # hollow repos with enough stars
-        create(con, "_po_repos", f"""
-            WITH n AS (SELECT repo_id, COUNT(*) AS n_stars FROM _det_stars GROUP BY repo_id),
-            eng AS ({eng})
-            SELECT n.repo_id, n.n_stars, GREATEST(COALESCE(eng.n_eng, 0) - 1, 0) AS n_eng
-            FROM n LEFT JOIN eng ON eng.repo_id = n.repo_id
-            WHERE n.n_stars >= {int(P.min_stars)}
-              AND GREATEST(COALESCE(eng.n_eng, 0) - 1, 0) <= {num(P.max_engaged_share)} * n.n_stars""")
+        create(con, "_po_repos", hollow_repos_sql(engaged, P.min_stars, P.max_engaged_share))
         create(con, "_po_stars", f"""
             WITH c AS (
                 SELECT s.actor_id, s.repo_id, CAST(epoch(s.starred_at) AS BIGINT) AS e
