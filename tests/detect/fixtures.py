@@ -130,5 +130,37 @@ def table_names(con: Any) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
-__all__ = ["T0", "table_names", "star", "make_con", "activity_rows", "events_from_stars", "EVENT_TYPES",
+def run_signal(stars_rows: Sequence[dict[str, Any]], events_rows: Sequence[dict[str, Any]],
+               run: Any, params: Any, output: str, columns: str, prefix: str,
+               engine: str = "duckdb") -> set[tuple]:
+    """One signal module run alone on a hand-made world: the rows of ``columns`` of its
+    ``output`` table, after checking it dropped its intermediate tables (``prefix``*)."""
+    from starscope.detect import run as detect_run
+
+    con = make_con(stars_rows, events_rows=events_rows, engine=engine)
+    detect_run._prepare_stars(con, None, None)
+    run(con, params)
+    got = set(con.execute(f"SELECT {columns} FROM {output}").fetchall())
+    left = {n for n in table_names(con) if n.startswith(prefix)}
+    assert not left, left                          # intermediate tables dropped
+    return got
+
+
+def default_profile_con(stars_rows: Sequence[dict[str, Any]], events_rows: Sequence[dict[str, Any]],
+                        params: Any, engine: str = "duckdb") -> Any:
+    """A connection after the default profile's stages on a hand-made world (starscout's
+    defaults for the shared stages), to read its signal rows."""
+    from starscope.detect import default_profile, lockstep, low_activity
+    from starscope.detect import run as detect_run
+    from starscope.detect.params import Params
+
+    con = make_con(stars_rows, events_rows=events_rows, engine=engine)
+    detect_run._prepare_stars(con, None, None)
+    low_activity.run(con, Params())
+    lockstep.run(con, Params(), None)
+    default_profile.run(con, params)
+    return con
+
+
+__all__ = ["T0", "table_names", "run_signal", "default_profile_con", "star", "make_con", "activity_rows", "events_from_stars", "EVENT_TYPES",
            "TYPE_CODE"]

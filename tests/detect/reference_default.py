@@ -147,9 +147,10 @@ def fresh_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultPar
     return {(a, r, "fresh") for a, r in fresh if r in keep}
 
 
-def hollow_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultParams,
-                   thin_max_other_events: int = 1) -> set[tuple[int, int, str]]:
-    """{(actor, repo, 'hollow')}: straight from docs/detection-default.md (hollow popularity)."""
+def star_index(stars_rows: list[dict], events_rows: list[dict]):
+    """What the hollow references start from: each (account, repo)'s first star in seconds,
+    stars per repo, each account's (repo, second) stars, the accounts with a non-star event on
+    each repo, and each account's count of non-star events."""
     first = {k: _sec(t) for k, (t, _) in first_stars(stars_rows).items()}
     n_stars: dict[int, int] = defaultdict(int)
     mine: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -163,6 +164,13 @@ def hollow_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultPa
             other[ev["actor_id"]] += 1
             if ev["repo_id"] is not None:
                 engaged[ev["repo_id"]].add(ev["actor_id"])
+    return first, n_stars, mine, engaged, other
+
+
+def hollow_signals(stars_rows: list[dict], events_rows: list[dict], P: DefaultParams,
+                   thin_max_other_events: int = 1) -> set[tuple[int, int, str]]:
+    """{(actor, repo, 'hollow')}: straight from docs/detection-default.md (hollow popularity)."""
+    first, n_stars, mine, engaged, other = star_index(stars_rows, events_rows)
     hollow = {r for r, n in n_stars.items()
               if n >= P.hollow_min_stars
               and Fraction(max(len(engaged[r]) - 1, 0)) <= Fraction(P.hollow_max_engaged_share) * n}

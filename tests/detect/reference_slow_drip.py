@@ -5,27 +5,13 @@ from collections import defaultdict
 from fractions import Fraction
 
 from starscope.detect.slow_drip import SlowDripParams
-from starscope.store.schema import WATCH
 
-from .reference import first_stars
-from .reference_default import _literal, _sec
+from .reference_default import _literal, star_index
 
 
 def slow_drip(stars_rows: list[dict], events_rows: list[dict], P: SlowDripParams) -> set[tuple[int, int, bool]]:
     """{(actor, repo, pooled)}."""
-    first = {k: _sec(t) for k, (t, _) in first_stars(stars_rows).items()}
-    n_stars: dict[int, int] = defaultdict(int)
-    mine: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for (a, r), e in first.items():
-        n_stars[r] += 1
-        mine[a].append((r, e))
-    engaged: dict[int, set[int]] = defaultdict(set)
-    other: dict[int, int] = defaultdict(int)
-    for ev in events_rows:
-        if ev["type"] != WATCH and ev["actor_id"] is not None:
-            other[ev["actor_id"]] += 1
-            if ev["repo_id"] is not None:
-                engaged[ev["repo_id"]].add(ev["actor_id"])
+    first, n_stars, mine, engaged, other = star_index(stars_rows, events_rows)
     hollow = {r for r, n in n_stars.items() if n >= P.min_stars
               and Fraction(max(len(engaged[r]) - 1, 0)) <= _literal(P.max_engaged_share) * n}
     sit, gap = P.sitting_minutes * 60, P.min_gap_hours * 3600

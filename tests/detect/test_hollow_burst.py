@@ -11,14 +11,12 @@ from hypothesis import strategies as st
 
 import dataclasses
 
-from starscope.detect import default_profile, hollow_burst, lockstep, low_activity
-from starscope.detect import run as detect_run
+from starscope.detect import hollow_burst
 from starscope.detect.default_profile import DefaultParams
 from starscope.detect.hollow_burst import HollowBurstParams
-from starscope.detect.params import Params
 from starscope.store.schema import TYPE_CODE
 
-from .fixtures import T0, events_from_stars, make_con, table_names
+from .fixtures import T0, default_profile_con, events_from_stars, run_signal
 from .reference_hollow_burst import hollow_burst as reference
 
 HOURS = [0, 1, 2, 23, 24, 25, 47, 48, 49, 72, 100, 240]
@@ -47,13 +45,7 @@ def worlds(draw):
 
 
 def _sql(stars, events, P, engine="duckdb"):
-    con = make_con(stars, events_rows=events, engine=engine)
-    detect_run._prepare_stars(con, None, None)
-    hollow_burst.run(con, P)
-    got = set(con.execute("SELECT actor_id, repo_id FROM _det_hollow_burst").fetchall())
-    left = {n for n in table_names(con) if n.startswith("_hb_")}
-    assert not left                                # intermediate tables dropped
-    return got
+    return run_signal(stars, events, hollow_burst.run, P, "_det_hollow_burst", "actor_id, repo_id", "_hb_", engine)
 
 
 @settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
@@ -115,12 +107,7 @@ def test_hand_case(engine):
 
 
 def _profile(stars, events, P, engine="duckdb"):
-    con = make_con(stars, events_rows=events, engine=engine)
-    detect_run._prepare_stars(con, None, None)
-    low_activity.run(con, Params())
-    lockstep.run(con, Params(), None)
-    default_profile.run(con, P)
-    return con
+    return default_profile_con(stars, events, P, engine)
 
 
 def test_wired_into_default_profile(engine):

@@ -10,14 +10,12 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from starscope.detect import default_profile, lockstep, low_activity, paired_orders
-from starscope.detect import run as detect_run
+from starscope.detect import paired_orders
 from starscope.detect.default_profile import DefaultParams
 from starscope.detect.paired_orders import PairedOrderParams
-from starscope.detect.params import Params
 from starscope.store.schema import TYPE_CODE
 
-from .fixtures import T0, events_from_stars, make_con
+from .fixtures import T0, default_profile_con, events_from_stars, run_signal
 from .reference_paired import paired as reference
 
 MINUTES = [0, 1, 30, 59, 60, 61, 120, 1440]
@@ -44,14 +42,7 @@ def worlds(draw):
 
 
 def _sql(stars, events, P):
-    con = make_con(stars, events_rows=events)
-    detect_run._prepare_stars(con, None, None)
-    paired_orders.run(con, P)
-    got = set(con.execute("SELECT actor_id, repo_id FROM _det_paired").fetchall())
-    left = {n for (n,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_po_%'").fetchall()}
-    assert not left                                # intermediate tables dropped
-    return got
+    return run_signal(stars, events, paired_orders.run, P, "_det_paired", "actor_id, repo_id", "_po_")
 
 
 @settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
@@ -106,12 +97,7 @@ def test_hand_case():
 
 
 def _profile(stars, events, P):
-    con = make_con(stars, events_rows=events)
-    detect_run._prepare_stars(con, None, None)
-    low_activity.run(con, Params())
-    lockstep.run(con, Params(), None)
-    default_profile.run(con, P)
-    return con
+    return default_profile_con(stars, events, P)
 
 
 def test_wired_into_default_profile():

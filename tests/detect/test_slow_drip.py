@@ -11,14 +11,12 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from starscope.detect import default_profile, lockstep, low_activity, slow_drip
-from starscope.detect import run as detect_run
+from starscope.detect import default_profile, slow_drip
 from starscope.detect.default_profile import DefaultParams
-from starscope.detect.params import Params
 from starscope.detect.slow_drip import SlowDripParams
 from starscope.store.schema import TYPE_CODE
 
-from .fixtures import T0, events_from_stars, make_con
+from .fixtures import T0, default_profile_con, events_from_stars, run_signal
 from .reference_slow_drip import slow_drip as reference
 
 HOURS = [0, 1, 2, 23, 24, 25, 48, 100, 240]
@@ -49,14 +47,7 @@ def worlds(draw):
 
 
 def _sql(stars, events, P):
-    con = make_con(stars, events_rows=events)
-    detect_run._prepare_stars(con, None, None)
-    slow_drip.run(con, P)
-    got = set(con.execute("SELECT actor_id, repo_id, pooled FROM _det_slow_drip").fetchall())
-    left = {n for (n,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_sd_%'").fetchall()}
-    assert not left                                # intermediate tables dropped
-    return got
+    return run_signal(stars, events, slow_drip.run, P, "_det_slow_drip", "actor_id, repo_id, pooled", "_sd_")
 
 
 @settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
@@ -151,12 +142,7 @@ def test_hand_case():
 
 
 def _profile(stars, events, P):
-    con = make_con(stars, events_rows=events)
-    detect_run._prepare_stars(con, None, None)
-    low_activity.run(con, Params())
-    lockstep.run(con, Params(), None)
-    default_profile.run(con, P)
-    return con
+    return default_profile_con(stars, events, P)
 
 
 def test_wired_into_default_profile():
