@@ -291,6 +291,8 @@ def _by_days(day_list, month_list, base_days) -> None:
                            for g, e in zip(parts, exp)]
     for d in day_list:
         d["stars_expected"] = _expected(d, B)
+
+
 def _hour_grid(rows, recorded_missing) -> tuple[dict[int, tuple[int, int]], list[int], list[int]]:
     """Hours as integers (hours since 1970): those present (events, stars), those the store
     should hold (in each month from its first to its last hour held, and every hour recorded
