@@ -104,15 +104,11 @@ def test_nothing_without_profiles():
     assert con.execute("SELECT count(*) FROM _dp_sig").fetchone()[0] == 0
 
 
-def test_default_profile_uses_profiles_on_both_engines(engine):
-    """Accounts registered minutes apart but with scattered ids (so not `bulk`) that do no
-    other work are flagged by the default profile once their profiles are known, with the same
-    rows on either engine; a cohort registered minutes apart that then works is not."""
+def profiles_world():
+    """(stars, events, account_profiles as Arrow): 30 accounts with scattered ids starring
+    repo 5, the first 15 registered minutes apart and doing nothing else; a class of 15 made
+    minutes apart that star repo 6 and then work on other repos."""
     import pyarrow as pa
-
-    from starscope.detect import default_profile, lockstep, low_activity
-    from starscope.detect import run as detect_run
-    from starscope.detect.params import Params
 
     from . import fixtures
 
@@ -141,12 +137,23 @@ def test_default_profile_uses_profiles_on_both_engines(engine):
                      "created_at": pa.array(made, pa.timestamp("us")),
                      "public_repos": pa.array([1] * 45, pa.int64()),
                      "followers": pa.array([0] * 45, pa.int64())})
-    con = fixtures.make_con(stars, events_rows=events, engine=engine)
-    if engine == "spark":
-        con.register("account_profiles", con.spark.createDataFrame(prof),
-                     materialize=True)
-    else:
-        con.register("account_profiles", prof)
+    return stars, events, prof
+
+
+def test_default_profile_uses_profiles():
+    """Accounts registered minutes apart but with scattered ids (so not `bulk`) that do no
+    other work are flagged by the default profile once their profiles are known; a cohort
+    registered minutes apart that then works is not. (On Spark: test_default_profile_spark.py.)"""
+    from starscope.detect import default_profile, lockstep, low_activity
+    from starscope.detect import run as detect_run
+    from starscope.detect.params import Params
+
+    from . import fixtures
+
+    stars, events, prof = profiles_world()
+    ids = sorted({s["actor_id"] for s in stars if s["repo_id"] == 5})
+    con = fixtures.make_con(stars, events_rows=events)
+    con.register("account_profiles", prof)
     detect_run._prepare_stars(con, None, None)
     low_activity.run(con, Params())
     lockstep.run(con, Params(), None)

@@ -96,7 +96,7 @@ def _popular(w: World, repo: int = 999) -> None:
         w.active(spread(i, 3)); w.star(spread(i, 3), repo, i * 0.2)
 
 
-def test_bulk_ids_flagged_spread_ids_not(engine):
+def bulk_world() -> World:
     w = World()
     _popular(w)
     for i in range(12):  # bulk block of accounts that only star
@@ -107,7 +107,11 @@ def test_bulk_ids_flagged_spread_ids_not(engine):
         w.star(spread(i, 77), 200, 1 + i * 0.05); w.star(spread(i, 77), 999, 9 + i)
     for i in range(12):  # a class registered together that then works: nothing
         w.active(bulk(i, BIG + 1000)); w.star(bulk(i, BIG + 1000), 250, 1 + i * 0.05)
-    _, rows = detect(w, engine=engine)
+    return w
+
+
+def test_bulk_ids_flagged_spread_ids_not():
+    _, rows = detect(bulk_world())
     got = on_repo(rows, 100)
     assert set(got) == {bulk(i) for i in range(12)}
     score, reason = got[bulk(0)]
@@ -117,23 +121,28 @@ def test_bulk_ids_flagged_spread_ids_not(engine):
     assert on_repo(rows, 250) == {}
 
 
-def test_bulk_block_that_is_a_small_share_of_a_popular_repo_is_not_flagged(engine):
+def small_share_world() -> World:
     # bulk accounts' camouflage stars on a popular repo: 12 of 112 stargazers
     w = World()
     for i in range(12):
         w.star(bulk(i), 300, 1 + i * 0.05)
     for i in range(100):
         w.active(spread(i, 5)); w.star(spread(i, 5), 300, 1 + i * 0.2)
-    _, rows = detect(w, engine=engine)
+    return w
+
+
+def test_bulk_block_that_is_a_small_share_of_a_popular_repo_is_not_flagged():
+    w = small_share_world()
+    _, rows = detect(w)
     assert on_repo(rows, 300) == {}
     # ... unless the block is big on its own
-    _, rows = detect(w, dparams=NO_HOLLOW.replace(bulk_big_block=12), engine=engine)
+    _, rows = detect(w, dparams=NO_HOLLOW.replace(bulk_big_block=12))
     assert set(on_repo(rows, 300)) == {bulk(i) for i in range(12)}
 
 
 # ---------------------------------------------------------------- 2. star + fork
 
-def test_star_and_fork_minutes_apart_flagged_days_apart_or_then_working_not(engine):
+def star_fork_world() -> World:
     w = World()
     _popular(w)
     for i in range(12):
@@ -144,7 +153,11 @@ def test_star_and_fork_minutes_apart_flagged_days_apart_or_then_working_not(engi
         w.star(b, 500, 2 + i * 0.1); w.event(b, 500, 5 + i * 0.1, FORK)
         # a student: star + fork minutes apart, then pushes
         w.star(c, 450, 2 + i * 0.1); w.event(c, 450, 2 + i * 0.1 + 5 / 1440, FORK)
-    _, rows = detect(w, engine=engine)
+    return w
+
+
+def test_star_and_fork_minutes_apart_flagged_days_apart_or_then_working_not():
+    _, rows = detect(star_fork_world())
     got = on_repo(rows, 400)
     assert set(got) == {spread(i) for i in range(12)}
     assert got[spread(0)][1] == ("star+fork within 5 min, nothing else done "
@@ -155,7 +168,7 @@ def test_star_and_fork_minutes_apart_flagged_days_apart_or_then_working_not(engi
 
 # ---------------------------------------------------------------- 3. low-activity accounts
 
-def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not(engine):
+def low_activity_world() -> World:
     w = World()
     for i in range(15):  # one-shot accounts, spread ids: 15 of 18 stars (below StarScout's 50)
         w.star(spread(i), 900, 1 + i * 0.01)
@@ -165,7 +178,11 @@ def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not(engine):
         w.star(spread(i, 23), 901, i * 0.3)
     for i in range(200):
         w.active(spread(i, 37)); w.star(spread(i, 37), 901, i * 0.1)
-    con, rows = detect(w, engine=engine)
+    return w
+
+
+def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not():
+    con, rows = detect(low_activity_world())
     got = on_repo(rows, 900)
     assert set(got) == {spread(i) for i in range(15)}
     assert got[spread(0)][1] == "low-activity account (15 of the repo's 18 stars)"
@@ -179,7 +196,7 @@ def test_low_activity_majority_flagged_oneoffs_on_popular_repo_not(engine):
 P_SMALL = Params(lockstep_n=5, lockstep_m=3)
 
 
-def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped(engine):
+def lockstep_world() -> World:
     w = World()
     for i in range(12):
         a, c = spread(i), spread(i, 55)
@@ -187,7 +204,11 @@ def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped(engine):
         for j, r in enumerate((1000, 1001, 1002, 1003)):
             w.star(a, r, 10 + j * 0.5 + i * 0.02)        # within hours of each repo's center
             w.star(c, 1100 + j, (i * 7 + j * 11) % 29)   # over four weeks
-    con, rows = detect(w, params=P_SMALL, engine=engine)
+    return w
+
+
+def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped():
+    con, rows = detect(lockstep_world(), params=P_SMALL)
     starscout = set(con.execute("SELECT actor_id, repo_id FROM _det_ls_edges").fetchall())
     assert {(spread(i, 55), 1100) for i in range(12)} <= starscout  # StarScout flags both
     # CopyCatch keeps m = 3 repos; the farm's 4th repo is found through its accounts
@@ -201,7 +222,7 @@ def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped(engine):
 
 # ---------------------------------------------------------------- 5. co-star groups
 
-def test_costar_group_flagged_organic_costarring_not(engine):
+def costar_world() -> World:
     w = World()
     repos = [600, 601, 602, 603, 604]
     for i in range(20):  # thin accounts (only stars), spread ids, 3 of 5 repos over 4 weeks
@@ -218,7 +239,12 @@ def test_costar_group_flagged_organic_costarring_not(engine):
         w.active(spread(i, 88))
         for r in range(800, 805):
             w.star(spread(i, 88), r, i * 0.25)
-    _, rows = detect(w, engine=engine)
+    return w
+
+
+def test_costar_group_flagged_organic_costarring_not():
+    _, rows = detect(costar_world())
+    repos = [600, 601, 602, 603, 604]
     flagged = {(a, r) for a, r, _, _ in rows}
     assert flagged == {(spread(i), repos[(i + k) % 5]) for i in range(20) for k in range(3)}
     reason = on_repo(rows, 600)[spread(0)][1]
@@ -228,7 +254,7 @@ def test_costar_group_flagged_organic_costarring_not(engine):
 
 # ---------------------------------------------------------------- 6-8. reuse, burst, shared audience
 
-def test_farm_reused_across_orders_flagged_list_and_community_not(engine):
+def reuse_world() -> World:
     w = World()
     farm = [spread(i, 1) for i in range(30)]
     for a in farm:  # aged accounts with real-looking activity
@@ -249,7 +275,13 @@ def test_farm_reused_across_orders_flagged_list_and_community_not(engine):
         a = spread(i, 400); w.active(a)
         for r in (4000, 4001, 4002):
             w.star(a, r, (i * 7 + (r - 4000) * 11) % 28)
-    _, rows = detect(w, dparams=NO_HOLLOW.replace(burst_min_stars=15), engine=engine)
+    return w
+
+
+def test_farm_reused_across_orders_flagged_list_and_community_not():
+    w = reuse_world()
+    farm = [spread(i, 1) for i in range(30)]
+    _, rows = detect(w, dparams=NO_HOLLOW.replace(burst_min_stars=15))
     flagged = {(a, r) for a, r, _, _ in rows}
     farm_stars = {(s["actor_id"], s["repo_id"]) for s in w.stars
                   if s["actor_id"] in farm and s["repo_id"] in (2000, 2001, 2002, 2100)}
@@ -266,7 +298,7 @@ def test_farm_reused_across_orders_flagged_list_and_community_not(engine):
 
 # ---------------------------------------------------------------- shape, determinism, params
 
-def _mixed_world() -> World:
+def mixed_world() -> World:
     w = World()
     for i in range(12):  # bulk accounts that only star and fork
         w.star(bulk(i), 100, 1 + i * 0.05)
@@ -281,18 +313,12 @@ def _mixed_world() -> World:
     return w
 
 
-def test_output_table_shape_scores_and_no_leftovers(engine):
-    con, rows = detect(_mixed_world(), engine=engine)
-    if engine == "spark":
-        cols = [(f.name, f.dataType.simpleString())
-                for f in con.table("_det_default_susp").schema.fields]
-        assert cols == [("actor_id", "bigint"), ("repo_id", "bigint"), ("score", "double"),
-                        ("reasons", "string")]
-    else:
-        cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE "
-                           "table_name = '_det_default_susp' ORDER BY ordinal_position").fetchall()
-        assert cols == [("actor_id", "BIGINT"), ("repo_id", "BIGINT"), ("score", "DOUBLE"),
-                        ("reasons", "VARCHAR")]
+def test_output_table_shape_scores_and_no_leftovers():
+    con, rows = detect(mixed_world())
+    cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE "
+                       "table_name = '_det_default_susp' ORDER BY ordinal_position").fetchall()
+    assert cols == [("actor_id", "BIGINT"), ("repo_id", "BIGINT"), ("score", "DOUBLE"),
+                    ("reasons", "VARCHAR")]
     assert rows and all(0.6 <= s <= 1 and r for _, _, s, r in rows)
     both = on_repo(rows, 400)[bulk(0)]
     # bulk (0.7), star+fork (0.6), co-star (0.6: 12 thin accounts sharing repos 100 and 400)
@@ -309,7 +335,7 @@ def test_output_table_shape_scores_and_no_leftovers(engine):
 
 
 def test_deterministic_across_runs_and_threads():
-    w = _mixed_world()
+    w = mixed_world()
     _, a = detect(w, threads=1)
     _, b = detect(w, threads=4)
     _, c = detect(w, threads=1)
@@ -337,7 +363,7 @@ def test_parameters_are_checked():
     with pytest.raises(UsageError):
         default_profile.run(make_con([]), {"nope": 1})
     # a starscout Params (what run.py passes) means: the default thresholds
-    w = _mixed_world()
+    w = mixed_world()
     _, a = detect(w, dparams=None)
     con = make_con(w.stars, events_rows=w.events)
     detect_run._prepare_stars(con, None, None)
@@ -407,9 +433,7 @@ def test_explanations_agree_with_verdicts(sim_store):
     assert check_explanations(store) > 0
 
 
-def test_campaigns_table_kinds_campaign_and_slow_campaign(engine):
-    """A drip below the monthly rule is a `slow_campaign` row of `campaigns` under the default
-    profile; a 60-star burst is a `campaign`; starscout has no slow campaigns."""
+def campaigns_world() -> World:
     w = World()
     farm = [spread(i, 1) for i in range(30)]
     for a in farm:
@@ -421,8 +445,15 @@ def test_campaigns_table_kinds_campaign_and_slow_campaign(engine):
         w.star(farm[j], 2100, 2 + j * 2.5)
     for i in range(60):  # a throwaway burst: 60 one-shot accounts
         w.star(spread(i, 500), 2200, 3 + i * 0.01)
+    return w
+
+
+def test_campaigns_table_kinds_campaign_and_slow_campaign():
+    """A drip below the monthly rule is a `slow_campaign` row of `campaigns` under the default
+    profile; a 60-star burst is a `campaign`; starscout has no slow campaigns."""
+    w = campaigns_world()
     for profile, want in (("default", {(2200, "campaign"), (2100, "slow_campaign")}), ("starscout", {(2200, "campaign")})):
-        con = make_con(w.stars, events_rows=w.events, engine=engine)
+        con = make_con(w.stars, events_rows=w.events)
         t = detect_run.run_detection(con, profile=profile, default_params={"burst_min_stars": 15})
         rows = con.execute(f"SELECT repo_id, kind, n_anomalous_months FROM {t['campaigns']}").fetchall()
         got = {(r, k) for r, k, _ in rows if r in (2100, 2200)}

@@ -106,11 +106,11 @@ def test_hand_case(engine):
     assert {r for _, r in _sql(stars, events, HollowBurstParams(max_working_share=0.34), engine)} == {1, 6}
 
 
-def _profile(stars, events, P, engine="duckdb"):
-    return default_profile_con(stars, events, P, engine)
+def _profile(stars, events, P):
+    return default_profile_con(stars, events, P)
 
 
-def test_wired_into_default_profile(engine):
+def test_wired_into_default_profile():
     """The default profile flags repo 1's kept-alive accounts through `hollow-burst` alone (no
     other signal sees them), with its reason, and nothing else with it (the other repos' thin
     accounts are other signals' business); its defaults are the module's; the profile's
@@ -118,7 +118,7 @@ def test_wired_into_default_profile(engine):
     assert {f.name: getattr(DefaultParams(), "hollow_burst_" + f.name)
             for f in dataclasses.fields(HollowBurstParams)} == dataclasses.asdict(HollowBurstParams())
     stars, events = _hand_world()
-    con = _profile(stars, events, DefaultParams(), engine)
+    con = _profile(stars, events, DefaultParams())
     rows = con.execute("SELECT actor_id, score, reasons FROM _det_default_susp WHERE repo_id = 1").fetchall()
     assert {a for a, _, _ in rows} == {100 + a for a in range(30)}
     assert all(sc == 0.5 and rs.startswith("hollow burst (30 of the repo's 30 stars within 48 h")
@@ -126,5 +126,5 @@ def test_wired_into_default_profile(engine):
     sig = set(con.execute("SELECT repo_id, signal FROM _det_default_sig").fetchall())
     assert {s for r, s in sig if r == 1} == {"hollow-burst"}
     assert {r for r, s in sig if s == "hollow-burst"} == {1}
-    con = _profile(stars, events, DefaultParams(hollow_burst_min_stars=31), engine)
+    con = _profile(stars, events, DefaultParams(hollow_burst_min_stars=31))
     assert con.execute("SELECT count(*) FROM _det_default_susp WHERE repo_id = 1").fetchone()[0] == 0
