@@ -56,7 +56,9 @@ def results(store: Store) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """The world's hour files merged into one file per day (ingest is per file: 80 files
-    instead of 1,920 keep the test fast), grouped by month."""
+    instead of 1,920 keep the test fast), grouped by month. Merged by concatenating the
+    hours' gzip members (valid gzip, as ingest reads it; not decompressed and compressed
+    again: 2.5 s of CPU)."""
     base = tmp_path_factory.mktemp("inc")
     simulate_world(base / "w", days=80, seed=5, scale=0.02, start=dt.date(2024, 2, 1))
     days: dict[str, list[Path]] = {}
@@ -67,9 +69,9 @@ def world(tmp_path_factory):
     months: dict[str, list[str]] = {}
     for day, parts in sorted(days.items()):
         f = out / f"{day}-0.json.gz"
-        with gzip.open(f, "wb", compresslevel=1) as fh:
+        with open(f, "wb") as fh:
             for p in parts:
-                fh.write(gzip.decompress(p.read_bytes()))
+                fh.write(p.read_bytes())
         months.setdefault(day[:7], []).append(str(f))
     assert sorted(months) == ["2024-02", "2024-03", "2024-04"]
     return base, months

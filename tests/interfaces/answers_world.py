@@ -11,7 +11,31 @@ MARKUP_LOGIN = "<img src=x onerror=alert(1)>"
 RENAMED_NEW = "renamed-org/New-Name"
 
 
+# seed -> (the folder it was built in, its facts): built once per test process.
+_BUILT: dict[int, tuple[Path, dict]] = {}
+
+
 def build(base: Path, seed: int = 5) -> dict:
+    """The world of `_build` in `base`, for one test module: six modules use the same one,
+    and a module may change its store, so the first call builds it in a folder no module
+    gets (next to `base`, under pytest's temp folder) and every call copies it (the same
+    files a build makes: ingest and detection are deterministic; the copy's file records
+    name the first build's input paths, which nothing reads). A copy costs ~0.1 s, a build
+    several seconds of CPU."""
+    import shutil
+
+    if seed not in _BUILT:
+        pristine = base.parent / f"answers-world-{seed}"
+        pristine.mkdir()
+        _BUILT[seed] = (pristine, _build(pristine, seed))
+    pristine, facts = _BUILT[seed]
+    base.mkdir(parents=True, exist_ok=True)
+    for name in ("world", "store", "extra"):
+        shutil.copytree(pristine / name, base / name)
+    return {**facts, "store": base / "store", "world": base / "world"}
+
+
+def _build(base: Path, seed: int) -> dict:
     """Simulate 2 days, ingest, detect; rename two campaign repos (one to a name with markup)
     in an extra hour file, ingest it and detect again. Returns facts the tests use."""
     from starscope.ingest import ingest

@@ -13,6 +13,34 @@ from answers_world import build  # noqa: E402
 from starscope.interfaces.web import OPENAPI, app  # noqa: E402
 
 
+def _seed_utf8_codec_table() -> None:
+    """schemathesis draws path text with hypothesis's codec="utf-8"; hypothesis finds the
+    characters a codec encodes by encoding all 1.1M code points (~10 s of CPU per worker),
+    then caches the table under .hypothesis/, which a fresh clone does not have. UTF-8
+    encodes, and round-trips, every code point but the surrogates: write that table in
+    hypothesis's own format (the one it writes) if it is not there yet. Same cases drawn."""
+    import gzip
+    import json
+    import os
+    import tempfile
+
+    try:
+        from hypothesis.internal.charmap import charmap_file
+        path = charmap_file("codec-v2-utf-8")
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=1) as f:
+            f.write(json.dumps([[[0, 0xD7FF], [0xE000, 0x10FFFF]], []]).encode())
+        os.replace(tmp, path)
+    except Exception:  # another hypothesis: it computes the table itself, as before
+        pass
+
+
+_seed_utf8_codec_table()
+
+
 @pytest.fixture(scope="module")
 def web_schema(tmp_path_factory):
     world = build(tmp_path_factory.mktemp("fuzz"), seed=5)

@@ -8,6 +8,7 @@ pair's listed star (see settle_listed_stars, run by every commit of the store's 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,8 @@ def profiled(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
 
 
 def settle_listed_stars(root: Path, manifest: dict[str, Any], batch: list[list[dict[str, Any]]],
-                        staging_dirs: list[Path], token: str
+                        staging_dirs: list[Path], token: str,
+                        con: Callable[[], duckdb.DuckDBPyConnection] | None = None,
                         ) -> tuple[dict[str, dict[str, Any] | None], int]:
     """Keep one kind of star per (account, repo) whatever order sources come in: a star
     known from an event wins over a star from a stargazer list (event id null).
@@ -100,13 +102,14 @@ def settle_listed_stars(root: Path, manifest: dict[str, Any], batch: list[list[d
     ({store segment path: its replacement descriptor, or None when nothing is left}, store
     rows removed). Segments of the store that hold listed rows carry ``listed`` in the
     manifest, so a batch of archive events against a store without listed stars costs one
-    look at its own staged stars."""
+    look at its own staged stars. ``con``: makes the connection to use (the writer's cursor;
+    default: a new database)."""
     staged = [(f, seg, staging_dirs[f] / seg["path"]) for f, segs in enumerate(batch)
               for seg in segs if seg["table"] == "stars" and seg["rows"]]
     if not staged:
         return {}, 0
     store_listed = [s for s in manifest["segments"].get("stars", []) if s.get("listed")]
-    con = duckdb.connect(config={"threads": 1})
+    con = con() if con is not None else duckdb.connect(config={"threads": 1})
     try:
         union = " UNION ALL ".join(
             f"SELECT {k} AS k, event_id, starred_at, actor_id, repo_id "
