@@ -166,6 +166,36 @@ def test_faults_are_retried_and_give_the_same_store(tmp_path, filled):
     assert snapshot(store) == filled["before"]
 
 
+
+def test_bad_events_are_quarantined_with_their_answer_and_line(tmp_path):
+    # events of several answers are parsed together: each bad one must still name the URL it
+    # came from and its line in that answer, and the good ones around it land
+    fake = build(n_bulk=3, n_organic=3)
+    alpha = fake.repos["alice/alpha"]
+    good = {"type": "PushEvent", "payload": {}, "public": True,
+            "repo": {"id": alpha.id, "name": alpha.full_name}}
+
+    def ev(i: int, uid: int, **kw) -> dict:
+        return {**good, "id": str(90_000_000_000 + i), "created_at": "2026-09-20T10:00:00Z",
+                "actor": {"id": uid, "login": fake.login_of(uid)}, **kw}
+
+    b1, b2 = 150_000_001, 150_000_002
+    fake.user_events[b1][:0] = [ev(1, b1), ev(2, b1, created_at="yesterday"), ev(3, b1)]
+    fake.user_events[b2][:0] = [ev(4, b2, actor={"id": -1, "login": "x"}), ev(5, b2)]
+    with Served(fake) as srv:
+        store = Store(tmp_path / "s")
+        with client(srv.url) as c:
+            rep = run_github(store, ["alice/alpha"], c, user_events=True)
+    assert rep.bad_events == 2
+    q = [json.loads(ln) for p in sorted(store.quarantine_dir.glob("*.jsonl"))
+         for ln in p.read_text().splitlines()]
+    assert sorted((r["path"].split("/users/")[1], r["line"]) for r in q) == [
+        ("bulk001/events/public?per_page=100", 2), ("bulk002/events/public?per_page=100", 1)]
+    con = store.connect()
+    ids = {r[0] for r in con.execute("SELECT event_id FROM events WHERE event_id >= 90000000000").fetchall()}
+    assert ids == {90_000_000_001, 90_000_000_003, 90_000_000_005}
+    con.close()
+
 def test_secondary_limit_without_headers_waits_then_goes_on():
     fake = FakeGitHub(token=TOKEN)
     fake.add_user(1, "one", "2020-01-01T00:00:00Z")
