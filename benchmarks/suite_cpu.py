@@ -6,7 +6,8 @@ busy machine, where wall times say more about the neighbours than about the test
 
 Each test's CPU (setup, call and teardown) is what its worker process and every process under
 it used meanwhile: the worker's own time, its reaped children's, and the live descendants' (the
-Spark JVM, parse workers, servers, subprocess runs), from /proc (Linux only). On two cores the
+Spark JVM, parse workers, servers, subprocess runs) with the children they reaped (parse
+workers that ended, reaped by multiprocessing's fork server), from /proc (Linux only). On two cores the
 suite cannot take less wall time than half its CPU time; on a quiet machine, where the tests
 mostly use one core each, that is close to what it takes.
 """
@@ -51,7 +52,9 @@ def cpu_ticks() -> int:
     while todo:
         pid = todo.pop()
         s = stats[pid]
-        total += s[1] + s[2]  # a live descendant; its own reaped children count when it exits
+        # a live descendant and the children it reaped: ingest's workers are children of
+        # multiprocessing's fork server, which lives on and reaps them (not counted otherwise)
+        total += s[1] + s[2] + s[3] + s[4]
         todo += kids.get(pid, [])
     return total
 

@@ -65,6 +65,7 @@ class FakeGitHub:
         self.poll_interval = 60  # X-Poll-Interval of event feeds (seconds)
         self._quota: dict[str, list[float]] = {}  # who -> [remaining, reset epoch]
         self.lock = threading.Lock()
+        self.logged = threading.Condition(self.lock)  # notified on every request logged
 
     # ------------------------------------------------------------------ data
     def add_repo(self, repo: FakeRepo) -> None:
@@ -95,6 +96,19 @@ class FakeGitHub:
 
     def login_of(self, uid: int) -> str:
         return self.users[uid]["login"]
+
+    def wait_for_requests(self, n: int, timeout: float, stop: Any = None) -> bool:
+        """Block until `n` requests are logged (True), `stop()` is true or `timeout` passes
+        (False). Woken by each request, so a waiter sees the n-th at once without polling;
+        `stop` (e.g. "the client process ended") is checked every 50 ms."""
+        deadline = time.monotonic() + timeout
+        with self.logged:
+            while len(self.log) < n:
+                left = deadline - time.monotonic()
+                if left <= 0 or (stop is not None and stop()):
+                    return False
+                self.logged.wait(min(left, 0.05))
+        return True
 
     def requests_to(self, prefix: str) -> list[dict[str, Any]]:
         return [r for r in self.log if r["path"].startswith(prefix)]
@@ -134,6 +148,7 @@ class FakeGitHub:
                "inm": request.headers.get("if-none-match"),
                "auth": request.headers.get("authorization")}
         self.log.append(rec)
+        self.logged.notify_all()
         if not request.headers.get("user-agent"):
             # GitHub: requests without a User-Agent are rejected (403)
             rec["status"] = 403
@@ -160,8 +175,9 @@ class FakeGitHub:
             rec["status"] = 500
             return _json({"message": "Server Error"}, 500)
         status, body, extra = self._route(request)
-        etag = None
+        etag = payload = None
         if status == 200:
+            # serialised once: for the ETag and as the body (the API world tests serve thousands)
             payload = json.dumps(body, separators=(",", ":")).encode()
             etag = 'W/"' + hashlib.sha1(payload).hexdigest() + '"'
             if request.headers.get("if-none-match") == etag:
@@ -181,6 +197,8 @@ class FakeGitHub:
             return Response(b'[{"id": "1", "type": ', status, headers, media_type="application/json")
         if fault == "truncate":
             return _Truncated(json.dumps(body).encode(), headers)
+        if payload is not None:
+            return Response(payload, status, headers, media_type="application/json")
         return _json(body, status, headers)
 
     def _route(self, request: Request) -> tuple[int, Any, dict[str, str]]:

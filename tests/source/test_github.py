@@ -166,6 +166,36 @@ def test_faults_are_retried_and_give_the_same_store(tmp_path, filled):
     assert snapshot(store) == filled["before"]
 
 
+
+def test_bad_events_are_quarantined_with_their_answer_and_line(tmp_path):
+    # events of several answers are parsed together: each bad one must still name the URL it
+    # came from and its line in that answer, and the good ones around it land
+    fake = build(n_bulk=3, n_organic=3)
+    alpha = fake.repos["alice/alpha"]
+    good = {"type": "PushEvent", "payload": {}, "public": True,
+            "repo": {"id": alpha.id, "name": alpha.full_name}}
+
+    def ev(i: int, uid: int, **kw) -> dict:
+        return {**good, "id": str(90_000_000_000 + i), "created_at": "2026-09-20T10:00:00Z",
+                "actor": {"id": uid, "login": fake.login_of(uid)}, **kw}
+
+    b1, b2 = 150_000_001, 150_000_002
+    fake.user_events[b1][:0] = [ev(1, b1), ev(2, b1, created_at="yesterday"), ev(3, b1)]
+    fake.user_events[b2][:0] = [ev(4, b2, actor={"id": -1, "login": "x"}), ev(5, b2)]
+    with Served(fake) as srv:
+        store = Store(tmp_path / "s")
+        with client(srv.url) as c:
+            rep = run_github(store, ["alice/alpha"], c, user_events=True)
+    assert rep.bad_events == 2
+    q = [json.loads(ln) for p in sorted(store.quarantine_dir.glob("*.jsonl"))
+         for ln in p.read_text().splitlines()]
+    assert sorted((r["path"].split("/users/")[1], r["line"]) for r in q) == [
+        ("bulk001/events/public?per_page=100", 2), ("bulk002/events/public?per_page=100", 1)]
+    con = store.connect()
+    ids = {r[0] for r in con.execute("SELECT event_id FROM events WHERE event_id >= 90000000000").fetchall()}
+    assert ids == {90_000_000_001, 90_000_000_003, 90_000_000_005}
+    con.close()
+
 def test_secondary_limit_without_headers_waits_then_goes_on():
     fake = FakeGitHub(token=TOKEN)
     fake.add_user(1, "one", "2020-01-01T00:00:00Z")
@@ -366,15 +396,18 @@ def _cli(store: Path, url: str, commit_every: str = "0.3") -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(400)  # 11 whole runs as subprocesses: minutes on a busy machine
+@pytest.mark.timeout(400)  # 11 runs as subprocesses: minutes on a busy machine
 def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path):
-    small = dict(n_bulk=40, n_organic=40)
+    # 40 bulk stars (the feed's last 40 stars) and 20 organic ones only in the stargazer list:
+    # listed and feed stars, every phase and problem of build(); a whole run ~140 requests
+    small = dict(n_bulk=40, n_organic=20)
+    # The uninterrupted reference run, in this process (the `github` command is this call and
+    # its output; a process start costs more CPU than the run itself)
     ref_fake = build(**small)
-    with Served(ref_fake) as srv:
-        env = {**os.environ, "STARSCOPE_GITHUB_API_URL": srv.url, "GITHUB_TOKEN": TOKEN}
-        whole_run = subprocess.run(_cli(tmp_path / "ref", srv.url), env=env, capture_output=True,
-                                   text=True)
-    assert whole_run.returncode == 1, whole_run.stderr  # 1: the recorded problems
+    with Served(ref_fake) as srv, client(srv.url) as c:
+        whole_run = run_github(Store(tmp_path / "ref"), REPOS, c, user_events=True,
+                               commit_every=0.3)
+    assert whole_run.problems  # the recorded problems (the command's exit code 1)
     ref = Store(tmp_path / "ref")
     # Kill points are drawn in requests served, not seconds: a resumed run has less left to do
     # and a loaded machine stretches time, but each run is killed after its k-th request
@@ -393,8 +426,8 @@ def test_killed_at_random_points_then_rerun_gives_the_identical_store(tmp_path):
             # run's first commit just because the server answers fast (commits are timed)
             p = subprocess.Popen(_cli(store, srv.url, commit_every="0"), env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
-            while p.poll() is None and len(fake.log) < at:
-                time.sleep(0.002)
+            # woken by the at-th request itself (no polling loop burning CPU meanwhile)
+            fake.wait_for_requests(at, timeout=300, stop=lambda: p.poll() is not None)
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
                 killed += 1

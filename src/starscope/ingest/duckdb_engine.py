@@ -73,7 +73,15 @@ def plan_tasks(
 def _pool(workers: int) -> ProcessPoolExecutor:
     # forkserver: no fork of a parent that holds DuckDB threads; cheaper than spawn per task.
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        # The fork server imports the worker's modules (PyArrow, DuckDB, the parser) once and
+        # each worker is forked with them loaded, instead of importing them itself (~1 s of
+        # CPU per worker, per run). Takes effect when the server starts (the first pool of a
+        # process). PyArrow's import starts its allocator's background thread there; Arrow
+        # and jemalloc re-initialise after fork (tests/ingest: every ingest test runs so).
+        ctx.set_forkserver_preload(["starscope.ingest.duckdb_engine"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                initializer=die_with_parent, initargs=(os.getpid(),))
 
 

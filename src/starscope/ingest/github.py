@@ -20,6 +20,7 @@ store as an uninterrupted run. Missing, renamed, blocked or unreadable things (4
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
@@ -53,6 +54,9 @@ COMMIT_SECONDS = 15.0
 # followed for ever.
 MAX_FEED_PAGES = 20
 PENDING_ROWS = 200_000
+# Events read are parsed in batches of about this much JSON (they wait for a look-up or a
+# commit otherwise): parsing a page at a time paid the parser's fixed cost per page.
+RAW_BYTES = 8 << 20
 STARGAZERS_HIDDEN = ("the stargazer list of {repo} is not visible to this token (HTTP {status}): "
                      "since 2026-06-30 GitHub shows it only to the repo's admins and "
                      "collaborators; reading what else is public")
@@ -144,6 +148,11 @@ class LiveIngest:
         self.last_commit = time.monotonic()
 
     def _reset_pending(self) -> None:
+        # events read but not parsed yet: (NDJSON lines, how many, where from). Parsed together
+        # when something needs them (a look-up of stars, the commit): one parse of a batch
+        # instead of one per page, most of them a user's few events (parse's fixed cost).
+        self.p_raw: list[tuple[bytes, int, str]] = []
+        self.p_raw_bytes = 0
         self.p_tables: list[pa.Table] = []  # parsed events
         self.p_quarantine: list[dict[str, Any]] = []
         self.p_listed: list[tuple[int, str, int, str, int | None, dt.datetime]] = []
@@ -172,6 +181,7 @@ class LiveIngest:
 
     def commit(self) -> None:
         """Commit what was read since the last commit, and the state, in one atomic step."""
+        self.parse_pending()
         parts: list[tuple[list[dict[str, Any]], Path]] = []
         if self.p_tables:
             d = self._staging()
@@ -239,9 +249,11 @@ class LiveIngest:
 
     # look-ups over the store and what is pending
     def starred_by(self, repo_id: int) -> set[int]:
+        self.parse_pending()
         return live.starred_by(self.con(), repo_id) | set(self.p_stars.get(repo_id, {}))
 
     def stargazers(self, repo_id: int) -> list[tuple[int, str]]:
+        self.parse_pending()
         best = {a: (t, login) for a, login, t in live.stargazers(self.con(), repo_id)}
         for a, (t, login) in self.p_stars.get(repo_id, {}).items():
             if a not in best or t >= best[a][0]:
@@ -359,21 +371,39 @@ class LiveIngest:
         return first, items, True
 
     def add_events(self, items: list[Any], origin: str) -> None:
-        """Parse events (GH Archive's parser) and keep them for the next commit."""
+        """Keep events for the next commit; parse_pending parses them (GH Archive's parser)."""
         if not items:
             return
+        # one line per event: compact JSON escapes any newline inside a string
         lines = b"".join(json.dumps(e, separators=(",", ":")).encode() + b"\n" for e in items)
-        res = parse_lines(lines)
+        self.p_raw.append((lines, len(items), origin))
+        self.p_raw_bytes += len(lines)
+        self.p_size += len(items)
+        if self.p_raw_bytes >= RAW_BYTES:
+            self.parse_pending()
+
+    def parse_pending(self) -> None:
+        """Parse the pending events in one go; a bad one is quarantined with its origin (the
+        URL it came from) and its line number in that answer, as if parsed alone."""
+        if not self.p_raw:
+            return
+        raw, self.p_raw, self.p_raw_bytes = self.p_raw, [], 0
+        res = parse_lines(b"".join(lines for lines, _, _ in raw))
+        starts, n = [], 0  # the first line (1-based) of each answer in the batch
+        for _, count, _ in raw:
+            starts.append(n + 1)
+            n += count
         redact = self.client.redact
-        self.p_quarantine += [
-            {"file": "github", "path": redact(origin), "line": b.line, "offset": None,
-             "error": b.error, "head": redact(b.head.decode("utf-8", "backslashreplace"))}
-            for b in res.bad]
+        for b in res.bad:
+            i = bisect.bisect_right(starts, b.line) - 1
+            self.p_quarantine.append(
+                {"file": "github", "path": redact(raw[i][2]), "line": b.line - starts[i] + 1,
+                 "offset": None, "error": b.error,
+                 "head": redact(b.head.decode("utf-8", "backslashreplace"))})
         self.report.bad_events += len(res.bad)
         t = res.table
         if t.num_rows:
             self.p_tables.append(t)
-            self.p_size += t.num_rows
             w = t.filter(pc.equal(t["type"], WATCH))
             for a, login, r, at in zip(w["actor_id"].to_pylist(), w["actor_login"].to_pylist(),
                                        w["repo_id"].to_pylist(), w["created_at"].to_pylist()):
