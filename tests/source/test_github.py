@@ -166,7 +166,6 @@ def test_faults_are_retried_and_give_the_same_store(tmp_path, filled):
     assert snapshot(store) == filled["before"]
 
 
-
 def test_bad_events_are_quarantined_with_their_answer_and_line(tmp_path):
     # events of several answers are parsed together: each bad one must still name the URL it
     # came from and its line in that answer, and the good ones around it land
@@ -195,6 +194,7 @@ def test_bad_events_are_quarantined_with_their_answer_and_line(tmp_path):
     ids = {r[0] for r in con.execute("SELECT event_id FROM events WHERE event_id >= 90000000000").fetchall()}
     assert ids == {90_000_000_001, 90_000_000_003, 90_000_000_005}
     con.close()
+
 
 def test_secondary_limit_without_headers_waits_then_goes_on():
     fake = FakeGitHub(token=TOKEN)
