@@ -76,12 +76,13 @@ def _uses_spark(item) -> bool:
 #: minutes on one worker at the end of the run). Only the order depends on this list.
 LONGEST_FIRST = (
     "spark",                                   # ~400 s, one JVM
-    "tests/source/test_github_world.py",       # ~50 s (two worlds read through the fake API)
-    "tests/source/test_github.py",             # ~45 s (the kill test: 11 processes)
-    "tests/detect/test_default_profile.py",
-    "tests/detect/test_incremental.py",
-    "tests/ingest/test_hostile_input.py",
-    "tests/results/test_detect_commands.py",
+    "tests/source/test_github.py",             # ~58 s (the kill test: 11 processes)
+    "tests/detect/test_default_profile.py",    # ~51 s (two 7-day worlds)
+    "tests/detect/test_incremental.py",        # ~47 s
+    "tests/results/test_coverage.py",          # ~39 s
+    "tests/source/test_github_world.py",       # ~34 s (two worlds read through the fake API)
+    "tests/ingest/test_hostile_input.py",      # ~34 s
+    "tests/results/test_detect_commands.py",   # ~31 s
 )
 
 

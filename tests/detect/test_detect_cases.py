@@ -316,10 +316,10 @@ def test_world_matches_reference(run):
     assert flagged(con, t, "low_activity") == want["low_activity"] != set()
 
 
-def test_no_intermediate_tables_left(engine):
-    """On a connection of its own (not a batch; the smallest case with a farm, as each
-    statement costs Spark a job): only the inputs and the result tables remain."""
-    con, t = detect(CASES.cases[CLUSTER].stars, engine=engine)
+def test_no_intermediate_tables_left():
+    """On a connection of its own (not a batch): only the inputs and the result tables remain.
+    (On Spark: test_default_profile_spark, whose run has every stage of starscout's too.)"""
+    con, t = detect(CASES.cases[CLUSTER].stars)
     assert table_names(con) == {"stars", "events", "account_activity"} | set(t.values())
     assert con.execute(f"SELECT count(*) FROM {t['farms']}").fetchone() == (1,)
 
