@@ -4,11 +4,11 @@ A Spark job has a fixed cost of ~0.1-1 s whatever its size, and one detection ru
 hundred of them: running each hand-made case alone on Spark made most of the suite's time.
 So cases are declared up front (:class:`Cases`), and on Spark all cases with the same
 parameters run as ONE detection: case k's account, repo and event ids are moved by
-``k * OFF`` and its times by ``4 k`` years (so no two cases share an id or a lockstep window;
-a multiple of 4 keeps every leap day), then each result row goes back to its case, with ids,
-times, months, farm numbers and the texts that cite them moved back. Detection ignores stars
-dated after "now" (a sanity bound on input); a batch runs with that clock set to 2099, as
-later cases are dated up to 4 years per case after 2024.
+``k * OFF`` (so no two cases share an account or a repo), then each result row goes back to its
+case, with ids, farm numbers and the texts that cite them moved back. Times stay: every
+signature is per account, repo or seed repo, so cases sharing a lockstep window do not meet,
+and the window loop runs once for the batch instead of once per case (moving each case to its
+own years made a batch of 7 cases cost ~2x).
 ``test_batched_equals_alone`` (test_detect_cases.py) checks on DuckDB that this gives every
 case exactly the tables it gets alone; the Spark run's tables are also compared with
 DuckDB's.
@@ -16,30 +16,22 @@ DuckDB's.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 from typing import Any, Callable
-from unittest import mock
 
 import duckdb
 import pyarrow as pa
 
 from starscope.detect import Params, run_detection
-from starscope.detect import run as detect_run
 
 from .fixtures import _number, activity_rows, events_from_stars, make_con
 
 OFF = 100_000  # ids of a hand-made case stay below this
-YEARS = 4  # years between two cases of a batch (a multiple of 4: leap days stay leap days)
-MAX_BATCH = 16  # cases per batch: the last one is dated before 2100 (lockstep's bound)
-BATCH_NOW = dt.datetime(2099, 12, 1)  # "now" while a batch runs
 
 ID_COLS = {"repo_id", "actor_id", "event_id", "org_id"}
 ID_LIST_COLS = {"seed_repo_ids", "repo_ids", "account_ids"}
-TIME_COLS = {"starred_at", "window_start", "window_end", "created_at", "first_at", "last_at"}
 TEXT_COLS = {"month", "first_anomalous_month", "last_anomalous_month", "window_label",
-             "reasons", "anomalous_months"}
-_YEAR = re.compile(r"\b(\d{4})-(\d\d)")
+             "reasons", "anomalous_months"}  # texts that may cite a farm number
 _FARM = re.compile(r"\bF(\d+)\b")
 
 
@@ -70,15 +62,12 @@ def _moved(row: dict, k: int) -> dict:
         if c in ID_COLS:
             assert 0 <= v < OFF, (c, v)
             out[c] = v + k * OFF
-        elif c in TIME_COLS:
-            out[c] = v.replace(year=v.year + YEARS * k)
     return out
 
 
 def _shift_text(v: Any, k: int, farm_base: int) -> Any:
     if isinstance(v, list):
         return [_shift_text(x, k, farm_base) for x in v]
-    v = _YEAR.sub(lambda m: f"{int(m.group(1)) - YEARS * k:04d}-{m.group(2)}", v)
     return _FARM.sub(lambda m: f"F{int(m.group(1)) - farm_base}", v)
 
 
@@ -101,8 +90,6 @@ def _back(row: dict, k: int, farm_base: int) -> dict:
             out[c] = v - farm_base
         elif c == "farm_ids":
             out[c] = [x - farm_base for x in v]
-        elif c in TIME_COLS:
-            out[c] = v.replace(year=v.year - YEARS * k)
         elif c in TEXT_COLS:
             out[c] = _shift_text(v, k, farm_base)
         else:
@@ -159,15 +146,11 @@ class Cases:
         return con, run_detection(con, params=c.params, **c.kw)
 
     def groups(self) -> dict[str, list[str]]:
-        """Batchable cases by parameters, at most MAX_BATCH per batch."""
+        """Batchable cases by parameters."""
         out: dict[str, list[str]] = {}
         for name, c in self.cases.items():
             if not c.alone:
-                key = c.key()
-                n = 0
-                while len(out.get(f"{key}#{n}", [])) >= MAX_BATCH:
-                    n += 1
-                out.setdefault(f"{key}#{n}", []).append(name)
+                out.setdefault(c.key(), []).append(name)
         return out
 
     def batch(self, engine: str) -> dict[str, tuple[Any, dict[str, str]]]:
@@ -185,8 +168,7 @@ class Cases:
                 accounts += [_moved(r, k) for r in a]
             first = self.cases[names[0]]
             con = make_con(stars, accounts, events, engine=engine)
-            with mock.patch.object(detect_run, "_now", lambda: BATCH_NOW):
-                tables = run_detection(con, params=first.params, **first.kw)
+            tables = run_detection(con, params=first.params, **first.kw)
             got = result_rows(con, tables)
             raw[key] = got
             out.update(_split(names, got, tables))
