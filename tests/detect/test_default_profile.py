@@ -63,6 +63,11 @@ def bulk(i: int, base: int = BIG) -> int:
     return base + 3 * i + (i % 2)
 
 
+COSTAR_REPOS = [600, 601, 602, 603, 604]  # the co-star group's repos
+FARM = [spread(i, 1) for i in range(30)]  # aged accounts serving several clients
+ORDERS = ((2000, 1), (2001, 5), (2002, 9))  # the farm's orders: (repo, day)
+
+
 # The hand-made worlds below have no forks, issues or pushes on any repo, so every repo in them
 # is hollow: the signals gated on hollow repos (hollow, hollow-burst, drip, paired) are off
 # here unless a test turns them on (their own cases are in test_default_properties.py,
@@ -224,7 +229,7 @@ def test_lockstep_tight_farm_kept_community_spread_over_weeks_dropped():
 
 def costar_world() -> World:
     w = World()
-    repos = [600, 601, 602, 603, 604]
+    repos = COSTAR_REPOS
     for i in range(20):  # thin accounts (only stars), spread ids, 3 of 5 repos over 4 weeks
         for k in range(3):
             w.star(spread(i), repos[(i + k) % 5], (i * 3 + k * 9) % 28 + 0.5)
@@ -244,7 +249,7 @@ def costar_world() -> World:
 
 def test_costar_group_flagged_organic_costarring_not():
     _, rows = detect(costar_world())
-    repos = [600, 601, 602, 603, 604]
+    repos = COSTAR_REPOS
     flagged = {(a, r) for a, r, _, _ in rows}
     assert flagged == {(spread(i), repos[(i + k) % 5]) for i in range(20) for k in range(3)}
     reason = on_repo(rows, 600)[spread(0)][1]
@@ -256,10 +261,10 @@ def test_costar_group_flagged_organic_costarring_not():
 
 def reuse_world() -> World:
     w = World()
-    farm = [spread(i, 1) for i in range(30)]
+    farm = FARM
     for a in farm:  # aged accounts with real-looking activity
         w.active(a)
-    for k, (repo, day) in enumerate(((2000, 1), (2001, 5), (2002, 9))):
+    for k, (repo, day) in enumerate(ORDERS):
         for j in range(20):  # each order: 20 of the 30, delivered within a day
             w.star(farm[(k * 10 + j) % 30], repo, day + j * 0.04)
         for j in range(4):  # a few genuine stars, later
@@ -280,7 +285,7 @@ def reuse_world() -> World:
 
 def test_farm_reused_across_orders_flagged_list_and_community_not():
     w = reuse_world()
-    farm = [spread(i, 1) for i in range(30)]
+    farm = FARM
     _, rows = detect(w, dparams=NO_HOLLOW.replace(burst_min_stars=15))
     flagged = {(a, r) for a, r, _, _ in rows}
     farm_stars = {(s["actor_id"], s["repo_id"]) for s in w.stars
@@ -435,10 +440,10 @@ def test_explanations_agree_with_verdicts(sim_store):
 
 def campaigns_world() -> World:
     w = World()
-    farm = [spread(i, 1) for i in range(30)]
+    farm = FARM
     for a in farm:
         w.active(a)
-    for k, (repo, day) in enumerate(((2000, 1), (2001, 5), (2002, 9))):
+    for k, (repo, day) in enumerate(ORDERS):
         for j in range(20):
             w.star(farm[(k * 10 + j) % 30], repo, day + j * 0.04)
     for j in range(8):  # the drip

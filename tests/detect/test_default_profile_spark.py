@@ -46,7 +46,7 @@ def _topped_up_orders() -> dp.World:
     """test_default_profile's reused farm, each of its three orders topped up by 5 accounts
     seen nowhere else (an order's other accounts: the `burst` signal)."""
     w = dp.reuse_world()
-    for k, (repo, day) in enumerate(((2000, 1), (2001, 5), (2002, 9))):
+    for k, (repo, day) in enumerate(dp.ORDERS):
         for j in range(5):
             w.star(dp.spread(j, 600 + k), repo, day + 0.01 + j * 0.1)
     return w
@@ -60,10 +60,10 @@ def _worlds() -> list[tuple[list[dict], list[dict], pa.Table | None]]:
         w = build()
         out.append((w.stars, w.events, None))
     for module in (test_hollow_burst, test_slow_drip, test_paired_orders):
-        stars, events = module._hand_world()
+        stars, events = module.hand_world()
         out.append((stars, events, None))
     out.append(test_created_together.profiles_world())
-    four = [dict(s, event_id=100 + i) for i, s in enumerate(test_detect_cases._FOUR)]
+    four = [dict(s, event_id=100 + i) for i, s in enumerate(test_detect_cases.FOUR)]
     out.append((four, events_from_stars(four), None))
     return out
 

@@ -239,13 +239,13 @@ def test_empty_store_gives_empty_tables(run, engine):
         assert cols[c] == ty, c
 
 
-_FOUR = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
-SINCE = case("since", _FOUR, since="2030-01-01", alone=True)
-UNTIL = case("until", _FOUR, until=dt.date(2024, 1, 1), alone=True)
+FOUR = [star(1, 10, 0), star(2, 10, 0.2), star(1, 11, 0.1), star(2, 11, 0.3)]
+SINCE = case("since", FOUR, since="2030-01-01", alone=True)
+UNTIL = case("until", FOUR, until=dt.date(2024, 1, 1), alone=True)
 
 
 def test_since_until_outside_the_data_gives_empty_tables(run):
-    rows = _FOUR
+    rows = FOUR
     for name in (SINCE, UNTIL):
         con, t = run(name)
         assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (0,)
@@ -253,12 +253,12 @@ def test_since_until_outside_the_data_gives_empty_tables(run):
         detect(rows, since="2024-02-01", until="2024-01-01")
 
 
-DEFAULT = case("default-profile", _FOUR, profile="default", alone=True)
+DEFAULT = case("default-profile", FOUR, profile="default", alone=True)
 
 
 def test_profiles():
     # (on DuckDB: the default profile's Spark run of these stars is test_default_profile_spark's)
-    rows = _FOUR
+    rows = FOUR
     con, t = CASES.alone(DEFAULT, "duckdb")
     assert con.execute(f"SELECT COUNT(*) FROM {t['suspected_stars']}").fetchone() == (4,)
     with pytest.raises(UsageError):

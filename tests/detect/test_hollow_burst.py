@@ -60,7 +60,7 @@ def test_matches_reference(world, span, mn, share, eng, sit, acc, rshare, wev, w
     assert _sql(stars, events, P) == reference(stars, events, P)
 
 
-def _hand_world():
+def hand_world():
     """Repo 1: 30 accounts within a day, nobody works there -> suspected, whatever else the
     accounts do. Repo 2: the same, but 3 people fork it -> a launch. Repo 3: 30 accounts over
     30 days (a community at its own pace) -> no burst. Repo 4: 30 readers star it and repo 5 in
@@ -95,7 +95,7 @@ def _hand_world():
 
 def test_hand_case():
     # (on Spark: this world through the whole profile, test_default_profile_spark.py)
-    stars, events = _hand_world()
+    stars, events = hand_world()
     P = HollowBurstParams()
     want = {(100 + a, 1) for a in range(30)}
     assert reference(stars, events, P) == want
@@ -118,7 +118,7 @@ def test_wired_into_default_profile():
     `hollow_burst_*` thresholds reach it (a higher min_stars than the burst: nothing)."""
     assert {f.name: getattr(DefaultParams(), "hollow_burst_" + f.name)
             for f in dataclasses.fields(HollowBurstParams)} == dataclasses.asdict(HollowBurstParams())
-    stars, events = _hand_world()
+    stars, events = hand_world()
     con = _profile(stars, events, DefaultParams())
     rows = con.execute("SELECT actor_id, score, reasons FROM _det_default_susp WHERE repo_id = 1").fetchall()
     assert {a for a, _, _ in rows} == {100 + a for a in range(30)}

@@ -55,7 +55,7 @@ def test_matches_reference(world, sit, mn, acc, share, eng, cap):
     assert _sql(stars, events, P) == reference(stars, events, P)
 
 
-def _hand_world():
+def hand_world():
     """Repos 1 and 2: 30 accounts star both within minutes (and nothing else there) -> a paired
     order. Repos 3-6: a list read in one sitting, 40 readers each starring a different pair of
     its four repos -> at most half of a repo's stars share a sitting with any one other repo.
@@ -87,7 +87,7 @@ def _hand_world():
 
 
 def test_hand_case():
-    stars, events = _hand_world()
+    stars, events = hand_world()
     P = PairedOrderParams()
     want = {(100 + a, r) for a in range(30) for r in (1, 2)}
     assert reference(stars, events, P) == want
@@ -106,7 +106,7 @@ def test_wired_into_default_profile():
     defaults are the module's; the profile's `paired_*` thresholds reach it."""
     assert {f.name: getattr(DefaultParams(), "paired_" + f.name)
             for f in dataclasses.fields(PairedOrderParams)} == dataclasses.asdict(PairedOrderParams())
-    stars, events = _hand_world()
+    stars, events = hand_world()
     P = DefaultParams()
     con = _profile(stars, events, P)
     rows = con.execute("SELECT actor_id, repo_id, score, reasons FROM _det_default_susp "

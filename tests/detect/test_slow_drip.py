@@ -66,7 +66,7 @@ def test_matches_reference(world, mn, eng, sit, shared, gap, pshare, macc, rest)
     assert _sql(stars, events, P) == reference(stars, events, P)
 
 
-def _hand_world():
+def hand_world():
     """A pool of 40 aged accounts (half thin, half with two pushes elsewhere) drips on repos 1
     and 2 over four weeks: accounts 0-29 star repo 1 one every ~22 h, accounts 10-39 star repo 2 the
     same way 11 h later in the cycle (20 shared accounts, days apart) -> suspected, however
@@ -129,7 +129,7 @@ PACED = {(2100 + a, r) for a in range(40) for r in ((11, 12), (12, 13), (11, 13)
 
 
 def test_hand_case():
-    stars, events = _hand_world()
+    stars, events = hand_world()
     P = SlowDripParams()
     want = {(a, r, (a, r) in POOLED) for a, r in DRIP} | {(a, r, True) for a, r in PACED}
     assert reference(stars, events, P) == want
@@ -157,7 +157,7 @@ def test_wired_into_default_profile():
         k: v for k, v in dataclasses.asdict(SlowDripParams()).items() if hasattr(d, "drip_" + k)}
     assert (d.reuse_sitting_minutes, d.thin_max_other_events) == (
         SlowDripParams().sitting_minutes, SlowDripParams().thin_max_other_events)
-    stars, events = _hand_world()
+    stars, events = hand_world()
     con = _profile(stars, events, d)
     rows = con.execute("SELECT actor_id, repo_id, score, reasons FROM _det_default_susp "
                        "WHERE repo_id IN (1, 2)").fetchall()

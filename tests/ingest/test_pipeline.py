@@ -126,6 +126,32 @@ def test_reingest_is_a_noop(mixed, tmp_path):
     assert after["events"] == before["events"] and after["stars"] == before["stars"]
 
 
+def test_compacted_events_keep_their_span_and_copies_are_still_found(tmp_path, monkeypatch):
+    # A commit looks for copies of its events only in segments whose time span meets its own
+    # (the manifest's `created`); a compacted segment carries the span of those it merged.
+    from starscope.store.store import StoreWriter
+
+    monkeypatch.setattr(StoreWriter, "COMPACT_MIN_SEGMENTS", 2)
+    arch = tmp_path / "a"
+    for h in range(6):
+        write_hour(arch / f"2024-03-01-{h}.json.gz",
+                   [line(event(100 * h + i + 1, actor_id=i + 1, repo_id=7 + h,
+                               created_at=f"2024-03-01T{h:02d}:{i:02d}:00Z")) for i in range(20)])
+    store = Store(tmp_path / "store")
+    ingest(store, [str(arch)], workers=1, batch_files=1)
+    events = store.manifest()["segments"]["events"]
+    assert len(events) == 1 and events[0]["created"] == ["2024-03-01T00:00:00",
+                                                         "2024-03-01T05:19:00"]
+    before = snapshot(store)
+    copy = tmp_path / "copy"  # hour 3's events under another name: all copies
+    write_hour(copy / "2024-03-02-0.json.gz",
+               [line(event(300 + i + 1, actor_id=i + 1, repo_id=10,
+                           created_at=f"2024-03-01T03:{i:02d}:00Z")) for i in range(20)])
+    again = ingest(store, [str(copy)])
+    assert again.events_new == 0 and again.duplicate_events == 20
+    assert snapshot(store)["events"] == before["events"]
+
+
 def test_usage_errors_exit_2_in_one_line(tmp_path):
     r = run_cli("ingest", str(tmp_path / "nope"), "--store", str(tmp_path / "s"))
     assert r.returncode == 2

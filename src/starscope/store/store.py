@@ -571,6 +571,10 @@ class StoreWriter:
                 os.replace(tmp, self.root / rel)
                 drop += [s["path"] for s in small]
                 add.append({"path": rel, "rows": rows, "month": month})
+                if all("created" in s for s in small):  # the merged span: _duplicates skips by it
+                    spans = [[dt.datetime.fromisoformat(t) for t in s["created"]] for s in small]
+                    add[-1]["created"] = [min(a for a, _ in spans).isoformat(),
+                                          max(b for _, b in spans).isoformat()]
                 if sum(s.get("listed", 0) for s in small):  # stars from stargazer lists
                     add[-1]["listed"] = sum(s.get("listed", 0) for s in small)
                 merged_away += len(small) - 1
