@@ -399,8 +399,19 @@ def test_empty_hour_list(tmp_path):
 # -- interruption -------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def ctrl_c_raises():
+    """SIGINT raises KeyboardInterrupt here, as in a terminal, even when the suite itself was
+    started in the background (a non-interactive shell's `cmd &` runs it with SIGINT ignored,
+    which its processes inherit)."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="needs POSIX signals")
-def test_keyboard_interrupt_leaves_only_part_files_and_next_run_resumes(archive, hour_file, tmp_path):
+def test_keyboard_interrupt_leaves_only_part_files_and_next_run_resumes(archive, hour_file, tmp_path,
+                                                                        ctrl_c_raises):
     names = names_of("2024-03-01-0", "2024-03-01-7")
     # ~100 KB files in 4 KiB pieces 20 ms apart: each takes ~0.5 s, so Ctrl-C lands mid-download
     want = {
@@ -457,6 +468,8 @@ def test_ctrl_c_in_a_real_process_exits_promptly_leaving_only_part_files(archive
         archive.add(n, big, ["slow"])
     archive.slow_delay = 0.01
     code = (
+        # as in a terminal, even if the suite runs with SIGINT ignored (see ctrl_c_raises)
+        "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from starscope.source.gharchive import download\n"
         f"download('2024-03-01', None, {str(tmp_path)!r}, base_url={archive.url!r}, workers=4)\n"
     )
