@@ -108,9 +108,12 @@ def _low_activity_world():
     return [star(1, 10, 0), star(2, 10, 0.5)]
 
 
+#: P2 with 3 accounts per cluster and 3 low-activity stargazers per repo (the world case's)
+P3 = P2.replace(lockstep_n=3, lockstep_m=3, low_activity_min_stargazers=3)
+
 LOW = case("low-activity", _low_activity_world())
-LOW3 = case("low-activity-3", _low_activity_world(),
-            P2.replace(low_activity_min_stargazers=3))
+# (P3's lockstep settings do not touch low-activity; a batch of its own would cost a Spark run)
+LOW3 = case("low-activity-3", _low_activity_world(), P3)
 
 
 def test_low_activity_stars_need_enough_low_activity_stargazers(run):
@@ -166,28 +169,33 @@ def test_repeated_stars_by_one_account_count_once(run):
         ("2024-01", 2)]
 
 
-def _campaign_world():
-    # Repo 10: 2 low-activity stars in January (anomalous, share 1.0), then 30 ordinary stars
-    # by active accounts in March: overall share 2/32 < 10% -> no campaign.
+def _campaign_world(ordinary: int):
+    # Repo 10: 2 low-activity stars in January (anomalous, share 1.0), then `ordinary` stars
+    # by active accounts in March (lockstep off: n = 1000).
     rows = _low_activity_world()
-    for a in range(100, 130):
+    for a in range(100, 100 + ordinary):
         rows.append(star(a, 10, 60 + a % 7, org=None))
         rows.append(star(a, 20 + a, 90))  # a second repo: not low-activity
     return rows
 
 
-CAMPAIGN = case("campaign", _campaign_world(), P2.replace(lockstep_n=1000))
-CAMPAIGN_5 = case("campaign-5%", _campaign_world(),
-                  P2.replace(lockstep_n=1000, campaign_repo_min_share=0.05))
+# overall share 2/32 = 6% < campaign_repo_min_share (10%): no campaign; 2/12 = 17%: one.
+# (One batch: not with P2's other cases, whose lockstep windows would then reach March.)
+CAMPAIGN = case("campaign", _campaign_world(30), P2.replace(lockstep_n=1000))
+CAMPAIGN_17 = case("campaign-17%", _campaign_world(10), P2.replace(lockstep_n=1000))
 
 
 def test_campaign_needs_anomalous_month_and_overall_share(run):
+    assert P2.campaign_repo_min_share == 0.1
     con, t = run(CAMPAIGN)
     months = con.execute(f"SELECT month, stars, suspected, anomalous FROM {t['repo_months']} "
                          f"ORDER BY month").fetchall()
     assert months == [("2024-01", 2, 2, True), ("2024-03", 30, 0, False)]
     assert con.execute(f"SELECT COUNT(*) FROM {t['campaigns']}").fetchone() == (0,)
-    con, t = run(CAMPAIGN_5)
+    con, t = run(CAMPAIGN_17)
+    months = con.execute(f"SELECT month, stars, suspected, anomalous FROM {t['repo_months']} "
+                         f"ORDER BY month").fetchall()
+    assert months == [("2024-01", 2, 2, True), ("2024-03", 10, 0, False)]
     assert con.execute(f"SELECT repo_id, anomalous_months FROM {t['campaigns']}").fetchall() == [
         (10, ["2024-01"])]
 
@@ -289,7 +297,7 @@ def _world():
 
 def test_deterministic():
     rows = _world()
-    P = P2.replace(lockstep_n=3, lockstep_m=3, low_activity_min_stargazers=3)
+    P = P3
     outs = []
     for threads in (1, 4):
         con = make_con(rows, threads=threads)
@@ -303,7 +311,6 @@ def test_deterministic():
     assert outs[0]["farms"] and outs[0]["suspected_stars"] and outs[0]["campaigns"]
 
 
-P3 = P2.replace(lockstep_n=3, lockstep_m=3, low_activity_min_stargazers=3)
 WORLD = case("world", rows_with_ids(_world()), P3)
 
 
