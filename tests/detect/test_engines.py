@@ -48,7 +48,7 @@ def test_spark_gives_the_same_results_as_duckdb(world_store, spark, profile, mon
     on a big store, so both ways of materializing are compared with DuckDB."""
     if profile == "starscout":
         monkeypatch.setenv("STARSCOPE_SPARK_SMALL_INPUT_ROWS", "0")
-    params = Params(lockstep_max_iter=3)  # (fewer Spark actions; same on both engines)
+    params = Params(lockstep_max_iter=2)  # (fewer Spark actions; same on both engines)
     full = detect_store(world_store, profile=profile, params=params, incremental=False)
     want = _results(world_store)
     check_explanations(world_store)
