@@ -28,11 +28,17 @@ def spark():
 #: are already trivial, and no Java code generated and compiled for each of the hundreds of
 #: one-off plans of a detection (whole-stage codegen off; expressions interpreted, Spark's
 #: own test mode `NO_CODEGEN`): a hand-made default-profile detection took 84 -> 32 s
-#: (docs/performance.md). Results do not depend on these; the equality tests show it.
+#: (docs/performance.md). Nor are shuffle and broadcast blocks compressed or checksummed: on
+#: one machine they never leave it, and a cold JVM then has less to compile (the JIT is half of
+#: its CPU): test_detect_cases' batches 141-159 -> 130 s of JVM CPU cold. Results do not depend
+#: on these; the equality tests show it.
 TEST_SPARK_CONF = {
     "spark.sql.adaptive.enabled": "false",
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.broadcast.compress": "false",
+    "spark.shuffle.compress": "false",
+    "spark.shuffle.checksum.enabled": "false",
 }
 
 #: The engines every engine-parametrised test runs on (as Ibis parametrises its backend suite).
