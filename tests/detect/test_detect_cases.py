@@ -181,8 +181,9 @@ def _campaign_world(ordinary: int):
 
 # overall share 2/32 = 6% < campaign_repo_min_share (10%): no campaign; 2/12 = 17%: one.
 # (One batch: not with P2's other cases, whose lockstep windows would then reach March.)
-CAMPAIGN = case("campaign", _campaign_world(30), P2.replace(lockstep_n=1000))
-CAMPAIGN_17 = case("campaign-17%", _campaign_world(10), P2.replace(lockstep_n=1000))
+P_NO_LOCKSTEP = P2.replace(lockstep_n=1000)
+CAMPAIGN = case("campaign", _campaign_world(30), P_NO_LOCKSTEP)
+CAMPAIGN_17 = case("campaign-17%", _campaign_world(10), P_NO_LOCKSTEP)
 
 
 def test_campaign_needs_anomalous_month_and_overall_share(run):
