@@ -284,12 +284,13 @@ def _run_window(con: Any, P: Params, w: Window, progress: Callable[[str], None] 
         it += 1
         if progress:
             progress(f"lockstep window {w.label} iteration {it}")
-        _map(con, P)
-        _stop(con)
-        # Converged seeds: the final cluster is the C just mapped (U_i = map(C_i)).
-        _finalize(con, P, w, it, f"""
-            SELECT c.seed, c.repo_id FROM _ls_center c JOIN _ls_stop st ON st.seed = c.seed
-            WHERE st.converged AND c.rk <= {m}""")
+        _map(con, P, first=it == 1)
+        _stop(con, first=it == 1)
+        if it > 1:  # (in iteration 1 no seed converges: U_0 is empty)
+            # Converged seeds: the final cluster is the C just mapped (U_i = map(C_i)).
+            _finalize(con, P, w, it, f"""
+                SELECT c.seed, c.repo_id FROM _ls_center c JOIN _ls_stop st ON st.seed = c.seed
+                WHERE st.converged AND c.rk <= {m}""")
         create(con, "_ls_uc", """
             SELECT u.seed, u.actor_id FROM _ls_u u
             WHERE NOT EXISTS (SELECT 1 FROM _ls_stop st WHERE st.seed = u.seed)""")
@@ -305,7 +306,8 @@ def _run_window(con: Any, P: Params, w: Window, progress: Callable[[str], None] 
 
 def _window_state(con: Any, P: Params, w: Window) -> None:
     """The window's stars (_ls_s), seeds (_ls_seed) and the state before iteration 1:
-    _ls_center (each seed's centers; cluster = rk <= m) and _ls_users (U_0, empty)."""
+    _ls_center (each seed's centers; cluster = rk <= m). (U_0 is empty: no _ls_users before
+    _carry makes it; iteration 1's _map and _stop know.)"""
     create(con, "_ls_s0", f"""
         SELECT actor_id, repo_id, {_sql.seconds_between(w.start, 'starred_at')} AS t
         FROM _det_stars
@@ -328,11 +330,9 @@ def _window_state(con: Any, P: Params, w: Window) -> None:
     # Current centers of each active seed (rk <= m: the cluster). Initially cluster = [seed].
     create(con, "_ls_center", """
         SELECT seed, seed AS repo_id, s0 AS cs, p0 AS cp, CAST(1 AS BIGINT) AS rk FROM _ls_seed""")
-    # U_0: no users yet (iteration 1 never counts as converged).
-    create(con, "_ls_users", "SELECT seed, seed AS actor_id FROM _ls_seed WHERE 1 = 0")
 
 
-def _map(con: Any, P: Params) -> None:
+def _map(con: Any, P: Params, *, first: bool = False) -> None:
     """_ls_u(seed, actor_id): U_i, the users with >= ρ·|C| hits on the seed's cluster C.
 
     A user needs h >= ρ·k hits (k = |C|), i.e. h >= hmin = ceil(ρ·k). When hmin >= 2,
@@ -341,8 +341,18 @@ def _map(con: Any, P: Params) -> None:
     |X ∩ C| >= hmin, the first element of X ∩ C is among the first |X| - hmin + 1 of X
     and among the first k - hmin + 1 of C. So only (seed, user) pairs sharing such a
     prefix repo are candidates; their hits are then counted exactly. Seeds with
-    hmin = 1 are mapped directly (every hit is a candidate anyway)."""
+    hmin = 1 are mapped directly (every hit is a candidate anyway). In the ``first``
+    iteration every cluster is [seed] (k = 1, no prefix filter can apply), mapped in one
+    statement (on Spark each statement costs a fixed ~0.1 s whatever the data)."""
     m, dts, rho = P.lockstep_m, P.delta_t_seconds, num(P.lockstep_rho)
+    if first:
+        # C = [seed], k = 1, and a user has one star per repo: h = 1 >= ρ·1 (hmin = 1) for the
+        # seed's stargazers within Δt of its center, when ρ <= 1.
+        create(con, "_ls_u", f"""
+            SELECT c.seed, s.actor_id
+            FROM _ls_center c JOIN _ls_s s ON s.repo_id = c.repo_id
+            WHERE ABS(s.t * c.cp - c.cs) <= {dts} * c.cp AND 1 >= {rho}""")
+        return
     create(con, "_ls_cl", f"""
         WITH c AS (
             SELECT c.seed, c.repo_id, c.cs, c.cp, rc.cnt,
@@ -380,9 +390,16 @@ def _map(con: Any, P: Params) -> None:
         SELECT seed, actor_id FROM verified WHERE h >= {rho} * k""")
 
 
-def _stop(con: Any) -> None:
+def _stop(con: Any, *, first: bool = False) -> None:
     """_ls_stop(seed, converged): the active seeds that stop after this map, before its
-    reduce: U_i empty (converged = FALSE: no cluster) or U_i = U_{i-1} as sets (TRUE)."""
+    reduce: U_i empty (converged = FALSE: no cluster) or U_i = U_{i-1} as sets (TRUE).
+    In the ``first`` iteration U_0 is empty, so only the first case can happen."""
+    if first:
+        create(con, "_ls_stop", """
+            SELECT a.seed, FALSE AS converged
+            FROM (SELECT DISTINCT seed FROM _ls_center) a
+            WHERE NOT EXISTS (SELECT 1 FROM _ls_u u WHERE u.seed = a.seed)""")
+        return
     create(con, "_ls_stop", """
         WITH act AS (SELECT DISTINCT seed FROM _ls_center),
         cur AS (SELECT seed, COUNT(*) AS k FROM _ls_u GROUP BY seed),
