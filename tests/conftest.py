@@ -81,7 +81,7 @@ def _uses_spark(item) -> bool:
 #: idles (xdist's own order, by number of tests, started the 2-test API world module last: ~4.5
 #: minutes on one worker at the end of the run). Only the order depends on this list.
 LONGEST_FIRST = (
-    "spark",                                   # ~400 s, one JVM
+    "spark",                                   # ~310 s, one JVM
     "tests/source/test_github.py",             # ~58 s (the kill test: 11 processes)
     "tests/detect/test_default_profile.py",    # ~51 s (two 7-day worlds)
     "tests/detect/test_incremental.py",        # ~47 s
