@@ -258,22 +258,25 @@ def download(start, end, dir_, download_dir, to, mirror, workers, as_json, quiet
 
 def _download_summary(rep, list_missing: bool = False, err: bool = False) -> None:
     """The counts (on stderr with ``err``: ingest's stdout is its own report); why files
-    failed (network unreachable: once); missing hours when no progress bar showed them."""
+    failed (network unreachable: once); missing hours when no progress bar showed them.
+    A reason can quote what a server sent (a header, an error): printed through safe()."""
+    from starscope.interfaces.console import safe
+
     click.echo(
         f"downloaded {len(rep.downloaded)}, already had {len(rep.skipped)}, "
         f"missing on server {len(rep.missing)}, failed {len(rep.failed)} "
-        f"({rep.bytes / 1e6:,.1f} MB from {rep.base_url}, {rep.seconds:.1f}s)", err=err
+        f"({rep.bytes / 1e6:,.1f} MB from {safe(rep.base_url)}, {rep.seconds:.1f}s)", err=err
     )
     if rep.unreachable:
         # Said once: every file not fetched failed for this one reason.
-        click.echo(f"starscope: error: {rep.unreachable}; {len(rep.failed)} file(s) not "
+        click.echo(f"starscope: error: {safe(rep.unreachable)}; {len(rep.failed)} file(s) not "
                    f"fetched (offline? a mirror: --mirror URL)", err=True)
         return
     if list_missing:
         for name in rep.missing:
-            click.echo(f"missing on the server (404): {name}", err=True)
+            click.echo(f"missing on the server (404): {safe(name)}", err=True)
     for name in rep.failed:
-        click.echo(f"failed: {name}: {rep.errors.get(name, '')}", err=True)
+        click.echo(f"failed: {safe(name)}: {safe(rep.errors.get(name, ''))}", err=True)
 
 
 @main.command()

@@ -44,3 +44,23 @@ def test_ingest_from_to_with_a_failed_hour_exits_1(archive, tmp_path, monkeypatc
                                     "--download-dir", str(tmp_path / "dl"), "--quiet"])
     assert res.exit_code == 1
     assert "failed: 2024-03-01-1.json.gz" in res.output
+
+
+def test_download_failure_reasons_are_printed_escaped(capsys):
+    """A failure's reason can quote what a server sent (e.g. a Content-Range header): its
+    control characters are shown as escapes, never sent to the user's terminal."""
+    from starscope.cli import _download_summary
+    from starscope.source.gharchive import DownloadReport
+
+    name = "2024-03-01-0.json.gz"
+    rep = DownloadReport(failed=[name], errors={name: "bad Content-Range '\x1b]0;pwned\x07'"},
+                         base_url="http://127.0.0.1:9/")
+    _download_summary(rep)
+    err = capsys.readouterr().err
+    assert f"failed: {name}: bad Content-Range '\\x1b]0;pwned\\x07'" in err
+    rep = DownloadReport(failed=[name], unreachable="network unreachable: \u202eevil",
+                         base_url="http://127.0.0.1:9/")
+    _download_summary(rep)
+    err = capsys.readouterr().err
+    assert "\\u202eevil" in err
+    assert not any(c in err for c in "\x1b\x07\u202e")
