@@ -110,14 +110,10 @@ def to_spark_con(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> Any:
     """A SparkConnection (on the test session) holding copies of DuckDB tables: a small one
     (temp tables collected into the driver, as a small store's detection gets; the
     checkpointed tables of big stores: test_engines.py and tests/engines)."""
-    from pyspark.sql import SparkSession
-
     from starscope.engines.spark.connection import SparkConnection
     from starscope.engines.spark.session import spark_session
 
-    # The conftest's session as it is: spark_session() would apply its builder's settings to
-    # it again (4 shuffle partitions over the `engine` fixture's 1: ~8 % more JVM CPU).
-    spark = SparkSession.getActiveSession() or spark_session("local[2]")
+    spark = spark_session("local[2]")  # the conftest's session, its settings kept
     scon = SparkConnection(spark, small=True)
     for name in names:
         scon.register(name, spark.createDataFrame(con.sql(f"SELECT * FROM {name}").to_arrow_table()),

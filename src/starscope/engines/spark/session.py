@@ -84,6 +84,16 @@ def spark_session(master: str | None = None, *, app_name: str = "starscope",
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
+    running = SparkSession.getActiveSession()
+    if running is not None:
+        # A session this process already runs (a notebook's, the test suite's, one started
+        # earlier): the builder would apply starscope's defaults to it again (e.g. its shuffle
+        # width over the owner's); only what results depend on is set, and what was asked.
+        running.conf.set("spark.sql.session.timeZone", "UTC")
+        for k, v in (conf or {}).items():
+            if running.conf.isModifiable(k):
+                running.conf.set(k, v)
+        return running
     master = master or os.environ.get("STARSCOPE_SPARK_MASTER")
     b = SparkSession.builder.appName(app_name)
     if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
