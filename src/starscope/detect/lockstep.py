@@ -396,9 +396,8 @@ def _stop(con: Any, *, first: bool = False) -> None:
     In the ``first`` iteration U_0 is empty, so only the first case can happen."""
     if first:
         create(con, "_ls_stop", """
-            SELECT a.seed, FALSE AS converged
-            FROM (SELECT DISTINCT seed FROM _ls_center) a
-            WHERE NOT EXISTS (SELECT 1 FROM _ls_u u WHERE u.seed = a.seed)""")
+            SELECT sd.seed, FALSE AS converged FROM _ls_seed sd
+            WHERE NOT EXISTS (SELECT 1 FROM _ls_u u WHERE u.seed = sd.seed)""")
         return
     create(con, "_ls_stop", """
         WITH act AS (SELECT DISTINCT seed FROM _ls_center),
